@@ -1,0 +1,20 @@
+// `switchboard migrate`: creates or updates the database schema and says what ran.
+import { loadConfig } from '../../config/load-config.js';
+import { dataDirOf } from '../../engine.js';
+import { openSqlite } from '../../store/database.js';
+import { migrateToLatest } from '../../store/migrate.js';
+import { databaseFile } from '../../store/store.js';
+import { configDirOf, type CliOptions } from '../options.js';
+
+export async function migrate(values: CliOptions): Promise<number> {
+  const loaded = loadConfig(configDirOf(values));
+  const file = databaseFile(dataDirOf(loaded.config, loaded.dir, values.data));
+  const database = openSqlite(file, loaded.config.server.durability);
+  try {
+    const applied = await migrateToLatest(database.db);
+    console.log(applied.length === 0 ? `${file}: schema is up to date` : `${file}: applied ${applied.join(', ')}`);
+  } finally {
+    await database.close();
+  }
+  return 0;
+}

@@ -1,0 +1,130 @@
+// The zod schemas of the YAML config: the single source of config types (z.infer).
+import { z } from 'zod';
+import { byteSizeSchema } from './byte-size.js';
+import { durationSchema } from './duration.js';
+
+const idSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'ids start with a letter or digit and use only letters, digits, ".", "-" and "_"');
+
+const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+
+export const serverSchema = z
+  .strictObject({
+    host: z.string().default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(8080),
+    /** The base URL third parties reach the engine at; `urls` prints trigger URLs under it. */
+    public_url: z.url().optional(),
+    /** Where the SQLite file lives, relative to the config directory. */
+    data_dir: z.string().default('../data'),
+    body_limit: byteSizeSchema.default(1024 * 1024),
+    /** How much of each request body the request log keeps. */
+    log_body_limit: byteSizeSchema.default(4096),
+    /** `normal` survives a killed process; `full` also survives power loss, at a cost per commit. */
+    durability: z.enum(['normal', 'full']).default('normal'),
+    /** How long SIGTERM waits for requests and runs in flight before closing anyway. */
+    shutdown_timeout: durationSchema.default(10_000),
+  })
+  .prefault({});
+
+export const zoneSchema = z.strictObject({
+  id: idSchema,
+  name: z.string().optional(),
+  parent: idSchema.optional(),
+});
+
+export const moduleSchema = z.strictObject({
+  driver: z.string(),
+  /** Overrides the driver's module name used in addresses (`Display` in `Display_1`). */
+  name: z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'module names are letters and digits, starting with a letter').optional(),
+  settings: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const systemSchema = z.strictObject({
+  id: idSchema,
+  name: z.string().optional(),
+  zones: z.array(idSchema).default([]),
+  modules: z.array(moduleSchema).default([]),
+});
+
+const moduleMethodSchema = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9]*_\d+\.[A-Za-z_][A-Za-z0-9_]*$/, 'write the target as Module_index.method, for example Display_1.power');
+
+export const callActionSchema = z.strictObject({
+  call: moduleMethodSchema,
+  args: z.record(z.string(), z.unknown()).default({}),
+  continue_on_error: z.boolean().default(false),
+});
+
+/** The action kinds, keyed by the field that names them; a new kind is one more entry. */
+export const actionSchemas = { call: callActionSchema } as const;
+export type ActionKind = keyof typeof actionSchemas;
+export type ActionConfig = { [K in ActionKind]: z.infer<(typeof actionSchemas)[K]> & { kind: K } }[ActionKind];
+
+export const actionSchema = z.unknown().transform((value, ctx): ActionConfig => {
+  const kinds = Object.keys(actionSchemas) as ActionKind[];
+  const kind = value && typeof value === 'object' ? kinds.find((k) => k in value) : undefined;
+  if (!kind) {
+    ctx.addIssue({ code: 'custom', message: `an action needs one of: ${kinds.join(', ')}` });
+    return z.NEVER;
+  }
+  const parsed = actionSchemas[kind].safeParse(value);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path as PropertyKey[] });
+    return z.NEVER;
+  }
+  return { ...parsed.data, kind } as ActionConfig;
+});
+
+export const signatureSchema = z.strictObject({
+  scheme: z.enum(['standard-webhooks', 'github']),
+  /** The provider's signing secret, usually `${ENV_VAR}`. */
+  secret: z.string().min(1),
+});
+
+export const triggerSchema = z.strictObject({
+  id: idSchema,
+  name: z.string().optional(),
+  description: z.string().optional(),
+  webhook: z.boolean().default(true),
+  methods: z
+    .array(z.string().transform((m) => m.toUpperCase()).pipe(z.enum(HTTP_METHODS)))
+    .min(1)
+    .default(['POST']),
+  debounce: durationSchema.default(0),
+  debounce_mode: z.enum(['hold', 'throttle']).default('hold'),
+  signature: signatureSchema.optional(),
+  actions: z.array(actionSchema).default([]),
+});
+
+export const instanceSchema = z.strictObject({
+  id: idSchema,
+  trigger: idSchema,
+  system: idSchema,
+  enabled: z.boolean().default(true),
+  exec: z.boolean().default(false),
+  /** Usually `${ENV_VAR}`; when absent the engine generates one and `switchboard urls` shows it. */
+  secret: z.string().min(16, 'a secret needs at least 16 characters; leave it out to have one generated').optional(),
+});
+
+export const configSchema = z.strictObject({
+  server: serverSchema,
+  zones: z.array(zoneSchema).default([]),
+  systems: z.array(systemSchema).default([]),
+  triggers: z.array(triggerSchema).default([]),
+  instances: z.array(instanceSchema).default([]),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ServerConfig = Config['server'];
+export type ZoneConfig = z.infer<typeof zoneSchema>;
+export type SystemConfig = z.infer<typeof systemSchema>;
+export type ModuleConfig = z.infer<typeof moduleSchema>;
+export type TriggerConfig = z.infer<typeof triggerSchema>;
+export type InstanceConfig = z.infer<typeof instanceSchema>;
+export type CallAction = Extract<ActionConfig, { kind: 'call' }>;
+
+/** Top-level keys whose values are lists of items with ids, merged across files. */
+export const LIST_SECTIONS = ['zones', 'systems', 'triggers', 'instances'] as const;

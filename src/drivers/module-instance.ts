@@ -1,0 +1,115 @@
+// One running module: a driver with its settings and state inside a system.
+import type { Clock } from '../clock.js';
+import type { Driver, DriverLogger, ModuleContext, WebhookRequest, WebhookResponse } from './api.js';
+
+export type ModuleStatus = 'stopped' | 'running' | 'failed';
+
+export interface StateChange {
+  systemId: string;
+  address: string;
+  key: string;
+  old: unknown;
+  new: unknown;
+}
+
+export interface ModuleServices {
+  clock: Clock;
+  log: DriverLogger;
+  onStateChange(change: StateChange): void;
+  emit(source: { systemId: string; address: string }, type: string, data: Record<string, unknown>): void;
+}
+
+/** A method call that the caller got wrong (unknown method, bad arguments): not the module's fault. */
+export class ModuleCallInvalid extends Error {}
+
+export class ModuleInstance {
+  status: ModuleStatus = 'stopped';
+  failure: string | undefined;
+  private state: Record<string, unknown>;
+  readonly context: ModuleContext;
+
+  constructor(
+    readonly systemId: string,
+    readonly address: string,
+    readonly driver: Driver,
+    readonly settings: unknown,
+    services: ModuleServices,
+  ) {
+    this.state = driver.initialState(settings);
+    const self = this;
+    this.context = {
+      address,
+      systemId,
+      settings,
+      get state() {
+        return self.state;
+      },
+      setState(patch) {
+        const before = self.state;
+        self.state = { ...before, ...(patch as Record<string, unknown>) };
+        for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
+          if (!Object.is(before[key], value)) services.onStateChange({ systemId, address, key, old: before[key], new: value });
+        }
+      },
+      log: services.log,
+      clock: services.clock,
+      emit: (type, data) => services.emit({ systemId, address }, type, data),
+    };
+  }
+
+  get currentState(): Readonly<Record<string, unknown>> {
+    return this.state;
+  }
+
+  async start(): Promise<void> {
+    try {
+      await this.driver.start?.(this.context);
+      this.status = 'running';
+      this.failure = undefined;
+    } catch (error) {
+      this.status = 'failed';
+      this.failure = (error as Error).message;
+      this.context.log.error('module failed to start', { module: this.address, driver: this.driver.name, reason: this.failure });
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.status !== 'running') return;
+    this.status = 'stopped';
+    try {
+      await this.driver.stop?.(this.context);
+    } catch (error) {
+      this.context.log.warn('module failed to stop cleanly', { module: this.address, reason: (error as Error).message });
+    }
+  }
+
+  /** Validates the arguments with the method's schema, then runs it. */
+  async call(method: string, args: unknown): Promise<unknown> {
+    const definition = Object.hasOwn(this.driver.methods, method) ? this.driver.methods[method] : undefined;
+    if (!definition) throw new ModuleCallInvalid(`${this.address} has no method "${method}"; it has: ${Object.keys(this.driver.methods).join(', ')}`);
+    this.assertRunning();
+    const parsed = definition.args.safeParse(args);
+    if (!parsed.success) {
+      const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(args)'}: ${i.message}`).join('; ');
+      throw new ModuleCallInvalid(`${this.address}.${method} got bad arguments: ${detail}`);
+    }
+    return definition.run(this.context, parsed.data);
+  }
+
+  hasWebhook(method: string): boolean {
+    return Object.hasOwn(this.driver.webhooks, method);
+  }
+
+  webhookTimeoutMs(method: string): number | undefined {
+    return this.driver.webhooks[method]?.timeoutMs;
+  }
+
+  async handleWebhook(method: string, request: WebhookRequest): Promise<WebhookResponse | void> {
+    this.assertRunning();
+    return this.driver.webhooks[method]!.run(this.context, request);
+  }
+
+  private assertRunning(): void {
+    if (this.status !== 'running') throw new Error(`${this.address} is ${this.status}${this.failure ? ` (${this.failure})` : ''}`);
+  }
+}

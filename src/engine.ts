@@ -1,0 +1,106 @@
+// The composition root: config, store, modules, runs and the HTTP server, started and
+// stopped through one lifecycle so SIGTERM drains cleanly.
+import { resolve } from 'node:path';
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config/schema.js';
+import { ModuleHost } from './drivers/module-host.js';
+import type { DriverRegistry } from './drivers/registry.js';
+import { createApp } from './http/app.js';
+import { listen, type HttpServer } from './http/http-server.js';
+import { randomIds, type IdSource } from './ids.js';
+import { NotifyHandler } from './inbound/notify-handler.js';
+import { createLogger, driverLogger, type Logger } from './logger.js';
+import { prepareConfig } from './prepare-config.js';
+import { databaseFile, openStore, type Store } from './store/store.js';
+import { Debouncer } from './triggers/debouncer.js';
+import { InstanceCatalog } from './triggers/instance-catalog.js';
+import { RunExecutor } from './triggers/run-executor.js';
+
+export interface EngineOptions {
+  configDir: string;
+  env?: NodeJS.ProcessEnv;
+  clock?: Clock;
+  ids?: IdSource;
+  log?: Logger;
+  registry?: DriverRegistry;
+  /** Overrides of the config's server settings (tests listen on port 0). */
+  port?: number;
+  host?: string;
+  dataDir?: string;
+}
+
+export interface Engine {
+  readonly config: Config;
+  readonly url: string;
+  readonly store: Store;
+  readonly modules: ModuleHost;
+  readonly executor: RunExecutor;
+  stop(): Promise<void>;
+}
+
+/** The data directory: from the options, else the config's, relative to the config directory. */
+export function dataDirOf(config: Config, configDir: string, override?: string): string {
+  return override ? resolve(override) : resolve(configDir, config.server.data_dir);
+}
+
+/** Generated secrets for instances whose config gives none, made once and kept. */
+export async function instanceSecrets(config: Config, store: Store, ids: IdSource, clock: Clock): Promise<Map<string, string>> {
+  const missing = config.instances.filter((i) => i.secret === undefined).map((i) => i.id);
+  return store.secrets.ensure(missing, () => ids.secret(), clock.now());
+}
+
+export async function startEngine(options: EngineOptions): Promise<Engine> {
+  const clock = options.clock ?? systemClock;
+  const ids = options.ids ?? randomIds;
+  const log = options.log ?? createLogger();
+  const { loaded, registry } = await prepareConfig(options.configDir, { env: options.env, registry: options.registry });
+  const { config } = loaded;
+  const server = config.server;
+
+  const store = await openStore(databaseFile(dataDirOf(config, loaded.dir, options.dataDir)), server.durability);
+  const catalog = new InstanceCatalog(config, await instanceSecrets(config, store, ids, clock));
+  const modules = new ModuleHost(config, registry, {
+    clock,
+    log: driverLogger(log.child({ component: 'module' })),
+    onStateChange: () => {},
+    emit: () => {},
+  });
+  await modules.startAll();
+  const executor = new RunExecutor({ runs: store.runs, modules, triggers: new Map(config.triggers.map((t) => [t.id, t])), clock, log });
+  await executor.resumeUnfinished();
+
+  const notify = new NotifyHandler({
+    catalog,
+    store,
+    debouncer: new Debouncer(clock),
+    executor,
+    modules,
+    clock,
+    ids,
+    log,
+    bodyLimit: server.body_limit,
+    logBodyLimit: server.log_body_limit,
+  });
+  let http: HttpServer;
+  try {
+    http = await listen(createApp({ notify, log }), options.port ?? server.port, options.host ?? server.host);
+  } catch (error) {
+    await modules.stopAll();
+    await store.close();
+    throw error;
+  }
+  log.info({ url: http.url, instances: config.instances.length, modules: modules.all().length }, 'switchboard started');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      log.info('switchboard stopping');
+      await http.close(server.shutdown_timeout);
+      await executor.drain(server.shutdown_timeout);
+      await modules.stopAll();
+      await store.close();
+      log.info('switchboard stopped');
+    })());
+
+  return { config, url: http.url, store, modules, executor, stop };
+}

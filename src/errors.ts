@@ -1,0 +1,92 @@
+// One error type per failure kind, each with a stable code, an HTTP status and an
+// `expose` flag (Koa's idea): what a caller may see is decided here, not at each throw.
+
+export class EngineError extends Error {
+  readonly headers: Record<string, string>;
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+    options: { expose?: boolean; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = new.target.name;
+    this.expose = options.expose ?? true;
+    this.headers = options.headers ?? {};
+  }
+  readonly expose: boolean;
+}
+
+/** Unknown instance, disabled, webhooks off, or wrong secret: one answer so a prober learns nothing. */
+export class TriggerNotFound extends EngineError {
+  constructor() {
+    super('not_found', 404, 'No trigger at this URL, or the secret is wrong.');
+  }
+}
+
+export class MethodNotAllowed extends EngineError {
+  constructor(method: string, allowed: readonly string[]) {
+    super('method_not_allowed', 405, `Method ${method} is not allowed here; use ${allowed.join(', ')}.`, {
+      headers: { Allow: allowed.join(', ') },
+    });
+  }
+}
+
+export class PayloadTooLarge extends EngineError {
+  constructor(limit: number) {
+    super('payload_too_large', 413, `The request body is over the limit of ${limit} bytes.`);
+  }
+}
+
+export class BadRequest extends EngineError {
+  constructor(code: string, message: string) {
+    super(code, 400, message);
+  }
+}
+
+export class SignatureInvalid extends EngineError {
+  constructor(reason: string) {
+    super('signature_invalid', 401, `The request signature was not accepted: ${reason}.`);
+  }
+}
+
+export class ExecForbidden extends EngineError {
+  constructor() {
+    super('exec_forbidden', 403, 'This trigger instance does not allow exec; set `exec: true` on the instance to allow it.');
+  }
+}
+
+export class ModuleMethodNotFound extends EngineError {
+  constructor(what: string) {
+    super('module_not_found', 404, what);
+  }
+}
+
+/** A module method threw: the caller learns which method, never the internals. */
+export class ModuleFailed extends EngineError {
+  constructor(target: string, cause: unknown) {
+    super('module_error', 500, `${target} failed while handling the request.`, { cause });
+  }
+}
+
+export class ModuleTimeout extends EngineError {
+  constructor(target: string, timeoutMs: number) {
+    super('module_timeout', 504, `${target} did not answer within ${timeoutMs} ms.`);
+  }
+}
+
+export class InternalError extends EngineError {
+  constructor(cause: unknown) {
+    super('internal_error', 500, 'The engine failed to handle the request; see the engine log.', { cause, expose: false });
+  }
+}
+
+/** The one mapping from an error to what the caller sees. */
+export function errorResponse(error: unknown): { status: number; headers: Record<string, string>; body: { error: string; message: string } } {
+  const known = error instanceof EngineError ? error : new InternalError(error);
+  return {
+    status: known.status,
+    headers: known.headers,
+    body: { error: known.code, message: known.expose ? known.message : 'The engine failed to handle the request; see the engine log.' },
+  };
+}

@@ -1,0 +1,29 @@
+// Loads a config directory and checks it against the drivers: what `check` runs and
+// what `start` runs first. Throws ConfigInvalid listing every problem.
+import { loadConfig, type LoadedConfig } from './config/load-config.js';
+import { ConfigInvalid, type Problem } from './config/problems.js';
+import { checkModules } from './drivers/check-modules.js';
+import { loadDrivers, type DriverRegistry } from './drivers/registry.js';
+import { templateProblems } from './triggers/template.js';
+
+export interface PreparedConfig {
+  loaded: LoadedConfig;
+  registry: DriverRegistry;
+}
+
+export async function prepareConfig(configDir: string, options: { env?: NodeJS.ProcessEnv; registry?: DriverRegistry } = {}): Promise<PreparedConfig> {
+  const loaded = loadConfig(configDir, options.env ?? process.env);
+  const registry = options.registry ?? (await loadDrivers());
+  const problems: Problem[] = [...checkModules(loaded, registry)];
+  loaded.config.triggers.forEach((trigger, t) =>
+    trigger.actions.forEach((action, a) => {
+      for (const message of templateProblems(action)) problems.push(loaded.locate(['triggers', t, 'actions', a], message));
+    }),
+  );
+  const used = new Set(loaded.config.systems.flatMap((s) => s.modules.map((m) => m.driver)));
+  for (const failure of registry.failures) {
+    problems.push({ file: `drivers/${failure.folder}`, line: 1, col: 1, path: '(driver)', message: `could not be loaded: ${failure.reason}${used.has(failure.folder) ? '' : ' (not used by this config)'}` });
+  }
+  if (problems.length > 0) throw new ConfigInvalid(problems);
+  return { loaded, registry };
+}

@@ -1,0 +1,33 @@
+// The store: the database and its repositories, opened and migrated together.
+import { join, resolve } from 'node:path';
+import { openSqlite, type Database, type Durability } from './database.js';
+import { migrateToLatest } from './migrate.js';
+import { RequestLogRepo } from './request-log-repo.js';
+import { RunsRepo } from './runs-repo.js';
+import { SecretsRepo } from './secrets-repo.js';
+
+export interface Store {
+  readonly database: Database;
+  readonly secrets: SecretsRepo;
+  readonly requests: RequestLogRepo;
+  readonly runs: RunsRepo;
+  close(): Promise<void>;
+}
+
+export const DATABASE_FILE = 'switchboard.db';
+
+export function databaseFile(dataDir: string): string {
+  return join(resolve(dataDir), DATABASE_FILE);
+}
+
+export async function openStore(file: string, durability: Durability = 'normal'): Promise<Store> {
+  const database = openSqlite(file, durability);
+  await migrateToLatest(database.db);
+  return {
+    database,
+    secrets: new SecretsRepo(database.db),
+    requests: new RequestLogRepo(database.db),
+    runs: new RunsRepo(database.db),
+    close: () => database.close(),
+  };
+}

@@ -1,0 +1,69 @@
+// The database's tables as Kysely sees them; migrations/ creates them.
+import type { ColumnType, Generated } from 'kysely';
+
+export interface InstanceSecretsTable {
+  instance_id: string;
+  secret: string;
+  created_at: number;
+}
+
+export interface InstanceStatsTable {
+  instance_id: string;
+  trigger_count: number;
+  last_fired_at: number | null;
+}
+
+export interface RequestLogTable {
+  id: string;
+  instance_id: string;
+  received_at: number;
+  method: string;
+  /** The path with any secret replaced, and the query without the secret. */
+  path: string;
+  headers: string;
+  body: Buffer | null;
+  body_size: number;
+  body_truncated: number;
+  status: number;
+  outcome: string;
+  run_id: string | null;
+  latency_ms: number;
+}
+
+export type RunStatus = 'pending' | 'running' | 'succeeded' | 'failed';
+
+export interface RunsTable {
+  id: string;
+  instance_id: string;
+  trigger_id: string;
+  system_id: string;
+  request_id: string | null;
+  created_at: number;
+  status: RunStatus;
+  /** The request data templates read (body, query, headers), as JSON. */
+  input: string;
+  finished_at: number | null;
+  error: string | null;
+}
+
+export interface RunActionsTable {
+  run_id: string;
+  position: number;
+  kind: string;
+  target: string;
+  status: 'succeeded' | 'failed';
+  error: string | null;
+  started_at: number;
+  finished_at: number;
+  seq: Generated<number>;
+}
+
+export interface Tables {
+  instance_secrets: InstanceSecretsTable;
+  instance_stats: InstanceStatsTable;
+  request_log: RequestLogTable;
+  runs: RunsTable;
+  run_actions: RunActionsTable;
+}
+
+export type Json = ColumnType<string, string, string>;

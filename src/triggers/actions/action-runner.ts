@@ -1,0 +1,16 @@
+// The interface every action kind implements; each kind lives in its own file.
+import type { ActionConfig } from '../../config/schema.js';
+import type { ModuleHost } from '../../drivers/module-host.js';
+import type { TemplateInput } from '../template.js';
+
+export interface ActionContext {
+  systemId: string;
+  input: TemplateInput;
+  modules: ModuleHost;
+}
+
+export interface ActionRunner<A extends ActionConfig> {
+  /** What the action acts on, for the run record (`Display_1.power`). */
+  target(action: A): string;
+  run(action: A, ctx: ActionContext): Promise<void>;
+}

@@ -1,0 +1,12 @@
+// The action kinds the engine runs, keyed like config's actionSchemas.
+import type { ActionConfig, ActionKind } from '../../config/schema.js';
+import type { ActionRunner } from './action-runner.js';
+import { callAction } from './call-action.js';
+
+export const actionRunners: { [K in ActionKind]: ActionRunner<Extract<ActionConfig, { kind: K }>> } = {
+  call: callAction,
+};
+
+export function runnerFor(action: ActionConfig): ActionRunner<ActionConfig> {
+  return actionRunners[action.kind] as ActionRunner<ActionConfig>;
+}

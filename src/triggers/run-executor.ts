@@ -1,0 +1,92 @@
+// Runs fired triggers' actions in order, after the 202 has gone out, recording the
+// outcome of every action. A run that was accepted but not finished when the process
+// died is resumed at start: actions already recorded as succeeded are skipped, the
+// rest run again (at-least-once).
+import type { Clock } from '../clock.js';
+import type { TriggerConfig } from '../config/schema.js';
+import type { ModuleHost } from '../drivers/module-host.js';
+import type { RunRow, RunsRepo } from '../store/runs-repo.js';
+import type { Logger } from '../logger.js';
+import { runnerFor } from './actions/index.js';
+import type { TemplateInput } from './template.js';
+
+export interface RunExecutorDeps {
+  runs: RunsRepo;
+  modules: ModuleHost;
+  triggers: ReadonlyMap<string, TriggerConfig>;
+  clock: Clock;
+  log: Logger;
+}
+
+export class RunExecutor {
+  private readonly active = new Set<Promise<void>>();
+
+  constructor(private readonly deps: RunExecutorDeps) {}
+
+  /** Starts a committed run in the background. */
+  submit(run: RunRow): void {
+    const done = this.execute(run)
+      .catch((error: unknown) => this.deps.log.error({ run: run.id, reason: (error as Error).message }, 'run could not be recorded'))
+      .finally(() => this.active.delete(done));
+    this.active.add(done);
+  }
+
+  /** Resumes every run left unfinished by an earlier process. */
+  async resumeUnfinished(): Promise<number> {
+    const runs = await this.deps.runs.unfinished();
+    for (const run of runs) this.submit(run);
+    if (runs.length > 0) this.deps.log.info({ runs: runs.length }, 'resuming unfinished runs');
+    return runs.length;
+  }
+
+  get inFlight(): number {
+    return this.active.size;
+  }
+
+  /** Resolves once no run is in flight (runs submitted meanwhile are waited for too). */
+  async settled(): Promise<void> {
+    while (this.active.size > 0) await Promise.allSettled([...this.active]);
+  }
+
+  /** Waits for the runs in flight; those still going after `timeoutMs` resume at the next start. */
+  async drain(timeoutMs: number): Promise<void> {
+    let cancel = () => {};
+    const timeout = new Promise<void>((resolve) => (cancel = this.deps.clock.setTimeout(resolve, timeoutMs)));
+    await Promise.race([Promise.allSettled([...this.active]), timeout]);
+    cancel();
+  }
+
+  private async execute(run: RunRow): Promise<void> {
+    const { runs, clock, log } = this.deps;
+    const trigger = this.deps.triggers.get(run.trigger_id);
+    if (!trigger) {
+      await runs.finish(run.id, 'failed', clock.now(), `trigger ${run.trigger_id} is no longer in the config`);
+      return;
+    }
+    if (run.status === 'pending') await runs.markRunning(run.id);
+    const succeeded = new Set(run.status === 'running' ? (await runs.actions(run.id)).filter((a) => a.status === 'succeeded').map((a) => a.position) : []);
+    const input = JSON.parse(run.input) as TemplateInput;
+    const failures: string[] = [];
+
+    for (const [position, action] of trigger.actions.entries()) {
+      if (succeeded.has(position)) continue;
+      const runner = runnerFor(action);
+      const started = clock.now();
+      try {
+        await runner.run(action, { systemId: run.system_id, input, modules: this.deps.modules });
+        await runs.recordAction({ run_id: run.id, position, kind: action.kind, target: runner.target(action), status: 'succeeded', error: null, started_at: started, finished_at: clock.now() });
+      } catch (error) {
+        const message = (error as Error).message;
+        await runs.recordAction({ run_id: run.id, position, kind: action.kind, target: runner.target(action), status: 'failed', error: message, started_at: started, finished_at: clock.now() });
+        log.warn({ run: run.id, instance: run.instance_id, action: position, target: runner.target(action), reason: message }, 'action failed');
+        failures.push(`action ${position + 1} (${runner.target(action)}): ${message}`);
+        if (!action.continue_on_error) {
+          await runs.finish(run.id, 'failed', clock.now(), failures.join('; '));
+          return;
+        }
+      }
+    }
+    // A run that went past failed actions (continue_on_error) still finished; its error says what failed.
+    await runs.finish(run.id, 'succeeded', clock.now(), failures.length > 0 ? failures.join('; ') : null);
+  }
+}

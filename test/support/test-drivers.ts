@@ -1,0 +1,48 @@
+// Drivers that exist only for tests: webhook methods that echo, throw, hang or answer nothing.
+import { defineDriver, z } from '../../src/drivers/api.js';
+
+export const probeDriver = defineDriver({
+  name: 'probe',
+  module: 'Probe',
+  description: 'Test driver with webhook methods that echo, throw, hang and answer nothing.',
+  settings: z.object({}),
+  state: z.object({ calls: z.number(), last: z.unknown() }),
+  initialState: () => ({ calls: 0, last: null }),
+  methods: {
+    record: {
+      args: z.object({ value: z.unknown() }),
+      run: (ctx, { value }) => ctx.setState({ calls: ctx.state.calls + 1, last: value }),
+    },
+    fail: {
+      args: z.object({}),
+      run: () => {
+        throw new Error('probe failure on purpose');
+      },
+    },
+  },
+  webhooks: {
+    echo: {
+      run: (_ctx, request) => ({
+        status: 201,
+        headers: { 'content-type': 'application/json', 'x-probe': 'yes' },
+        body: {
+          method: request.method,
+          query: request.query,
+          body: request.body ?? null,
+          raw: request.rawBody.toString('base64'),
+          contentType: request.headers['content-type'] ?? null,
+        },
+      }),
+    },
+    binary: {
+      run: (_ctx, request) => ({ status: 200, headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from(request.rawBody).reverse() }),
+    },
+    silent: { run: () => undefined },
+    explode: {
+      run: () => {
+        throw new Error('internal detail: db password is hunter2');
+      },
+    },
+    hang: { timeoutMs: 200, run: () => new Promise(() => {}) },
+  },
+});

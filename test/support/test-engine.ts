@@ -1,0 +1,100 @@
+// Starts a real engine on a real port with a temporary config directory and SQLite
+// file, for end-to-end tests. Config is YAML text, as an operator would write it.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Clock } from '../../src/clock.js';
+import type { Driver } from '../../src/drivers/api.js';
+import { loadDrivers, registryOf } from '../../src/drivers/registry.js';
+import { startEngine, type Engine } from '../../src/engine.js';
+import type { IdSource } from '../../src/ids.js';
+import { captureLogs } from './log-capture.js';
+
+export interface TestEngine {
+  engine: Engine;
+  dir: string;
+  configDir: string;
+  dataDir: string;
+  logs: ReturnType<typeof captureLogs>;
+  /** The full URL of a path on the engine. */
+  url(path: string): string;
+  /** The secret of an instance, generated or configured. */
+  secret(instanceId: string): Promise<string>;
+  /** Stops the engine (idempotent). */
+  stop(): Promise<void>;
+  /** Stops, then starts a new engine on the same config and data (a restart). */
+  restart(): Promise<TestEngine>;
+  cleanup(): Promise<void>;
+}
+
+export interface TestEngineOptions {
+  files: Record<string, string>;
+  extraDrivers?: Driver[];
+  clock?: Clock;
+  ids?: IdSource;
+  env?: NodeJS.ProcessEnv;
+  dir?: string;
+}
+
+export async function startTestEngine(options: TestEngineOptions): Promise<TestEngine> {
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'switchboard-test-'));
+  const configDir = join(dir, 'config');
+  const dataDir = join(dir, 'data');
+  if (!options.dir) {
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(configDir);
+    for (const [name, text] of Object.entries(options.files)) writeFileSync(join(configDir, name), text);
+  }
+  const shipped = await loadDrivers();
+  const registry = registryOf([...shipped.drivers.values(), ...(options.extraDrivers ?? [])]);
+  const logs = captureLogs();
+  const engine = await startEngine({ configDir, dataDir, port: 0, host: '127.0.0.1', registry, log: logs.log, clock: options.clock, ids: options.ids, env: options.env ?? {} });
+  const self: TestEngine = {
+    engine,
+    dir,
+    configDir,
+    dataDir,
+    logs,
+    url: (path) => `${engine.url}${path}`,
+    async secret(instanceId) {
+      const configured = engine.config.instances.find((i) => i.id === instanceId)?.secret;
+      if (configured) return configured;
+      const row = await engine.store.database.db.selectFrom('instance_secrets').select('secret').where('instance_id', '=', instanceId).executeTakeFirstOrThrow();
+      return row.secret;
+    },
+    stop: () => engine.stop(),
+    async restart() {
+      await engine.stop();
+      return startTestEngine({ ...options, dir });
+    },
+    async cleanup() {
+      await engine.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return self;
+}
+
+/** A minimal config: one system with a display, one trigger and one instance. */
+export function basicConfig(trigger = '', instance = ''): Record<string, string> {
+  return {
+    'site.yaml': `
+systems:
+  - id: sys-room
+    modules:
+      - driver: display
+triggers:
+  - id: wake
+    actions:
+      - call: Display_1.power
+        args: { state: true }
+${trigger}
+instances:
+  - id: trig-room
+    trigger: wake
+    system: sys-room
+    secret: room-secret-0123456789
+${instance}
+`,
+  };
+}
