@@ -81,7 +81,7 @@ export function loadConfig(dirArg: string, env: NodeJS.ProcessEnv = process.env)
   if (!parsed.success) {
     throw new ConfigInvalid(
       parsed.error.issues.flatMap((issue) =>
-        // Point at each unknown key itself (a top-level one may be in any file), not at the mapping holding it.
+        // Locate each unknown key by its own path (a top-level one may be in any file), not by the mapping holding it.
         issue.code === 'unrecognized_keys'
           ? issue.keys.map((key) => locate([...(issue.path as ConfigPath), key], `Unrecognized key: "${key}"`))
           : [locate(issue.path as ConfigPath, issue.message)],

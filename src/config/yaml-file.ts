@@ -25,9 +25,10 @@ export function parseYamlFile(file: string, text: string, env: NodeJS.ProcessEnv
   visit(doc, {
     Scalar(_key, node, path) {
       if (typeof node.value !== 'string' || !node.value.includes('$')) return;
-      node.value = node.value.replace(ENV_REF, (whole, name: string | undefined, fallback: string | undefined) => {
+      const text = node.value.replace(ENV_REF, (whole, name: string | undefined, fallback: string | undefined) => {
         if (whole === '$$') return '$';
-        const value = env[name!] ?? fallback;
+        // As in the shell, `:-` also covers a variable that is set but empty.
+        const value = fallback !== undefined && !env[name!] ? fallback : env[name!];
         if (value === undefined) {
           const pos = at(node.range?.[0] ?? 0);
           problems.push({ file, line: pos.line, col: pos.col, path: formatPath(nodePath([...path, node])), message: `environment variable ${name} is not set; set it, or write \${${name}:-default}` });
@@ -35,6 +36,8 @@ export function parseYamlFile(file: string, text: string, env: NodeJS.ProcessEnv
         }
         return value;
       });
+      // An unquoted `${PORT}` reads like the number or boolean it holds, as if written in place.
+      node.value = node.type === 'PLAIN' ? plainScalar(text) : text;
     },
   });
   let value: unknown = {};
@@ -46,6 +49,12 @@ export function parseYamlFile(file: string, text: string, env: NodeJS.ProcessEnv
     }
   }
   return { file, doc, lines, value };
+}
+
+function plainScalar(text: string): string | number | boolean {
+  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  if (text === 'true' || text === 'false') return text === 'true';
+  return text;
 }
 
 /** Turns the ancestor list that `visit` hands out into a config path. */

@@ -1,0 +1,525 @@
+// Config problems as a user meets them: YAML written into a temporary directory,
+// loaded with loadConfig / prepareConfig (and the `check` command), and every
+// problem reported as `file:line:col  path  message`, all at once, without a stack trace.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config/load-config.js';
+import { ConfigInvalid, formatProblem, type Problem } from '../src/config/problems.js';
+import { defineDriver, z } from '../src/drivers/api.js';
+import { registryOf } from '../src/drivers/registry.js';
+import { prepareConfig } from '../src/prepare-config.js';
+import { driver as display } from '../drivers/display/driver.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** A second driver, so "available drivers" lists more than one name. */
+const lamp = defineDriver({
+  name: 'lamp',
+  module: 'Lamp',
+  description: 'A test lamp.',
+  settings: z.strictObject({}),
+  state: z.object({ on: z.boolean() }),
+  initialState: () => ({ on: false }),
+  methods: { toggle: { args: z.strictObject({}), run: () => undefined } },
+});
+const registry = registryOf([display, lamp]);
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function configDir(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-config-'));
+  dirs.push(dir);
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+const yaml = (...lines: string[]) => `${lines.join('\n')}\n`;
+
+/** How the loader names a file in problems: relative to the working directory. */
+const fileOf = (dir: string, name: string) => relative(process.cwd(), join(resolve(dir), name));
+
+/** The formatted problem expected at `name:line:col`. */
+const at = (dir: string, name: string, line: number, col: number, path: string, message: string) => `${fileOf(dir, name)}:${line}:${col}  ${path}  ${message}`;
+
+function invalid(run: () => unknown): ConfigInvalid {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigInvalid) return error;
+    throw error;
+  }
+  throw new Error('expected the config to be refused');
+}
+
+async function invalidAsync(run: () => Promise<unknown>): Promise<ConfigInvalid> {
+  try {
+    await run();
+  } catch (error) {
+    if (error instanceof ConfigInvalid) return error;
+    throw error;
+  }
+  throw new Error('expected the config to be refused');
+}
+
+const loadProblems = (dir: string, env: NodeJS.ProcessEnv = {}): string[] => invalid(() => loadConfig(dir, env)).problems.map(formatProblem);
+const prepareProblems = async (dir: string, env: NodeJS.ProcessEnv = {}): Promise<string[]> =>
+  (await invalidAsync(() => prepareConfig(dir, { env, registry }))).problems.map(formatProblem);
+
+// A valid two-file config; tests change single lines so the positions below stay put.
+const SITE = yaml(
+  'zones:', //                   1
+  '  - id: org', //              2
+  '  - id: room-zone', //        3
+  '    parent: org', //          4
+  'systems:', //                 5
+  '  - id: sys-room', //         6
+  '    zones: [room-zone]', //   7
+  '    modules:', //             8
+  '      - driver: display', //  9
+  '        settings:', //        10
+  '          max_volume: 60', // 11
+);
+const TRIGGERS = yaml(
+  'triggers:', //                   1
+  '  - id: wake', //                2
+  '    debounce: 5s', //            3
+  '    actions:', //                4
+  '      - call: Display_1.power', // 5
+  '        args: { state: true }', // 6
+  'instances:', //                  7
+  '  - id: inst-room', //           8
+  '    trigger: wake', //           9
+  '    system: sys-room', //        10
+);
+
+describe('a valid config', () => {
+  it('merges systems from one file and triggers from another into one config', async () => {
+    const dir = configDir({ 'site.yaml': SITE, 'triggers.yml': TRIGGERS, 'README.md': 'not config: [' });
+    const { loaded } = await prepareConfig(dir, { env: {}, registry });
+    const { config } = loaded;
+    expect(config.zones.map((z) => z.id)).toEqual(['org', 'room-zone']);
+    expect(config.systems.map((s) => s.id)).toEqual(['sys-room']);
+    expect(config.systems[0]!.modules[0]).toEqual({ driver: 'display', settings: { max_volume: 60 } });
+    expect(config.triggers.map((t) => [t.id, t.debounce])).toEqual([['wake', 5_000]]);
+    expect(config.instances.map((i) => [i.id, i.trigger, i.system])).toEqual([['inst-room', 'wake', 'sys-room']]);
+    expect(config.server.port).toBe(8080);
+  });
+
+  it('appends list items from every file in file-name order', () => {
+    const dir = configDir({
+      'b.yaml': yaml('triggers:', '  - id: second'),
+      'a.yaml': yaml('triggers:', '  - id: first'),
+      'c.yaml': yaml('triggers:', '  - id: third'),
+    });
+    expect(loadConfig(dir, {}).config.triggers.map((t) => t.id)).toEqual(['first', 'second', 'third']);
+  });
+
+  it('locates items merged from a later file in that file', () => {
+    const dir = configDir({ 'a.yaml': yaml('triggers:', '  - id: first'), 'b.yaml': yaml('', 'triggers:', '  - id: second', '    debounce: 1s') });
+    const loaded = loadConfig(dir, {});
+    expect(formatProblem(loaded.locate(['triggers', 1, 'debounce'], 'here'))).toBe(at(dir, 'b.yaml', 4, 15, 'triggers[1].debounce', 'here'));
+  });
+});
+
+describe('driver problems', () => {
+  it('reports an unknown driver with its position and the drivers that exist', async () => {
+    const dir = configDir({ 'site.yaml': SITE.replace('driver: display', 'driver: projector'), 'triggers.yaml': TRIGGERS.replace('Display_1.power', 'Lamp_1.toggle').replace('{ state: true }', '{}') });
+    expect(await prepareProblems(dir)).toEqual([
+      at(dir, 'site.yaml', 9, 17, 'systems[0].modules[0].driver', 'driver "projector" does not exist; available drivers: display, lamp'),
+      at(dir, 'triggers.yaml', 5, 15, 'triggers[0].actions[0].call', 'instance "inst-room" runs this on system "sys-room", which has no module Lamp_1; it has: (none)'),
+    ]);
+  });
+
+  it('reports bad driver settings with the path into the settings', async () => {
+    const dir = configDir({ 'site.yaml': SITE.replace('max_volume: 60', 'max_volume: 600'), 'triggers.yaml': TRIGGERS });
+    expect(await prepareProblems(dir)).toEqual([
+      at(dir, 'site.yaml', 11, 23, 'systems[0].modules[0].settings.max_volume', 'display settings: Too big: expected number to be <=100'),
+    ]);
+  });
+
+  it('reports a settings entry of the wrong type at that entry', async () => {
+    const dir = configDir({ 'site.yaml': SITE.replace('max_volume: 60', 'inputs: hdmi1'), 'triggers.yaml': TRIGGERS });
+    expect(await prepareProblems(dir)).toEqual([
+      at(dir, 'site.yaml', 11, 19, 'systems[0].modules[0].settings.inputs', 'display settings: Invalid input: expected array, received string'),
+    ]);
+  });
+
+  it('reports a call to a module the instance\'s system does not have, naming the modules it has', async () => {
+    const dir = configDir({ 'site.yaml': SITE, 'triggers.yaml': TRIGGERS.replace('Display_1.power', 'Display_2.power') });
+    expect(await prepareProblems(dir)).toEqual([
+      at(dir, 'triggers.yaml', 5, 15, 'triggers[0].actions[0].call', 'instance "inst-room" runs this on system "sys-room", which has no module Display_2; it has: Display_1'),
+    ]);
+  });
+
+  it('reports a call to a method the driver does not have, naming the methods it has', async () => {
+    const dir = configDir({ 'site.yaml': SITE, 'triggers.yaml': TRIGGERS.replace('Display_1.power', 'Display_1.explode') });
+    expect(await prepareProblems(dir)).toEqual([
+      at(dir, 'triggers.yaml', 5, 15, 'triggers[0].actions[0].call', 'Display_1 (driver display) has no method "explode"; it has: power, switch_to, volume, mute'),
+    ]);
+  });
+
+  it('refuses a call target that is not written as Module_index.method', () => {
+    const dir = configDir({ 'site.yaml': SITE, 'triggers.yaml': TRIGGERS.replace('Display_1.power', 'power') });
+    expect(loadProblems(dir)).toEqual([
+      at(dir, 'triggers.yaml', 5, 15, 'triggers[0].actions[0].call', 'write the target as Module_index.method, for example Display_1.power'),
+    ]);
+  });
+
+  it('reports a template expression outside the request at its action', async () => {
+    const dir = configDir({ 'site.yaml': SITE, 'triggers.yaml': TRIGGERS.replace('Display_1.power', 'Display_1.switch_to').replace('{ state: true }', '{ input: "{{ foo.bar }}" }') });
+    expect(await prepareProblems(dir)).toEqual([
+      at(dir, 'triggers.yaml', 5, 9, 'triggers[0].actions[0]', '"{{ foo.bar }}" must start with one of: method, body, query, headers'),
+    ]);
+  });
+
+  it('lists every driver problem at once', async () => {
+    const site = SITE.replace('max_volume: 60', 'max_volume: 0').replace('    modules:\n', '    modules:\n      - driver: fridge\n');
+    const triggers = TRIGGERS.replace('{ state: true }', '{ state: "{{ cookies }}" }').replace('Display_1.power', 'Display_1.dance');
+    const dir = configDir({ 'site.yaml': site, 'triggers.yaml': triggers });
+    expect(await prepareProblems(dir)).toEqual([
+      at(dir, 'site.yaml', 9, 17, 'systems[0].modules[0].driver', 'driver "fridge" does not exist; available drivers: display, lamp'),
+      at(dir, 'site.yaml', 12, 23, 'systems[0].modules[1].settings.max_volume', 'display settings: Too small: expected number to be >=1'),
+      at(dir, 'triggers.yaml', 5, 15, 'triggers[0].actions[0].call', 'Display_1 (driver display) has no method "dance"; it has: power, switch_to, volume, mute'),
+      at(dir, 'triggers.yaml', 5, 9, 'triggers[0].actions[0]', '"{{ cookies }}" must start with one of: method, body, query, headers'),
+    ]);
+  });
+});
+
+describe('reference problems', () => {
+  it('reports an instance naming a trigger and a system that do not exist', () => {
+    const dir = configDir({ 'site.yaml': SITE, 'triggers.yaml': TRIGGERS.replace('trigger: wake', 'trigger: sleep').replace('system: sys-room', 'system: sys-x') });
+    expect(loadProblems(dir)).toEqual([
+      at(dir, 'triggers.yaml', 9, 14, 'instances[0].trigger', 'trigger "sleep" does not exist; known triggers: wake'),
+      at(dir, 'triggers.yaml', 10, 13, 'instances[0].system', 'system "sys-x" does not exist; known systems: sys-room'),
+    ]);
+  });
+
+  it('reports a system in a zone that does not exist, and a zone whose parent does not exist', () => {
+    const dir = configDir({ 'site.yaml': SITE.replace('[room-zone]', '[lobby-zone]').replace('parent: org', 'parent: nowhere'), 'triggers.yaml': TRIGGERS });
+    expect(loadProblems(dir)).toEqual([
+      at(dir, 'site.yaml', 4, 13, 'zones[1].parent', 'zone "nowhere" does not exist; known zones: org, room-zone'),
+      at(dir, 'site.yaml', 7, 13, 'systems[0].zones[0]', 'zone "lobby-zone" does not exist; known zones: org, room-zone'),
+    ]);
+  });
+
+  it('reports every zone of a parent cycle', () => {
+    const dir = configDir({ 'zones.yaml': yaml('zones:', '  - id: a', '    parent: b', '  - id: b', '    parent: a', '  - id: c', '    parent: c') });
+    expect(loadProblems(dir)).toEqual([
+      at(dir, 'zones.yaml', 3, 13, 'zones[0].parent', 'zone "a" is its own ancestor; zones form a tree'),
+      at(dir, 'zones.yaml', 5, 13, 'zones[1].parent', 'zone "b" is its own ancestor; zones form a tree'),
+      at(dir, 'zones.yaml', 7, 13, 'zones[2].parent', 'zone "c" is its own ancestor; zones form a tree'),
+    ]);
+  });
+
+  it('reports an id used in two files at the second one', () => {
+    const dir = configDir({ 'a.yaml': yaml('triggers:', '  - id: wake'), 'b.yaml': yaml('# more triggers', 'triggers:', '  - id: other', '  - id: wake') });
+    expect(loadProblems(dir)).toEqual([at(dir, 'b.yaml', 4, 9, 'triggers[2].id', 'trigger id "wake" is used twice; ids must be unique')]);
+  });
+});
+
+describe('schema problems', () => {
+  it('reports an unknown top-level key in the file that has it, at the key', () => {
+    const dir = configDir({ 'a.yaml': yaml('server:', '  port: 9000'), 'b.yaml': yaml('triggers: []', 'trigers:', '  - id: wake') });
+    expect(loadProblems(dir)).toEqual([at(dir, 'b.yaml', 3, 3, 'trigers', 'Unrecognized key: "trigers"')]);
+  });
+
+  it('reports each unknown key of an item at that key', () => {
+    const dir = configDir({ 'site.yaml': SITE, 'triggers.yaml': TRIGGERS.replace('debounce: 5s', 'debounse: 5s').replace('system: sys-room', 'system: sys-room\n    enabeld: true') });
+    expect(loadProblems(dir)).toEqual([
+      at(dir, 'triggers.yaml', 3, 15, 'triggers[0].debounse', 'Unrecognized key: "debounse"'),
+      at(dir, 'triggers.yaml', 11, 14, 'instances[0].enabeld', 'Unrecognized key: "enabeld"'),
+    ]);
+  });
+
+  it('reports a value of the wrong type with what was expected', () => {
+    const dir = configDir({ 'server.yaml': yaml('server:', '  port: eighty', '  durability: sometimes'), 'triggers.yaml': TRIGGERS.replace('debounce: 5s', 'webhook: yes') });
+    expect(loadProblems(dir)).toEqual([
+      at(dir, 'server.yaml', 2, 9, 'server.port', 'Invalid input: expected number, received string'),
+      at(dir, 'server.yaml', 3, 15, 'server.durability', 'Invalid option: expected one of "normal"|"full"'),
+      at(dir, 'triggers.yaml', 3, 14, 'triggers[0].webhook', 'Invalid input: expected boolean, received string'),
+    ]);
+  });
+
+  it('refuses a duration without a proper unit, explaining how to write one', () => {
+    const dir = configDir({ 'triggers.yaml': TRIGGERS.replace('debounce: 5s', 'debounce: 5 seconds') });
+    expect(loadProblems(dir)).toEqual([
+      at(dir, 'triggers.yaml', 3, 15, 'triggers[0].debounce', '"5 seconds" is not a duration; write a number with a unit: 500ms, 5s, 2m, 1h or 1d'),
+    ]);
+  });
+
+  it('refuses a size without a proper unit', () => {
+    const dir = configDir({ 'server.yaml': yaml('server:', '  body_limit: 1 megabyte') });
+    expect(loadProblems(dir)).toEqual([at(dir, 'server.yaml', 2, 15, 'server.body_limit', '"1 megabyte" is not a size; write bytes or a number with a unit: 512kb, 1mb')]);
+  });
+
+  it('reports a section given in two files at the second, naming the first', () => {
+    const dir = configDir({ 'a.yaml': yaml('server:', '  port: 9000'), 'b.yaml': yaml('triggers: []', 'server:', '  host: 0.0.0.0') });
+    expect(loadProblems(dir)).toEqual([at(dir, 'b.yaml', 3, 3, 'server', `section "server" is also given in ${fileOf(dir, 'a.yaml')}; give it once`)]);
+  });
+
+  it('reports a list section written as a mapping instead of failing, whichever file comes first', () => {
+    const first = configDir({ 'a.yaml': yaml('systems:', '  id: sys-a'), 'b.yaml': yaml('systems:', '  - id: sys-b') });
+    expect(loadProblems(first)).toEqual([at(first, 'a.yaml', 2, 3, 'systems', 'section "systems" must be a list of items, each starting with "- "')]);
+    const second = configDir({ 'a.yaml': yaml('systems:', '  - id: sys-a'), 'b.yaml': yaml('systems: sys-b') });
+    expect(loadProblems(second)).toEqual([at(second, 'b.yaml', 1, 10, 'systems', 'section "systems" must be a list of items, each starting with "- "')]);
+  });
+
+  it('reports a file that is not a mapping of sections', () => {
+    const dir = configDir({ 'a.yaml': yaml('- id: wake') });
+    expect(loadProblems(dir)).toEqual([at(dir, 'a.yaml', 1, 1, '(root)', 'a config file holds a mapping of sections (server, zones, systems, triggers, instances)')]);
+  });
+
+  it('lists every schema problem across files at once', () => {
+    const dir = configDir({
+      'a.yaml': yaml('server:', '  port: 99999', 'zones:', '  - id: "bad id"'),
+      'b.yaml': TRIGGERS.replace('debounce: 5s', 'debounce: soon').replace('inst-room', 'inst-room\n    secret: short'),
+    });
+    expect(loadProblems(dir)).toEqual([
+      at(dir, 'a.yaml', 2, 9, 'server.port', 'Too big: expected number to be <=65535'),
+      at(dir, 'a.yaml', 4, 9, 'zones[0].id', 'ids start with a letter or digit and use only letters, digits, ".", "-" and "_"'),
+      at(dir, 'b.yaml', 3, 15, 'triggers[0].debounce', '"soon" is not a duration; write a number with a unit: 500ms, 5s, 2m, 1h or 1d'),
+      at(dir, 'b.yaml', 9, 13, 'instances[0].secret', 'a secret needs at least 16 characters; leave it out to have one generated'),
+    ]);
+  });
+});
+
+describe('YAML reading', () => {
+  it('reports an unset environment variable at its scalar, with how to give a default', () => {
+    const dir = configDir({ 'site.yaml': SITE, 'triggers.yaml': TRIGGERS.replace('system: sys-room', 'system: sys-room\n    secret: "${ROOM_SECRET_UNSET}"') });
+    expect(loadProblems(dir)).toEqual([
+      at(dir, 'triggers.yaml', 11, 13, 'instances[0].secret', 'environment variable ROOM_SECRET_UNSET is not set; set it, or write ${ROOM_SECRET_UNSET:-default}'),
+    ]);
+  });
+
+  it('reports an unset environment variable nested in driver settings', () => {
+    const dir = configDir({ 'site.yaml': SITE.replace('max_volume: 60', 'password: pre-${PANEL_PASSWORD}'), 'triggers.yaml': TRIGGERS });
+    expect(loadProblems(dir)).toEqual([
+      at(dir, 'site.yaml', 11, 21, 'systems[0].modules[0].settings.password', 'environment variable PANEL_PASSWORD is not set; set it, or write ${PANEL_PASSWORD:-default}'),
+    ]);
+  });
+
+  it('interpolates variables, falls back to ${VAR:-default} and keeps $$ as a literal $', () => {
+    const dir = configDir({
+      // Replacer functions, since a replacement string would itself turn $$ into $.
+      'triggers.yaml': TRIGGERS.replace('  - id: wake', () => '  - id: wake\n    name: "${ROOM}: costs $$5, not $${ROOM}"\n    description: ${UNSET_NOTE:-no note} / ${EMPTY_DEFAULT:-}').replace(
+        'system: sys-room',
+        () => 'system: sys-room\n    secret: ${ROOM_SECRET:-fallback-secret-0123456789}',
+      ),
+      'site.yaml': SITE,
+    });
+    const withDefault = loadConfig(dir, { ROOM: 'room 1.01' }).config;
+    expect(withDefault.triggers[0]!.name).toBe('room 1.01: costs $5, not ${ROOM}');
+    expect(withDefault.triggers[0]!.description).toBe('no note / ');
+    expect(withDefault.instances[0]!.secret).toBe('fallback-secret-0123456789');
+    const withValue = loadConfig(dir, { ROOM: 'x', ROOM_SECRET: 'from-the-environment-0123' }).config;
+    expect(withValue.instances[0]!.secret).toBe('from-the-environment-0123');
+  });
+
+  it('reads an unquoted ${VAR} as the number or boolean it holds, and a quoted one as text', () => {
+    const dir = configDir({
+      'server.yaml': yaml('server:', '  port: ${PORT:-8080}', '  host: "${HOST_NUMBER}"'),
+      'site.yaml': SITE,
+      'triggers.yaml': TRIGGERS.replace('system: sys-room', 'system: sys-room\n    exec: ${ALLOW_EXEC}'),
+    });
+    const config = loadConfig(dir, { PORT: '9090', HOST_NUMBER: '127', ALLOW_EXEC: 'true' }).config;
+    expect(config.server.port).toBe(9090);
+    expect(config.server.host).toBe('127');
+    expect(config.instances[0]!.exec).toBe(true);
+    expect(loadConfig(dir, { HOST_NUMBER: 'h', ALLOW_EXEC: 'false' }).config.server.port).toBe(8080);
+  });
+
+  it('uses the ${VAR:-default} default for a variable that is set but empty, as the shell does', () => {
+    const dir = configDir({ 'site.yaml': SITE, 'triggers.yaml': TRIGGERS.replace('system: sys-room', 'system: sys-room\n    secret: ${ROOM_SECRET:-fallback-secret-0123456789}') });
+    expect(loadConfig(dir, { ROOM_SECRET: '' }).config.instances[0]!.secret).toBe('fallback-secret-0123456789');
+  });
+
+  it('refuses a duplicate key in a mapping at the second key', () => {
+    const dir = configDir({ 'triggers.yaml': TRIGGERS.replace('debounce: 5s', 'debounce: 5s\n    debounce: 10s') });
+    expect(loadProblems(dir)).toEqual([at(dir, 'triggers.yaml', 4, 5, '(yaml)', 'Map keys must be unique')]);
+  });
+
+  it('refuses custom and language tags without running them', () => {
+    const marker = join(tmpdir(), `switchboard-tag-ran-${process.pid}`);
+    const dir = configDir({
+      'triggers.yaml': yaml(
+        'triggers:',
+        '  - id: wake',
+        `    name: !!js/function "function () { require('fs').writeFileSync('${marker}', 'ran') }"`,
+        '    description: !custom hello',
+        '    actions: !!python/object:os.system [touch /tmp/x]',
+      ),
+    });
+    const error = invalid(() => loadConfig(dir, {}));
+    expect(error.problems.map(formatProblem)).toEqual([
+      at(dir, 'triggers.yaml', 3, 11, '(yaml)', 'Unresolved tag: tag:yaml.org,2002:js/function'),
+      at(dir, 'triggers.yaml', 4, 18, '(yaml)', 'Unresolved tag: !custom'),
+      at(dir, 'triggers.yaml', 5, 14, '(yaml)', 'Unresolved tag: tag:yaml.org,2002:python/object:os.system'),
+    ]);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('refuses YAML 1.1 tags that would make buffers, dates and sets', () => {
+    const dir = configDir({ 'site.yaml': SITE.replace('max_volume: 60', 'key: !!binary aGVsbG8=\n          since: !!timestamp 2001-12-14\n          tags: !!set { a, b }'), 'triggers.yaml': TRIGGERS });
+    expect(loadProblems(dir)).toEqual([
+      at(dir, 'site.yaml', 11, 16, '(yaml)', 'Unresolved tag: tag:yaml.org,2002:binary'),
+      at(dir, 'site.yaml', 12, 18, '(yaml)', 'Unresolved tag: tag:yaml.org,2002:timestamp'),
+      at(dir, 'site.yaml', 13, 17, '(yaml)', 'Unresolved tag: tag:yaml.org,2002:set'),
+    ]);
+  });
+
+  it('bounds an alias bomb with a problem instead of expanding it', () => {
+    const levels = ['lol0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'];
+    for (let i = 1; i <= 10; i++) levels.push(`lol${i}: &l${i} [${Array.from({ length: 10 }, () => `*l${i - 1}`).join(', ')}]`);
+    const dir = configDir({ 'bomb.yaml': yaml('triggers:', '  - id: wake', '    actions:', '      - call: Display_1.power', '        args:', ...levels.map((l) => `          ${l}`)) });
+    const started = performance.now();
+    expect(loadProblems(dir)).toEqual([at(dir, 'bomb.yaml', 1, 1, '(yaml)', 'cannot be read: Excessive alias count indicates a resource exhaustion attack')]);
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it('still allows a few aliases for shared values', () => {
+    const dir = configDir({ 'triggers.yaml': yaml('triggers:', '  - id: a', '    methods: &both [GET, POST]', '  - id: b', '    methods: *both') });
+    expect(loadConfig(dir, {}).config.triggers.map((t) => t.methods)).toEqual([
+      ['GET', 'POST'],
+      ['GET', 'POST'],
+    ]);
+  });
+
+  it('reports a syntax error at its position', () => {
+    const dir = configDir({ 'a.yaml': yaml('triggers:', '  - id: wake', '    name: a: b'), 'b.yaml': yaml('server:', '  port: 1', '\tbad: tab') });
+    expect(loadProblems(dir)).toEqual([
+      at(dir, 'a.yaml', 3, 11, '(yaml)', 'Nested mappings are not allowed in compact mappings'),
+      at(dir, 'b.yaml', 3, 1, '(yaml)', 'Tabs are not allowed as indentation'),
+    ]);
+  });
+
+  it('lists YAML problems of every file, not just the first', () => {
+    const dir = configDir({
+      'a.yaml': yaml('server:', '  host: ${HOST_UNSET}', '  host: again'),
+      'b.yaml': yaml('triggers:', '  - id: wake', '    name: !secret x', '    description: ${NOTE_UNSET}'),
+    });
+    expect(loadProblems(dir)).toEqual([
+      at(dir, 'a.yaml', 3, 3, '(yaml)', 'Map keys must be unique'),
+      at(dir, 'a.yaml', 2, 9, 'server.host', 'environment variable HOST_UNSET is not set; set it, or write ${HOST_UNSET:-default}'),
+      at(dir, 'b.yaml', 3, 11, '(yaml)', 'Unresolved tag: !secret'),
+      at(dir, 'b.yaml', 4, 18, 'triggers[0].description', 'environment variable NOTE_UNSET is not set; set it, or write ${NOTE_UNSET:-default}'),
+    ]);
+  });
+});
+
+describe('the config directory', () => {
+  it('reports an empty directory', () => {
+    const dir = configDir({});
+    expect(invalid(() => loadConfig(dir, {})).problems).toEqual([{ file: resolve(dir), line: 1, col: 1, path: '(dir)', message: 'no .yaml or .yml files in the config directory' }]);
+  });
+
+  it('ignores files and folders that are not YAML files', () => {
+    const dir = configDir({ 'notes.txt': 'triggers: nope', 'site.yaml.bak': 'x' });
+    mkdirSync(join(dir, 'nested.yaml'));
+    expect(invalid(() => loadConfig(dir, {})).problems.map((p) => p.message)).toEqual(['no .yaml or .yml files in the config directory']);
+  });
+
+  it('reports a directory that cannot be read and says how to pass one', () => {
+    const dir = join(configDir({}), 'missing');
+    expect(invalid(() => loadConfig(dir, {})).problems).toEqual([{ file: dir, line: 1, col: 1, path: '(dir)', message: 'the config directory cannot be read; pass --config DIR' }]);
+  });
+
+  it('accepts a file holding only comments', () => {
+    const dir = configDir({ 'empty.yaml': '# nothing yet\n', 'triggers.yaml': yaml('triggers:', '  - id: wake') });
+    expect(loadConfig(dir, {}).config.triggers).toHaveLength(1);
+  });
+});
+
+describe('ConfigInvalid', () => {
+  it('lists every problem in its message, one formatted line each, and no stack trace', () => {
+    const dir = configDir({ 'site.yaml': SITE, 'triggers.yaml': TRIGGERS.replace('trigger: wake', 'trigger: sleep').replace('system: sys-room', 'system: sys-x') });
+    const error = invalid(() => loadConfig(dir, {}));
+    expect(error.name).toBe('ConfigInvalid');
+    expect(error.message).toBe(
+      [
+        'The configuration has 2 problems:',
+        at(dir, 'triggers.yaml', 9, 14, 'instances[0].trigger', 'trigger "sleep" does not exist; known triggers: wake'),
+        at(dir, 'triggers.yaml', 10, 13, 'instances[0].system', 'system "sys-x" does not exist; known systems: sys-room'),
+      ].join('\n'),
+    );
+    expect(error.message).not.toContain('    at ');
+  });
+
+  it('says "1 problem" for a single problem', () => {
+    expect(new ConfigInvalid([{ file: 'a.yaml', line: 2, col: 3, path: 'server.port', message: 'bad' }]).message).toBe('The configuration has 1 problem:\na.yaml:2:3  server.port  bad');
+  });
+});
+
+describe('switchboard check', { timeout: 60_000 }, () => {
+  const check = (dir: string, env: NodeJS.ProcessEnv = {}) =>
+    spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', 'check', '--config', dir], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: Object.fromEntries(Object.entries({ ...process.env, NO_COLOR: '1', ...env }).filter(([, value]) => value !== undefined)),
+      timeout: 30_000,
+    });
+  /** How the CLI names a file: relative to its working directory, the repo root. */
+  const cliFile = (dir: string, name: string) => relative(ROOT, join(dir, name));
+
+  it('exits 1 and lists every problem as file:line:col  path  message, without a stack trace', () => {
+    const dir = configDir({
+      'site.yaml': SITE.replace('driver: display', 'driver: projector'),
+      'triggers.yaml': TRIGGERS.replace('debounce: 5s', 'debounce: 5 seconds').replace('system: sys-room', 'system: sys-room\n    enabled: maybe'),
+    });
+    const bad = check(dir);
+    expect(bad.status).toBe(1);
+    const lines = bad.stderr.trim().split('\n');
+    expect(lines).toEqual([
+      'config has 2 problems:',
+      `${cliFile(dir, 'triggers.yaml')}:3:15  triggers[0].debounce  "5 seconds" is not a duration; write a number with a unit: 500ms, 5s, 2m, 1h or 1d`,
+      `${cliFile(dir, 'triggers.yaml')}:11:14  instances[0].enabled  Invalid input: expected boolean, received string`,
+    ]);
+    expect(bad.stderr).not.toContain('    at ');
+    expect(bad.stdout).toBe('');
+
+    // Once those are fixed, the driver check runs and names the drivers that exist.
+    writeFileSync(join(dir, 'triggers.yaml'), TRIGGERS);
+    const driverProblem = check(dir);
+    expect(driverProblem.status).toBe(1);
+    expect(driverProblem.stderr).toMatch(
+      new RegExp(`^${escape(cliFile(dir, 'site.yaml'))}:9:17  systems\\[0\\]\\.modules\\[0\\]\\.driver  driver "projector" does not exist; available drivers: .*\\bdisplay\\b`, 'm'),
+    );
+    expect(driverProblem.stderr).not.toContain('    at ');
+  });
+
+  it('reports an unset environment variable at its position and exits 1', () => {
+    const dir = configDir({ 'server.yaml': yaml('server:', '  public_url: ${SWITCHBOARD_TEST_SURELY_UNSET_URL}') });
+    const result = check(dir);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      `${cliFile(dir, 'server.yaml')}:2:15  server.public_url  environment variable SWITCHBOARD_TEST_SURELY_UNSET_URL is not set; set it, or write \${SWITCHBOARD_TEST_SURELY_UNSET_URL:-default}`,
+    );
+    expect(result.stderr).not.toContain('    at ');
+  });
+
+  it('reports an empty config directory and exits 1', () => {
+    const dir = configDir({});
+    const result = check(dir);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`${dir}:1:1  (dir)  no .yaml or .yml files in the config directory`);
+    expect(result.stderr).not.toContain('    at ');
+  });
+
+  // Uses every driver the example needs (display and meraki), so it passes once they all exist.
+  it('accepts the example config in config/ and exits 0', () => {
+    const result = check('config', { MERAKI_VALIDATOR: undefined, MERAKI_SECRET: undefined });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/: OK \(\d+ zones, \d+ systems, \d+ modules, \d+ triggers, \d+ instances\)/);
+  });
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
