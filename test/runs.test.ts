@@ -115,7 +115,7 @@ describe('runs', () => {
     const direct = await openStore(databaseFile(t.dataDir));
     await direct.database.db
       .insertInto('runs')
-      .values({ id: 'run_resume', instance_id: 'trig-tpl', trigger_id: 't-templated', system_id: 'sys-r', request_id: null, created_at: 1, status: 'running', input, finished_at: null, error: null })
+      .values({ id: 'run_resume', instance_id: 'trig-tpl', trigger_id: 't-templated', system_id: 'sys-r', request_id: null, created_at: 1, status: 'pending', input, finished_at: null, error: null })
       .execute();
     await direct.runs.recordAction({ run_id: 'run_resume', position: 0, kind: 'call', target: 'Display_1.switch_to', status: 'succeeded', error: null, started_at: 1, finished_at: 1 });
     await direct.close();

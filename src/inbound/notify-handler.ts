@@ -42,13 +42,14 @@ export class NotifyHandler {
 
   readonly middleware = async (ctx: RouterContext): Promise<void> => {
     const started = performance.now();
+    const headers = redactHeaders(ctx.headers);
     const entry: RequestLogEntry = {
       id: this.deps.ids.next('req'),
       instance_id: String(ctx.params.trigger ?? '').slice(0, 200),
       received_at: this.deps.clock.now(),
       method: ctx.method,
       path: redactUrl(ctx.path, ctx.querystring, ctx.params.secret),
-      headers: JSON.stringify(redactHeaders(ctx.headers)),
+      headers: JSON.stringify(headers),
       body: null,
       body_size: 0,
       body_truncated: 0,
@@ -63,7 +64,7 @@ export class NotifyHandler {
       entry.latency_ms = Math.round((performance.now() - started) * 1000) / 1000;
     };
     try {
-      const result = await this.process(ctx, entry, finish);
+      const result = await this.process(ctx, entry, headers, finish);
       ctx.status = result.status;
       for (const [name, value] of Object.entries(result.headers ?? {})) ctx.set(name, value);
       if (result.body !== undefined) ctx.body = result.body;
@@ -75,7 +76,7 @@ export class NotifyHandler {
     }
   };
 
-  private async process(ctx: RouterContext, entry: RequestLogEntry, finish: (status: number, outcome: string) => void): Promise<Outcome> {
+  private async process(ctx: RouterContext, entry: RequestLogEntry, headers: Record<string, string | string[]>, finish: (status: number, outcome: string) => void): Promise<Outcome> {
     const { deps } = this;
     // 1-2: unknown, disabled, webhooks off or wrong secret all answer the same 404.
     const instance = deps.catalog.get(entry.instance_id);
@@ -110,7 +111,7 @@ export class NotifyHandler {
     }
     // 7: exec answers with the module's response; a fire commits its run, then answers.
     if (target) return this.exec(ctx, entry, body, target, finish);
-    return this.fire(ctx, entry, body, instance, finish);
+    return this.fire(ctx, entry, body, headers, instance, finish);
   }
 
   private execTarget(ctx: RouterContext, instance: TriggerInstance): { module: NonNullable<ReturnType<ModuleHost['find']>>; method: string } {
@@ -148,14 +149,21 @@ export class NotifyHandler {
     return result;
   }
 
-  private async fire(ctx: RouterContext, entry: RequestLogEntry, body: ReadBody, instance: TriggerInstance, finish: (status: number, outcome: string) => void): Promise<Outcome> {
+  private async fire(
+    ctx: RouterContext,
+    entry: RequestLogEntry,
+    body: ReadBody,
+    headers: Record<string, string | string[]>,
+    instance: TriggerInstance,
+    finish: (status: number, outcome: string) => void,
+  ): Promise<Outcome> {
     const { deps } = this;
     const runId = deps.ids.next('run');
     const input = {
       method: ctx.method,
       body: body.parsed ?? (body.raw.length > 0 ? body.raw.toString('utf8') : null),
       query: queryWithoutSecret(ctx.query),
-      headers: redactHeaders(ctx.headers),
+      headers,
     };
     const run = {
       id: runId,
@@ -172,7 +180,7 @@ export class NotifyHandler {
     entry.run_id = runId;
     finish(202, 'fired');
     await deps.store.runs.acceptFire(entry, run);
-    deps.executor.submit(run);
+    deps.executor.submit(run, input);
     return { status: 202, outcome: 'fired', run_id: runId, body: { fired: true, run: runId } };
   }
 }

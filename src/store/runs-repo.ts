@@ -1,7 +1,9 @@
-// Runs of fired triggers and the outcome of each action; a fire is committed with
-// its request-log row and the instance's counters in one transaction.
-import { sql, type Kysely } from 'kysely';
-import type { RequestLogEntry } from './request-log-repo.js';
+// Runs of fired triggers and the outcome of each action. A fire is committed with its
+// request-log row and the instance's counters in one transaction; the writes of every
+// fire go through prepared statements and group commit, as they happen per request.
+import type { Kysely } from 'kysely';
+import type { Database } from './database.js';
+import { INSERT_REQUEST_SQL, type RequestLogEntry } from './request-log-repo.js';
 import type { RunActionsTable, RunsTable, Tables } from './tables.js';
 
 export type RunRow = RunsTable;
@@ -13,54 +15,71 @@ export interface InstanceStats {
   last_fired_at: number | null;
 }
 
-export class RunsRepo {
-  constructor(private readonly db: Kysely<Tables>) {}
+const INSERT_RUN_SQL = `insert into runs (id, instance_id, trigger_id, system_id, request_id, created_at, status, input, finished_at, error)
+  values (@id, @instance_id, @trigger_id, @system_id, @request_id, @created_at, @status, @input, @finished_at, @error)`;
+const COUNT_FIRE_SQL = `insert into instance_stats (instance_id, trigger_count, last_fired_at) values (@instance_id, 1, @created_at)
+  on conflict (instance_id) do update set trigger_count = trigger_count + 1, last_fired_at = excluded.last_fired_at`;
+const INSERT_ACTION_SQL = `insert into run_actions (run_id, position, kind, target, status, error, started_at, finished_at)
+  values (@run_id, @position, @kind, @target, @status, @error, @started_at, @finished_at)`;
+const FINISH_RUN_SQL = `update runs set status = @status, finished_at = @finished_at, error = @error where id = @id`;
 
-  /** Records the request, the new pending run and the instance's counters, atomically. */
-  async acceptFire(request: RequestLogEntry, run: RunRow): Promise<void> {
-    await this.db.transaction().execute(async (tx) => {
-      await tx.insertInto('request_log').values(request).execute();
-      await tx.insertInto('runs').values(run).execute();
-      await tx
-        .insertInto('instance_stats')
-        .values({ instance_id: run.instance_id, trigger_count: 1, last_fired_at: run.created_at })
-        .onConflict((oc) => oc.column('instance_id').doUpdateSet({ trigger_count: sql`instance_stats.trigger_count + 1`, last_fired_at: run.created_at }))
-        .execute();
+export class RunsRepo {
+  private readonly db: Kysely<Tables>;
+  private readonly statements;
+
+  constructor(private readonly database: Database) {
+    this.db = database.db;
+    const { sqlite } = database;
+    this.statements = {
+      insertRequest: sqlite.prepare<RequestLogEntry>(INSERT_REQUEST_SQL),
+      insertRun: sqlite.prepare<RunRow>(INSERT_RUN_SQL),
+      countFire: sqlite.prepare<{ instance_id: string; created_at: number }>(COUNT_FIRE_SQL),
+      insertAction: sqlite.prepare<RunActionRow>(INSERT_ACTION_SQL),
+      finishRun: sqlite.prepare<{ id: string; status: string; finished_at: number; error: string | null }>(FINISH_RUN_SQL),
+    };
+  }
+
+  /** Records the request, the new pending run and the instance's counters, atomically; resolves once committed. */
+  acceptFire(request: RequestLogEntry, run: RunRow): Promise<void> {
+    const { insertRequest, insertRun, countFire } = this.statements;
+    return this.database.batcher.write(() => {
+      insertRequest.run(request);
+      insertRun.run(run);
+      countFire.run({ instance_id: run.instance_id, created_at: run.created_at });
     });
+  }
+
+  recordAction(action: RunActionRow): Promise<void> {
+    return this.database.batcher.write(() => this.statements.insertAction.run(action));
+  }
+
+  finish(id: string, status: 'succeeded' | 'failed', finishedAt: number, error: string | null): Promise<void> {
+    return this.database.batcher.write(() => this.statements.finishRun.run({ id, status, finished_at: finishedAt, error }));
   }
 
   /** Runs accepted but not finished, oldest first: resumed after a restart. */
   async unfinished(): Promise<RunRow[]> {
-    return this.db.selectFrom('runs').selectAll().where('status', 'in', ['pending', 'running']).orderBy('created_at').orderBy('id').execute();
+    return this.db.selectFrom('runs').selectAll().where('status', '=', 'pending').orderBy('created_at').orderBy('id').execute();
   }
 
   async get(id: string): Promise<RunRow | undefined> {
     return this.db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  async markRunning(id: string): Promise<void> {
-    await this.db.updateTable('runs').set({ status: 'running' }).where('id', '=', id).execute();
-  }
-
-  async recordAction(action: RunActionRow): Promise<void> {
-    await this.db.insertInto('run_actions').values(action).execute();
-  }
-
   async actions(runId: string): Promise<RunActionRow[]> {
     return this.db.selectFrom('run_actions').select(['run_id', 'position', 'kind', 'target', 'status', 'error', 'started_at', 'finished_at']).where('run_id', '=', runId).orderBy('seq').execute();
   }
 
-  async finish(id: string, status: 'succeeded' | 'failed', finishedAt: number, error: string | null): Promise<void> {
-    await this.db.updateTable('runs').set({ status, finished_at: finishedAt, error }).where('id', '=', id).execute();
-  }
-
   async stats(instanceId: string): Promise<InstanceStats | undefined> {
     const row = await this.db.selectFrom('instance_stats').selectAll().where('instance_id', '=', instanceId).executeTakeFirst();
-    return row && { ...row, trigger_count: Number(row.trigger_count), last_fired_at: row.last_fired_at === null ? null : Number(row.last_fired_at) };
+    return row && toStats(row);
   }
 
   async allStats(): Promise<InstanceStats[]> {
-    const rows = await this.db.selectFrom('instance_stats').selectAll().execute();
-    return rows.map((row) => ({ ...row, trigger_count: Number(row.trigger_count), last_fired_at: row.last_fired_at === null ? null : Number(row.last_fired_at) }));
+    return (await this.db.selectFrom('instance_stats').selectAll().execute()).map(toStats);
   }
+}
+
+function toStats(row: InstanceStats): InstanceStats {
+  return { instance_id: row.instance_id, trigger_count: Number(row.trigger_count), last_fired_at: row.last_fired_at === null ? null : Number(row.last_fired_at) };
 }

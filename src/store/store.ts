@@ -26,8 +26,8 @@ export async function openStore(file: string, durability: Durability = 'normal')
   return {
     database,
     secrets: new SecretsRepo(database.db),
-    requests: new RequestLogRepo(database.db),
-    runs: new RunsRepo(database.db),
+    requests: new RequestLogRepo(database),
+    runs: new RunsRepo(database),
     close: () => database.close(),
   };
 }

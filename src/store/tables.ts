@@ -30,7 +30,8 @@ export interface RequestLogTable {
   latency_ms: number;
 }
 
-export type RunStatus = 'pending' | 'running' | 'succeeded' | 'failed';
+/** A run is pending until its last action is recorded; run_actions says how far it got. */
+export type RunStatus = 'pending' | 'succeeded' | 'failed';
 
 export interface RunsTable {
   id: string;

@@ -23,9 +23,9 @@ export class RunExecutor {
 
   constructor(private readonly deps: RunExecutorDeps) {}
 
-  /** Starts a committed run in the background. */
-  submit(run: RunRow): void {
-    const done = this.execute(run)
+  /** Starts a committed run in the background; `input` is given for a new run, read back for a resumed one. */
+  submit(run: RunRow, input?: TemplateInput): void {
+    const done = this.execute(run, input)
       .catch((error: unknown) => this.deps.log.error({ run: run.id, reason: (error as Error).message }, 'run could not be recorded'))
       .finally(() => this.active.delete(done));
     this.active.add(done);
@@ -56,16 +56,16 @@ export class RunExecutor {
     cancel();
   }
 
-  private async execute(run: RunRow): Promise<void> {
+  private async execute(run: RunRow, freshInput?: TemplateInput): Promise<void> {
     const { runs, clock, log } = this.deps;
     const trigger = this.deps.triggers.get(run.trigger_id);
     if (!trigger) {
       await runs.finish(run.id, 'failed', clock.now(), `trigger ${run.trigger_id} is no longer in the config`);
       return;
     }
-    if (run.status === 'pending') await runs.markRunning(run.id);
-    const succeeded = new Set(run.status === 'running' ? (await runs.actions(run.id)).filter((a) => a.status === 'succeeded').map((a) => a.position) : []);
-    const input = JSON.parse(run.input) as TemplateInput;
+    // A resumed run skips the actions an earlier process already recorded as succeeded.
+    const succeeded = new Set(freshInput ? [] : (await runs.actions(run.id)).filter((a) => a.status === 'succeeded').map((a) => a.position));
+    const input = freshInput ?? (JSON.parse(run.input) as TemplateInput);
     const failures: string[] = [];
 
     for (const [position, action] of trigger.actions.entries()) {

@@ -1,0 +1,161 @@
+// Covers the config schemas' defaults and refusals: server defaults when the section is absent, trigger and instance defaults, methods and secrets.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './load-config.js';
+import { configSchema, instanceSchema, moduleSchema, serverSchema, systemSchema, triggerSchema } from './schema.js';
+
+const SERVER_DEFAULTS = {
+  host: '127.0.0.1',
+  port: 8080,
+  data_dir: '../data',
+  body_limit: 1_048_576,
+  log_body_limit: 4_096,
+  durability: 'normal',
+  shutdown_timeout: 10_000,
+};
+
+const messages = (result: { success: boolean; error?: { issues: { message: string }[] } }) => result.error?.issues.map((i) => i.message) ?? [];
+
+describe('serverSchema', () => {
+  it('gives a config without a server section every server default', () => {
+    const config = configSchema.parse({});
+    expect(config.server).toEqual(SERVER_DEFAULTS);
+    expect(config.server.public_url).toBeUndefined();
+  });
+
+  it('gives the defaults for an absent or empty server section alike', () => {
+    expect(serverSchema.parse(undefined)).toEqual(SERVER_DEFAULTS);
+    expect(serverSchema.parse({})).toEqual(SERVER_DEFAULTS);
+    expect(configSchema.parse({ server: {} }).server).toEqual(SERVER_DEFAULTS);
+  });
+
+  it('fills the defaults around the settings that are given', () => {
+    expect(configSchema.parse({ server: { port: 9000, durability: 'full' } }).server).toEqual({ ...SERVER_DEFAULTS, port: 9000, durability: 'full' });
+  });
+
+  it('reads sizes and durations with units', () => {
+    expect(serverSchema.parse({ body_limit: '512kb', log_body_limit: '1kb', shutdown_timeout: '30s' })).toMatchObject({
+      body_limit: 524_288,
+      log_body_limit: 1_024,
+      shutdown_timeout: 30_000,
+    });
+  });
+
+  it.each([
+    [{ port: 70_000 }, 'port'],
+    [{ port: 'eighty' }, 'port'],
+    [{ durability: 'paranoid' }, 'durability'],
+    [{ public_url: 'not a url' }, 'public_url'],
+    [{ shutdown_timeout: 10 }, 'shutdown_timeout'],
+    [{ body_limit: 'lots' }, 'body_limit'],
+  ])('refuses %j', (server, field) => {
+    const result = serverSchema.safeParse(server);
+    expect(result.success).toBe(false);
+    expect(result.error!.issues.map((i) => i.path[0])).toContain(field);
+  });
+
+  it('refuses an unknown server key', () => {
+    const result = serverSchema.safeParse({ hostname: 'x' });
+    expect(result.success).toBe(false);
+    expect(result.error!.issues[0]).toMatchObject({ code: 'unrecognized_keys', keys: ['hostname'] });
+  });
+});
+
+describe('configSchema', () => {
+  it('gives an empty config empty lists', () => {
+    expect(configSchema.parse({})).toEqual({ server: SERVER_DEFAULTS, zones: [], systems: [], triggers: [], instances: [] });
+  });
+
+  it('refuses an unknown top-level section', () => {
+    expect(configSchema.safeParse({ trigers: [] }).success).toBe(false);
+  });
+
+  it('gives a system and its modules their defaults', () => {
+    expect(systemSchema.parse({ id: 'sys-1' })).toEqual({ id: 'sys-1', zones: [], modules: [] });
+    expect(moduleSchema.parse({ driver: 'display' })).toEqual({ driver: 'display', settings: {} });
+  });
+
+  it('refuses ids that do not start with a letter or digit', () => {
+    const result = systemSchema.safeParse({ id: '-sys' });
+    expect(result.success).toBe(false);
+    expect(messages(result)).toEqual(['ids start with a letter or digit and use only letters, digits, ".", "-" and "_"']);
+  });
+});
+
+describe('triggerSchema', () => {
+  it('fills the trigger defaults', () => {
+    expect(triggerSchema.parse({ id: 'lobby-motion' })).toEqual({
+      id: 'lobby-motion',
+      webhook: true,
+      methods: ['POST'],
+      debounce: 0,
+      debounce_mode: 'hold',
+      actions: [],
+    });
+  });
+
+  it('upper-cases methods', () => {
+    expect(triggerSchema.parse({ id: 't', methods: ['get', 'Post', 'PATCH'] }).methods).toEqual(['GET', 'POST', 'PATCH']);
+  });
+
+  it('refuses an unknown method and an empty list of methods', () => {
+    expect(triggerSchema.safeParse({ id: 't', methods: ['FETCH'] }).success).toBe(false);
+    expect(triggerSchema.safeParse({ id: 't', methods: [] }).success).toBe(false);
+  });
+
+  it('reads the debounce as milliseconds and refuses an unknown mode', () => {
+    expect(triggerSchema.parse({ id: 't', debounce: '30s', debounce_mode: 'throttle' })).toMatchObject({ debounce: 30_000, debounce_mode: 'throttle' });
+    expect(triggerSchema.safeParse({ id: 't', debounce_mode: 'sometimes' }).success).toBe(false);
+  });
+
+  it('gives a call action its defaults and its kind', () => {
+    expect(triggerSchema.parse({ id: 't', actions: [{ call: 'Display_1.power' }] }).actions).toEqual([
+      { kind: 'call', call: 'Display_1.power', args: {}, continue_on_error: false },
+    ]);
+  });
+
+  it('refuses an action without a kind and a call target in the wrong shape', () => {
+    expect(messages(triggerSchema.safeParse({ id: 't', actions: [{ wait: '5s' }] }))).toEqual(['an action needs one of: call']);
+    expect(messages(triggerSchema.safeParse({ id: 't', actions: [{ call: 'Display.power' }] }))).toEqual([
+      'write the target as Module_index.method, for example Display_1.power',
+    ]);
+  });
+});
+
+describe('instanceSchema', () => {
+  it('fills the instance defaults and leaves the secret out', () => {
+    expect(instanceSchema.parse({ id: 'trig-1', trigger: 't', system: 's' })).toEqual({ id: 'trig-1', trigger: 't', system: 's', enabled: true, exec: false });
+  });
+
+  it('keeps a secret of 16 characters or more', () => {
+    expect(instanceSchema.parse({ id: 'i', trigger: 't', system: 's', secret: '0123456789abcdef' }).secret).toBe('0123456789abcdef');
+  });
+
+  it('refuses a secret shorter than 16 characters, saying to leave it out to have one generated', () => {
+    const result = instanceSchema.safeParse({ id: 'i', trigger: 't', system: 's', secret: '0123456789abcde' });
+    expect(result.success).toBe(false);
+    expect(result.error!.issues).toHaveLength(1);
+    expect(result.error!.issues[0]!.path).toEqual(['secret']);
+    expect(result.error!.issues[0]!.message).toBe('a secret needs at least 16 characters; leave it out to have one generated');
+  });
+
+  it('refuses an empty secret the same way', () => {
+    expect(messages(instanceSchema.safeParse({ id: 'i', trigger: 't', system: 's', secret: '' }))).toEqual([
+      'a secret needs at least 16 characters; leave it out to have one generated',
+    ]);
+  });
+});
+
+describe('a config directory without a server file', () => {
+  it('loads with every server default', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchboard-schema-'));
+    try {
+      writeFileSync(join(dir, 'triggers.yaml'), 'triggers:\n  - id: t\n');
+      expect(loadConfig(dir, {}).config.server).toEqual(SERVER_DEFAULTS);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,314 @@
+// Covers the `switchboard` command line run as a real child process: urls, migrate, log, usage errors and help, without stack traces.
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { databaseFile, openStore } from '../src/store/store.js';
+import type { RequestLogEntry } from '../src/store/request-log-repo.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ENV_SECRET = 'env-secret-from-the-environment-0123';
+const GENERATED = /^[A-Za-z0-9_-]{32}$/;
+
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `node --import tsx src/cli/run.ts …args` in the project root; kills it if it runs over 15 s.
+ * Every run is checked for stack traces.
+ */
+function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  const base = { ...process.env };
+  delete base.SWITCHBOARD_CONFIG;
+  delete base.LOG_LEVEL;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], {
+    cwd: ROOT,
+    env: { ...base, MY_SECRET: ENV_SECRET, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const result = { code, stdout, stderr };
+      try {
+        expectNoStackTrace(result);
+        resolve(result);
+      } catch (error) {
+        reject(error as Error);
+      }
+    });
+  });
+}
+
+const lines = (text: string) => text.split('\n').filter((l) => l !== '');
+
+/** No command may show a stack trace or an internal error name. */
+function expectNoStackTrace(result: CliResult): void {
+  expect(result.stderr).not.toMatch(/^\s+at /m);
+  expect(result.stderr).not.toMatch(/node:internal|\.ts:\d+:\d+|Error:/);
+  expect(result.stdout).not.toMatch(/^\s+at /m);
+}
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * A copy of config/ in a fresh temporary directory, its data_dir pointing into that directory,
+ * plus one instance whose secret comes from ${MY_SECRET}.
+ */
+function tempConfig(): { root: string; config: string; data: string } {
+  const root = mkdtempSync(join(tmpdir(), 'switchboard-cli-'));
+  dirs.push(root);
+  const config = join(root, 'config');
+  const data = join(root, 'data');
+  cpSync(join(ROOT, 'config'), config, { recursive: true });
+  writeFileSync(
+    join(config, 'server.yaml'),
+    ['server:', '  host: 127.0.0.1', '  port: 8080', `  data_dir: ${JSON.stringify(data)}`, '  body_limit: 1mb', '  durability: normal', ''].join('\n'),
+  );
+  writeFileSync(
+    join(config, 'zz-env-secret.yaml'),
+    ['instances:', '  - id: trig-env-secret', '    trigger: lobby-motion', '    system: sys-lobby', '    secret: ${MY_SECRET}', ''].join('\n'),
+  );
+  return { root, config, data };
+}
+
+function entry(overrides: Partial<RequestLogEntry> & Pick<RequestLogEntry, 'id' | 'instance_id' | 'received_at' | 'outcome' | 'status'>): RequestLogEntry {
+  return {
+    method: 'POST',
+    path: `/webhook/${overrides.instance_id}/notify`,
+    headers: JSON.stringify({ 'content-type': 'application/json' }),
+    body: Buffer.from('{"camera":"lobby-east"}'),
+    body_size: 23,
+    body_truncated: 0,
+    run_id: null,
+    latency_ms: 1.5,
+    ...overrides,
+  };
+}
+
+const T0 = Date.UTC(2026, 0, 1, 9, 0, 0);
+
+/** Three requests recorded in the temp data dir: an older fire, a debounce and the newest fire. */
+async function recordRequests(data: string): Promise<void> {
+  const store = await openStore(databaseFile(data));
+  try {
+    await store.requests.insert(entry({ id: 'req_1', instance_id: 'trig-lobby-alerts', received_at: T0, outcome: 'fired', status: 202, run_id: 'run_1' }));
+    await store.requests.insert(entry({ id: 'req_2', instance_id: 'trig-lobby-alerts', received_at: T0 + 1_000, outcome: 'debounced', status: 202 }));
+    await store.requests.insert(entry({ id: 'req_3', instance_id: 'trig-room-101-booking', received_at: T0 + 2_000, outcome: 'fired', status: 202, run_id: 'run_3', method: 'PUT' }));
+  } finally {
+    await store.close();
+  }
+}
+
+describe('switchboard urls', () => {
+  it('prints one line per instance with its full URL and flags', async () => {
+    const { config, data } = tempConfig();
+    const result = await cli(['urls', '--config', config]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const rows = lines(result.stdout).map((l) => l.split('\t'));
+    expect(rows.map((r) => r[0])).toEqual(['trig-lobby-alerts', 'trig-lobby-meraki', 'trig-room-101-booking', 'trig-env-secret']);
+    for (const [id, url] of rows) {
+      const match = new RegExp(`^http://127\\.0\\.0\\.1:8080/webhook/${id}/notify\\?secret=(.+)$`).exec(url!);
+      expect(match, url).not.toBeNull();
+      expect(match![1]).toMatch(id === 'trig-env-secret' ? /^.+$/ : GENERATED);
+    }
+    expect(rows.map((r) => r[2])).toEqual([undefined, '(exec)', undefined, undefined]);
+    // the generated secrets are kept in the data dir the config names
+    expect(existsSync(databaseFile(data))).toBe(true);
+    expectNoStackTrace(result);
+  });
+
+  it('shows the secret from the environment for an instance that says ${MY_SECRET}', async () => {
+    const { config } = tempConfig();
+    const result = await cli(['urls', '--config', config]);
+    expect(lines(result.stdout)).toContain(`trig-env-secret\thttp://127.0.0.1:8080/webhook/trig-env-secret/notify?secret=${ENV_SECRET}`);
+  });
+
+  it('keeps generated secrets across runs', async () => {
+    const { config } = tempConfig();
+    const first = await cli(['urls', '--config', config]);
+    const second = await cli(['urls', '--config', config]);
+    expect(first.code).toBe(0);
+    expect(second.stdout).toBe(first.stdout);
+    const secrets = lines(first.stdout).map((l) => new URL(l.split('\t')[1]!).searchParams.get('secret'));
+    expect(new Set(secrets).size).toBe(4);
+  });
+
+  it('generates different secrets for a different data dir', async () => {
+    const { config, root } = tempConfig();
+    const first = await cli(['urls', '--config', config]);
+    const other = await cli(['urls', '--config', config, '--data', join(root, 'other-data')]);
+    expect(other.code).toBe(0);
+    expect(existsSync(databaseFile(join(root, 'other-data')))).toBe(true);
+    const alerts = (text: string) => lines(text).find((l) => l.startsWith('trig-lobby-alerts\t'));
+    expect(alerts(other.stdout)).not.toBe(alerts(first.stdout));
+  });
+
+  it('prints URLs under --base without a double slash', async () => {
+    const { config } = tempConfig();
+    const plain = await cli(['urls', '--config', config]);
+    const based = await cli(['urls', '--config', config, '--base', 'https://hooks.example.com/']);
+    expect(based.code).toBe(0);
+    const urls = lines(based.stdout).map((l) => l.split('\t')[1]!);
+    expect(urls).toHaveLength(4);
+    for (const url of urls) {
+      expect(url).toMatch(/^https:\/\/hooks\.example\.com\/webhook\/[^/]+\/notify\?secret=/);
+      expect(url.slice('https://'.length)).not.toContain('//');
+    }
+    expect(based.stdout).toBe(plain.stdout.replaceAll('http://127.0.0.1:8080/', 'https://hooks.example.com/'));
+  });
+});
+
+describe('switchboard migrate', () => {
+  it('prints what it applied, then that the schema is up to date', async () => {
+    const { config, data } = tempConfig();
+    const file = databaseFile(data);
+    const first = await cli(['migrate', '--config', config]);
+    expect(first).toMatchObject({ code: 0, stderr: '' });
+    expect(first.stdout).toBe(`${file}: applied 001_initial\n`);
+    const second = await cli(['migrate', '--config', config]);
+    expect(second).toMatchObject({ code: 0, stderr: '' });
+    expect(second.stdout).toBe(`${file}: schema is up to date\n`);
+  });
+
+  it('migrates the database under --data', async () => {
+    const { config, root } = tempConfig();
+    const other = join(root, 'elsewhere');
+    const result = await cli(['migrate', '--config', config, '--data', other]);
+    expect(result.stdout).toBe(`${databaseFile(other)}: applied 001_initial\n`);
+  });
+});
+
+describe('switchboard log', () => {
+  it('says no requests are recorded on an empty database', async () => {
+    const { config } = tempConfig();
+    const result = await cli(['log', '--config', config]);
+    expect(result).toMatchObject({ code: 0, stderr: '', stdout: 'no requests recorded\n' });
+  });
+
+  it('says no requests match when filters find nothing, and prints nothing as JSON', async () => {
+    const { config, data } = tempConfig();
+    await recordRequests(data);
+    expect((await cli(['log', '--config', config, '--outcome', 'exec'])).stdout).toBe('no requests recorded that match\n');
+    expect(await cli(['log', '--config', config, '--instance', 'nobody', '--json'])).toMatchObject({ code: 0, stdout: '' });
+  });
+
+  it('lists recorded requests newest first', async () => {
+    const { config, data } = tempConfig();
+    await recordRequests(data);
+    const result = await cli(['log', '--config', config]);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(lines(result.stdout)).toEqual([
+      `2026-01-01T09:00:02.000Z  202  ${'fired'.padEnd(18)} PUT    /webhook/trig-room-101-booking/notify  1.5ms  run_3`,
+      `2026-01-01T09:00:01.000Z  202  ${'debounced'.padEnd(18)} POST   /webhook/trig-lobby-alerts/notify  1.5ms`,
+      `2026-01-01T09:00:00.000Z  202  ${'fired'.padEnd(18)} POST   /webhook/trig-lobby-alerts/notify  1.5ms  run_1`,
+    ]);
+  });
+
+  it('filters by --instance and --outcome, alone and together, and honours --limit', async () => {
+    const { config, data } = tempConfig();
+    await recordRequests(data);
+    const runIds = async (...args: string[]) => lines((await cli(['log', '--config', config, '--json', ...args])).stdout).map((l) => (JSON.parse(l) as { id: string }).id);
+    expect(await runIds('--instance', 'trig-lobby-alerts')).toEqual(['req_2', 'req_1']);
+    expect(await runIds('--outcome', 'fired')).toEqual(['req_3', 'req_1']);
+    expect(await runIds('--instance', 'trig-lobby-alerts', '--outcome', 'fired')).toEqual(['req_1']);
+    expect(await runIds('--limit', '2')).toEqual(['req_3', 'req_2']);
+  });
+
+  it('prints one JSON object per line with --json, headers and body decoded', async () => {
+    const { config, data } = tempConfig();
+    await recordRequests(data);
+    const result = await cli(['log', '--config', config, '--json']);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    const rows = lines(result.stdout).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(rows.map((r) => r.id)).toEqual(['req_3', 'req_2', 'req_1']);
+    expect(rows[2]).toEqual({
+      id: 'req_1',
+      instance_id: 'trig-lobby-alerts',
+      received_at: T0,
+      method: 'POST',
+      path: '/webhook/trig-lobby-alerts/notify',
+      headers: { 'content-type': 'application/json' },
+      body: '{"camera":"lobby-east"}',
+      body_size: 23,
+      body_truncated: 0,
+      status: 202,
+      outcome: 'fired',
+      run_id: 'run_1',
+      latency_ms: 1.5,
+    });
+  });
+
+  it('refuses a --limit that is not a number with exit 2', async () => {
+    const { config } = tempConfig();
+    const result = await cli(['log', '--config', config, '--limit', 'ten']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('switchboard: --limit must be a whole number, not "ten"\nrun `switchboard --help` for usage\n');
+    expectNoStackTrace(result);
+  });
+});
+
+describe('switchboard usage', () => {
+  it('answers an unknown command with exit 2 and a usage hint', async () => {
+    const result = await cli(['frobnicate']);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe('switchboard: unknown command "frobnicate"; commands: start, check, migrate, urls, log\nrun `switchboard --help` for usage\n');
+    expectNoStackTrace(result);
+  });
+
+  it('answers an unknown option with exit 2 and a usage hint', async () => {
+    const result = await cli(['urls', '--colour']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--colour');
+    expect(result.stderr).toContain('run `switchboard --help` for usage');
+    expectNoStackTrace(result);
+  });
+
+  it('refuses --port abc with exit 2 before starting anything', async () => {
+    const { config, data } = tempConfig();
+    const result = await cli(['start', '--config', config, '--port', 'abc']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('switchboard: --port must be a whole number, not "abc"');
+    expect(result.stderr).toContain('run `switchboard --help` for usage');
+    expect(result.stderr).not.toContain('listening');
+    expect(existsSync(data)).toBe(false);
+    expectNoStackTrace(result);
+  });
+
+  it.each([{ args: ['--help'] }, { args: ['-h'] }, { args: ['urls', '--help'] }])('answers $args with exit 0 and the usage', async ({ args }) => {
+    const result = await cli(args);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toMatch(/^usage: switchboard <command> \[options\]/);
+    for (const command of ['start', 'check', 'migrate', 'urls', 'log']) expect(result.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+  });
+
+  it('answers no command at all with the usage and exit 2', async () => {
+    const result = await cli([]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toMatch(/^usage: switchboard/);
+  });
+
+  it('reports a config directory that does not exist without a stack trace', async () => {
+    const { root } = tempConfig();
+    const result = await cli(['urls', '--config', join(root, 'no-such-config')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).not.toBe('');
+    expectNoStackTrace(result);
+  });
+});

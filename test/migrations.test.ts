@@ -1,0 +1,155 @@
+// Covers the schema migrations on a real SQLite file: 001_initial up and down, idempotent re-runs, WAL and the synchronous level per durability.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Migrator, sql, type Kysely } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { migrations } from '../migrations/index.js';
+import { openSqlite, type Database } from '../src/store/database.js';
+import { migrateToLatest } from '../src/store/migrate.js';
+
+const TABLES = ['instance_secrets', 'instance_stats', 'request_log', 'run_actions', 'runs'];
+const INDEXES = ['request_log_instance', 'run_actions_run', 'runs_status'];
+
+const dirs: string[] = [];
+const open: Database[] = [];
+afterEach(async () => {
+  for (const database of open.splice(0)) await database.close();
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A path for a database file that does not exist yet, in a fresh temporary directory. */
+function freshFile(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-migrations-'));
+  dirs.push(dir);
+  return join(dir, 'nested', 'switchboard.db');
+}
+
+function openDb(file: string, durability?: 'normal' | 'full'): Kysely<any> {
+  const database = openSqlite(file, durability);
+  open.push(database);
+  return database.db as Kysely<any>;
+}
+
+/** The engine's own tables and indexes, as sqlite_master lists them (Kysely's bookkeeping left out). */
+async function schemaObjects(db: Kysely<any>, type: 'table' | 'index'): Promise<string[]> {
+  const rows = await sql<{ name: string }>`select name from sqlite_master where type = ${type} and name not like 'sqlite_%' and name not like 'kysely_%' order by name`.execute(db);
+  return rows.rows.map((r) => r.name);
+}
+
+const migratorOf = (db: Kysely<any>) => new Migrator({ db, provider: { getMigrations: async () => migrations } });
+
+describe('migrations', () => {
+  it('lists 001_initial as the only migration so far', () => {
+    expect(Object.keys(migrations)).toEqual(['001_initial']);
+  });
+
+  it('applies 001_initial to an empty file and creates every table and index', async () => {
+    const file = freshFile();
+    const db = openDb(file);
+    expect(existsSync(file)).toBe(true);
+    expect(await schemaObjects(db, 'table')).toEqual([]);
+    expect(await migrateToLatest(db)).toEqual(['001_initial']);
+    expect(await schemaObjects(db, 'table')).toEqual(TABLES);
+    expect(await schemaObjects(db, 'index')).toEqual(INDEXES);
+  });
+
+  it('creates the tables with the columns the repositories use', async () => {
+    const db = openDb(freshFile());
+    await migrateToLatest(db);
+    const tables = await db.introspection.getTables();
+    const columns = Object.fromEntries(tables.map((t) => [t.name, t.columns.map((c) => c.name)]));
+    expect(columns).toEqual({
+      instance_secrets: ['instance_id', 'secret', 'created_at'],
+      instance_stats: ['instance_id', 'trigger_count', 'last_fired_at'],
+      request_log: ['id', 'instance_id', 'received_at', 'method', 'path', 'headers', 'body', 'body_size', 'body_truncated', 'status', 'outcome', 'run_id', 'latency_ms'],
+      runs: ['id', 'instance_id', 'trigger_id', 'system_id', 'request_id', 'created_at', 'status', 'input', 'finished_at', 'error'],
+      run_actions: ['run_id', 'position', 'kind', 'target', 'status', 'error', 'started_at', 'finished_at', 'seq'],
+    });
+    const seq = tables.find((t) => t.name === 'run_actions')!.columns.find((c) => c.name === 'seq')!;
+    expect(seq.isAutoIncrementing).toBe(true);
+    const stats = tables.find((t) => t.name === 'instance_stats')!.columns.find((c) => c.name === 'trigger_count')!;
+    expect(stats).toMatchObject({ isNullable: false, hasDefaultValue: true });
+  });
+
+  it('applies nothing the second time, in the same connection or a new one', async () => {
+    const file = freshFile();
+    const first = openDb(file);
+    expect(await migrateToLatest(first)).toEqual(['001_initial']);
+    expect(await migrateToLatest(first)).toEqual([]);
+    const second = openDb(file);
+    expect(await migrateToLatest(second)).toEqual([]);
+    expect(await schemaObjects(second, 'table')).toEqual(TABLES);
+    const executed = await migratorOf(second).getMigrations();
+    expect(executed.map((m) => [m.name, m.executedAt instanceof Date])).toEqual([['001_initial', true]]);
+  });
+
+  it('keeps the rows when migrating again', async () => {
+    const file = freshFile();
+    const db = openDb(file);
+    await migrateToLatest(db);
+    await db.insertInto('instance_secrets').values({ instance_id: 'i-1', secret: 's'.repeat(32), created_at: 1 }).execute();
+    await migrateToLatest(openDb(file));
+    expect(await db.selectFrom('instance_secrets').select('instance_id').execute()).toEqual([{ instance_id: 'i-1' }]);
+  });
+
+  it('drops every table and index when migrated down', async () => {
+    const db = openDb(freshFile());
+    await migrateToLatest(db);
+    const result = await migratorOf(db).migrateDown();
+    expect(result.error).toBeUndefined();
+    expect(result.results).toEqual([{ migrationName: '001_initial', direction: 'Down', status: 'Success' }]);
+    expect(await schemaObjects(db, 'table')).toEqual([]);
+    expect(await schemaObjects(db, 'index')).toEqual([]);
+    // and up again from there
+    expect(await migrateToLatest(db)).toEqual(['001_initial']);
+    expect(await schemaObjects(db, 'table')).toEqual(TABLES);
+  });
+
+  it('reports a failing migration by name', async () => {
+    const db = openDb(freshFile());
+    await sql`create table runs (id text)`.execute(db);
+    await expect(migrateToLatest(db)).rejects.toThrow(/^migration 001_initial failed: table "runs" already exists$/);
+    expect((await migratorOf(db).getMigrations()).map((m) => m.executedAt)).toEqual([undefined]);
+  });
+
+  // A migration that fails part-way rolls back with its record, so it can be retried.
+  it('lets a failed migration be retried once its cause is gone', async () => {
+    const db = openDb(freshFile());
+    await sql`create table runs (id text)`.execute(db);
+    await expect(migrateToLatest(db)).rejects.toThrow(/001_initial/);
+    await sql`drop table runs`.execute(db);
+    expect(await migrateToLatest(db)).toEqual(['001_initial']);
+    expect(await schemaObjects(db, 'table')).toEqual(TABLES);
+  });
+});
+
+describe('openSqlite', () => {
+  const pragma = async (db: Kysely<any>, name: string) => (await sql.raw<Record<string, unknown>>(`pragma ${name}`).execute(db)).rows[0]![name];
+
+  it('opens in WAL mode with synchronous NORMAL (1) by default and for normal', async () => {
+    const file = freshFile();
+    for (const db of [openDb(file), openDb(file, 'normal')]) {
+      expect(await pragma(db, 'journal_mode')).toBe('wal');
+      expect(await pragma(db, 'synchronous')).toBe(1);
+    }
+  });
+
+  it('opens with synchronous FULL (2) for full durability', async () => {
+    const db = openDb(freshFile(), 'full');
+    expect(await pragma(db, 'journal_mode')).toBe('wal');
+    expect(await pragma(db, 'synchronous')).toBe(2);
+  });
+
+  it('leaves the file in WAL mode for other connections', async () => {
+    const file = freshFile();
+    await migrateToLatest(openDb(file, 'full'));
+    const raw = new SQLite(file, { readonly: true });
+    try {
+      expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    } finally {
+      raw.close();
+    }
+  });
+});
