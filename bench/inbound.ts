@@ -9,7 +9,10 @@
 // (1 = load generator in a worker thread, the default; 0 = on the main thread, sharing
 // the server's event loop), BENCH_LOG_LEVEL (engine log level, default silent).
 // Only ever talks to 127.0.0.1; everything it writes lives in one temp dir it deletes.
+import Router from '@koa/router';
 import autocannon from 'autocannon';
+import Koa from 'koa';
+import getRawBody from 'raw-body';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -40,7 +43,7 @@ const FIRE_BODY = JSON.stringify({ event: 'motion', zone: 'lobby', sensor: 'pir-
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
 interface Target {
-  name: 'baseline' | 'fire' | 'exec';
+  name: 'baseline' | 'koa floor' | 'fire' | 'exec';
   url: string;
   method: 'GET' | 'POST';
   body?: string;
@@ -191,6 +194,43 @@ async function measure(target: Target): Promise<{ warmup: Summary; measured: Sum
 // ---- the baseline: node:http, a constant-time secret check and a 202 ----
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+
+/**
+ * A reference, not an aim: the same Koa + @koa/router stack the engine uses, reading
+ * the body and checking the secret but doing nothing else. It shows how much of the
+ * gap between the bare server and the engine is the framework's.
+ */
+async function startKoaFloor(secret: string): Promise<{ url: string; close(): Promise<void> }> {
+  const expected = digest(secret);
+  const app = new Koa();
+  const router = new Router();
+  const handler = async (ctx: Koa.Context) => {
+    const given = ctx.query.secret;
+    await getRawBody(ctx.req, { limit: 1024 * 1024 });
+    const ok = typeof given === 'string' && timingSafeEqual(expected, digest(given));
+    ctx.status = ok ? 202 : 404;
+    ctx.body = ok ? { fired: true } : { error: 'not_found' };
+  };
+  for (const prefix of ['', '/api/engine/v2']) {
+    for (const form of ['/webhook/:trigger/notify', '/webhook/:trigger/notify/:secret', '/webhook/:trigger/notify/:secret/:mod/:index/:method']) router.all(prefix + form, handler);
+  }
+  app.use(router.routes());
+  const server = createServer(app.callback());
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, HOST, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${HOST}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
 
 async function startBaseline(secret: string): Promise<{ url: string; close(): Promise<void> }> {
   const expected = digest(secret);
@@ -383,6 +423,17 @@ async function main(): Promise<void> {
     results.push({ target: target.name, url: redact(target.url), method: target.method, warmup, measured, problems, flagged: problems.length > 0, checks: {} });
   }
   await baseline.close();
+
+  // Reference: the framework alone.
+  const koaFloor = await startKoaFloor(secrets.fire);
+  closers.push(() => koaFloor.close());
+  {
+    const target: Target = { name: 'koa floor', url: `${koaFloor.url}/webhook/trig-bench/notify?secret=${secrets.fire}`, method: 'POST', body: FIRE_BODY, headers: JSON_HEADERS, expectBody: JSON.stringify({ fired: true }) };
+    const { warmup, measured } = await measure(target);
+    const problems = [...failuresOf(warmup, 'warm-up'), ...failuresOf(measured, 'measured')];
+    results.push({ target: target.name, url: redact(target.url), method: target.method, warmup, measured, problems, flagged: problems.length > 0, checks: {} });
+  }
+  await koaFloor.close();
 
   // 2-3. the engine
   const { engine, exec } = await startBenchEngine(dir, secrets, notes);

@@ -49,8 +49,13 @@ export class RunsRepo {
     });
   }
 
-  recordAction(action: RunActionRow): Promise<void> {
-    return this.database.batcher.write(() => this.statements.insertAction.run(action));
+  /** Records an action's outcome and, for the run's last action, the run's end in the same commit. */
+  recordAction(action: RunActionRow, end?: { status: 'succeeded' | 'failed'; finishedAt: number; error: string | null }): Promise<void> {
+    const { insertAction, finishRun } = this.statements;
+    return this.database.batcher.write(() => {
+      insertAction.run(action);
+      if (end) finishRun.run({ id: action.run_id, status: end.status, finished_at: end.finishedAt, error: end.error });
+    });
   }
 
   finish(id: string, status: 'succeeded' | 'failed', finishedAt: number, error: string | null): Promise<void> {

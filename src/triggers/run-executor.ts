@@ -66,27 +66,33 @@ export class RunExecutor {
     // A resumed run skips the actions an earlier process already recorded as succeeded.
     const succeeded = new Set(freshInput ? [] : (await runs.actions(run.id)).filter((a) => a.status === 'succeeded').map((a) => a.position));
     const input = freshInput ?? (JSON.parse(run.input) as TemplateInput);
+    const todo = [...trigger.actions.keys()].filter((position) => !succeeded.has(position));
     const failures: string[] = [];
+    if (todo.length === 0) return runs.finish(run.id, 'succeeded', clock.now(), null);
 
-    for (const [position, action] of trigger.actions.entries()) {
-      if (succeeded.has(position)) continue;
+    for (const [n, position] of todo.entries()) {
+      const action = trigger.actions[position]!;
       const runner = runnerFor(action);
+      const target = runner.target(action);
       const started = clock.now();
+      let error: string | null = null;
       try {
         await runner.run(action, { systemId: run.system_id, input, modules: this.deps.modules });
-        await runs.recordAction({ run_id: run.id, position, kind: action.kind, target: runner.target(action), status: 'succeeded', error: null, started_at: started, finished_at: clock.now() });
-      } catch (error) {
-        const message = (error as Error).message;
-        await runs.recordAction({ run_id: run.id, position, kind: action.kind, target: runner.target(action), status: 'failed', error: message, started_at: started, finished_at: clock.now() });
-        log.warn({ run: run.id, instance: run.instance_id, action: position, target: runner.target(action), reason: message }, 'action failed');
-        failures.push(`action ${position + 1} (${runner.target(action)}): ${message}`);
-        if (!action.continue_on_error) {
-          await runs.finish(run.id, 'failed', clock.now(), failures.join('; '));
-          return;
-        }
+      } catch (thrown) {
+        error = (thrown as Error).message;
+        log.warn({ run: run.id, instance: run.instance_id, action: position, target, reason: error }, 'action failed');
+        failures.push(`action ${position + 1} (${target}): ${error}`);
       }
+      const stop = error !== null && !action.continue_on_error;
+      const last = stop || n === todo.length - 1;
+      const finishedAt = clock.now();
+      // The last record and the run's end share one commit. A run that went past failed
+      // actions (continue_on_error) still succeeded; its error says what failed.
+      await runs.recordAction(
+        { run_id: run.id, position, kind: action.kind, target, status: error === null ? 'succeeded' : 'failed', error, started_at: started, finished_at: finishedAt },
+        last ? { status: stop ? 'failed' : 'succeeded', finishedAt, error: failures.length > 0 ? failures.join('; ') : null } : undefined,
+      );
+      if (stop) return;
     }
-    // A run that went past failed actions (continue_on_error) still finished; its error says what failed.
-    await runs.finish(run.id, 'succeeded', clock.now(), failures.length > 0 ? failures.join('; ') : null);
   }
 }
