@@ -1,7 +1,9 @@
 // Every migration, in order. Add a new file and a line here; never edit a landed migration.
 import type { Migration } from 'kysely';
 import * as initial from './001_initial.js';
+import * as outbound from './002_outbound.js';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': initial,
+  '002_outbound': outbound,
 };

@@ -9,6 +9,7 @@ import { createApp } from './http/app.js';
 import { listen, type HttpServer } from './http/http-server.js';
 import { randomIds, type IdSource } from './ids.js';
 import { NotifyHandler } from './inbound/notify-handler.js';
+import { createOutbound, type OutboundService } from './outbound/outbound-service.js';
 import { createLogger, driverLogger, type Logger } from './logger.js';
 import { prepareConfig } from './prepare-config.js';
 import { databaseFile, openStore, type Store } from './store/store.js';
@@ -35,6 +36,7 @@ export interface Engine {
   readonly store: Store;
   readonly modules: ModuleHost;
   readonly executor: RunExecutor;
+  readonly outbound: OutboundService;
   stop(): Promise<void>;
 }
 
@@ -59,15 +61,28 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
 
   const store = await openStore(databaseFile(dataDirOf(config, loaded.dir, options.dataDir)), server.durability);
   const catalog = new InstanceCatalog(config, await instanceSecrets(config, store, ids, clock));
+  // Modules and the outbound side need each other (state changes become events; hooks
+  // call modules), so modules reach it through this binding, set before they start.
+  let outbound: OutboundService | undefined;
   const modules = new ModuleHost(config, registry, {
     clock,
     log: driverLogger(log.child({ component: 'module' })),
-    onStateChange: () => {},
-    emit: () => {},
+    onStateChange: (change) =>
+      void outbound?.emitQuietly('module.state_changed', { system: change.systemId, module: change.address }, { system: change.systemId, module: change.address, key: change.key, old: change.old, new: change.new }),
+    emit: async (source, type, data) => void (await outbound?.outbox.emit(type, { system: source.systemId, module: source.address, driver: source.driver }, data)),
   });
+  outbound = await createOutbound({ config, registry, store, modules, clock, ids, log });
   await modules.startAll();
-  const executor = new RunExecutor({ runs: store.runs, modules, triggers: new Map(config.triggers.map((t) => [t.id, t])), clock, log });
+  const executor = new RunExecutor({
+    runs: store.runs,
+    modules,
+    triggers: new Map(config.triggers.map((t) => [t.id, t])),
+    clock,
+    log,
+    emit: async (source, type, data) => void (await outbound!.outbox.emit(type, source, data)),
+  });
   await executor.resumeUnfinished();
+  outbound.worker.start();
 
   const notify = new NotifyHandler({
     catalog,
@@ -78,6 +93,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     clock,
     ids,
     log,
+    outbox: outbound.outbox,
     bodyLimit: server.body_limit,
     logBodyLimit: server.log_body_limit,
   });
@@ -85,6 +101,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   try {
     http = await listen(createApp({ notify, log }), options.port ?? server.port, options.host ?? server.host);
   } catch (error) {
+    await outbound.stop(0);
     await modules.stopAll();
     await store.close();
     throw error;
@@ -97,10 +114,11 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       log.info('switchboard stopping');
       await http.close(server.shutdown_timeout);
       await executor.drain(server.shutdown_timeout);
+      await outbound!.stop(server.shutdown_timeout);
       await modules.stopAll();
       await store.close();
       log.info('switchboard stopped');
     })());
 
-  return { config, url: http.url, store, modules, executor, stop };
+  return { config, url: http.url, store, modules, executor, outbound, stop };
 }

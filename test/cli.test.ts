@@ -180,7 +180,7 @@ describe('switchboard migrate', () => {
     const file = databaseFile(data);
     const first = await cli(['migrate', '--config', config]);
     expect(first).toMatchObject({ code: 0, stderr: '' });
-    expect(first.stdout).toBe(`${file}: applied 001_initial\n`);
+    expect(first.stdout).toBe(`${file}: applied 001_initial, 002_outbound\n`);
     const second = await cli(['migrate', '--config', config]);
     expect(second).toMatchObject({ code: 0, stderr: '' });
     expect(second.stdout).toBe(`${file}: schema is up to date\n`);
@@ -190,7 +190,7 @@ describe('switchboard migrate', () => {
     const { config, root } = tempConfig();
     const other = join(root, 'elsewhere');
     const result = await cli(['migrate', '--config', config, '--data', other]);
-    expect(result.stdout).toBe(`${databaseFile(other)}: applied 001_initial\n`);
+    expect(result.stdout).toBe(`${databaseFile(other)}: applied 001_initial, 002_outbound\n`);
   });
 });
 

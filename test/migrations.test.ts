@@ -1,16 +1,17 @@
-// Covers the schema migrations on a real SQLite file: 001_initial up and down, idempotent re-runs, WAL and the synchronous level per durability.
+// Covers the schema migrations on a real SQLite file: every migration up and down, idempotent re-runs, WAL and the synchronous level per durability.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Migrator, sql, type Kysely } from 'kysely';
+import { Migrator, NO_MIGRATIONS, sql, type Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrations } from '../migrations/index.js';
 import { openSqlite, type Database } from '../src/store/database.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 
-const TABLES = ['instance_secrets', 'instance_stats', 'request_log', 'run_actions', 'runs'];
-const INDEXES = ['request_log_instance', 'run_actions_run', 'runs_status'];
+const TABLES = ['deliveries', 'delivery_attempts', 'events', 'instance_secrets', 'instance_stats', 'request_log', 'run_actions', 'runs', 'subscription_state'];
+const INDEXES = ['deliveries_due', 'deliveries_subscription', 'delivery_attempts_delivery', 'request_log_instance', 'run_actions_run', 'runs_status'];
+const ALL = ['001_initial', '002_outbound'];
 
 const dirs: string[] = [];
 const open: Database[] = [];
@@ -41,16 +42,16 @@ async function schemaObjects(db: Kysely<any>, type: 'table' | 'index'): Promise<
 const migratorOf = (db: Kysely<any>) => new Migrator({ db, provider: { getMigrations: async () => migrations } });
 
 describe('migrations', () => {
-  it('lists 001_initial as the only migration so far', () => {
-    expect(Object.keys(migrations)).toEqual(['001_initial']);
+  it('lists the migrations in order', () => {
+    expect(Object.keys(migrations)).toEqual(ALL);
   });
 
-  it('applies 001_initial to an empty file and creates every table and index', async () => {
+  it('applies every migration to an empty file and creates every table and index', async () => {
     const file = freshFile();
     const db = openDb(file);
     expect(existsSync(file)).toBe(true);
     expect(await schemaObjects(db, 'table')).toEqual([]);
-    expect(await migrateToLatest(db)).toEqual(['001_initial']);
+    expect(await migrateToLatest(db)).toEqual(ALL);
     expect(await schemaObjects(db, 'table')).toEqual(TABLES);
     expect(await schemaObjects(db, 'index')).toEqual(INDEXES);
   });
@@ -66,6 +67,10 @@ describe('migrations', () => {
       request_log: ['id', 'instance_id', 'received_at', 'method', 'path', 'headers', 'body', 'body_size', 'body_truncated', 'status', 'outcome', 'run_id', 'latency_ms'],
       runs: ['id', 'instance_id', 'trigger_id', 'system_id', 'request_id', 'created_at', 'status', 'input', 'finished_at', 'error'],
       run_actions: ['run_id', 'position', 'kind', 'target', 'status', 'error', 'started_at', 'finished_at', 'seq'],
+      events: ['id', 'type', 'created_at', 'source', 'data'],
+      deliveries: ['id', 'event_id', 'subscription_id', 'url', 'status', 'attempts', 'next_attempt_at', 'created_at', 'finished_at', 'last_status', 'last_error'],
+      delivery_attempts: ['seq', 'delivery_id', 'attempt', 'started_at', 'latency_ms', 'status_code', 'error', 'response'],
+      subscription_state: ['subscription_id', 'secret', 'consecutive_exhausted', 'disabled_at', 'disabled_reason'],
     });
     const seq = tables.find((t) => t.name === 'run_actions')!.columns.find((c) => c.name === 'seq')!;
     expect(seq.isAutoIncrementing).toBe(true);
@@ -76,13 +81,13 @@ describe('migrations', () => {
   it('applies nothing the second time, in the same connection or a new one', async () => {
     const file = freshFile();
     const first = openDb(file);
-    expect(await migrateToLatest(first)).toEqual(['001_initial']);
+    expect(await migrateToLatest(first)).toEqual(ALL);
     expect(await migrateToLatest(first)).toEqual([]);
     const second = openDb(file);
     expect(await migrateToLatest(second)).toEqual([]);
     expect(await schemaObjects(second, 'table')).toEqual(TABLES);
     const executed = await migratorOf(second).getMigrations();
-    expect(executed.map((m) => [m.name, m.executedAt instanceof Date])).toEqual([['001_initial', true]]);
+    expect(executed.map((m) => [m.name, m.executedAt instanceof Date])).toEqual(ALL.map((name) => [name, true]));
   });
 
   it('keeps the rows when migrating again', async () => {
@@ -97,13 +102,13 @@ describe('migrations', () => {
   it('drops every table and index when migrated down', async () => {
     const db = openDb(freshFile());
     await migrateToLatest(db);
-    const result = await migratorOf(db).migrateDown();
+    const result = await migratorOf(db).migrateTo(NO_MIGRATIONS);
     expect(result.error).toBeUndefined();
-    expect(result.results).toEqual([{ migrationName: '001_initial', direction: 'Down', status: 'Success' }]);
+    expect(result.results).toEqual([...ALL].reverse().map((migrationName) => ({ migrationName, direction: 'Down', status: 'Success' })));
     expect(await schemaObjects(db, 'table')).toEqual([]);
     expect(await schemaObjects(db, 'index')).toEqual([]);
     // and up again from there
-    expect(await migrateToLatest(db)).toEqual(['001_initial']);
+    expect(await migrateToLatest(db)).toEqual(ALL);
     expect(await schemaObjects(db, 'table')).toEqual(TABLES);
   });
 
@@ -111,7 +116,7 @@ describe('migrations', () => {
     const db = openDb(freshFile());
     await sql`create table runs (id text)`.execute(db);
     await expect(migrateToLatest(db)).rejects.toThrow(/^migration 001_initial failed: table "runs" already exists$/);
-    expect((await migratorOf(db).getMigrations()).map((m) => m.executedAt)).toEqual([undefined]);
+    expect((await migratorOf(db).getMigrations()).map((m) => m.executedAt)).toEqual([undefined, undefined]);
   });
 
   // A migration that fails part-way rolls back with its record, so it can be retried.
@@ -120,7 +125,7 @@ describe('migrations', () => {
     await sql`create table runs (id text)`.execute(db);
     await expect(migrateToLatest(db)).rejects.toThrow(/001_initial/);
     await sql`drop table runs`.execute(db);
-    expect(await migrateToLatest(db)).toEqual(['001_initial']);
+    expect(await migrateToLatest(db)).toEqual(ALL);
     expect(await schemaObjects(db, 'table')).toEqual(TABLES);
   });
 });

@@ -50,7 +50,7 @@ afterAll(async () => {
 
 async function module(settings: Record<string, unknown> = {}) {
   const changes: StateChange[] = [];
-  const services = { clock: systemClock, log: silent, onStateChange: (change: StateChange) => changes.push(change), emit: () => {} };
+  const services = { clock: systemClock, log: silent, onStateChange: (change: StateChange) => changes.push(change), emit: async () => {} };
   const m = new ModuleInstance('sys-1', 'Http_1', driver, driver.settings.parse({ base_url: baseUrl, ...settings }), services);
   await m.start();
   return { m, changes };

@@ -27,7 +27,7 @@ interface Client {
 
 async function module(settings: Record<string, unknown> = {}) {
   const changes: StateChange[] = [];
-  const services = { clock: systemClock, log: silent, onStateChange: (change: StateChange) => changes.push(change), emit: () => {} };
+  const services = { clock: systemClock, log: silent, onStateChange: (change: StateChange) => changes.push(change), emit: async () => {} };
   const m = new ModuleInstance('sys-1', 'Meraki_1', driver, driver.settings.parse({ validator: VALIDATOR, secret: SECRET, ...settings }), services);
   await m.start();
   return { m, changes };

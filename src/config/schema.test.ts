@@ -65,7 +65,15 @@ describe('serverSchema', () => {
 
 describe('configSchema', () => {
   it('gives an empty config empty lists', () => {
-    expect(configSchema.parse({})).toEqual({ server: SERVER_DEFAULTS, zones: [], systems: [], triggers: [], instances: [] });
+    expect(configSchema.parse({})).toEqual({
+      server: SERVER_DEFAULTS,
+      zones: [],
+      systems: [],
+      triggers: [],
+      instances: [],
+      subscriptions: [],
+      outbound: { allow: [], concurrency: 8, response_limit: 1024 },
+    });
   });
 
   it('refuses an unknown top-level section', () => {
@@ -117,7 +125,7 @@ describe('triggerSchema', () => {
   });
 
   it('refuses an action without a kind and a call target in the wrong shape', () => {
-    expect(messages(triggerSchema.safeParse({ id: 't', actions: [{ wait: '5s' }] }))).toEqual(['an action needs one of: call']);
+    expect(messages(triggerSchema.safeParse({ id: 't', actions: [{ wait: '5s' }] }))).toEqual(['an action needs one of: call, emit']);
     expect(messages(triggerSchema.safeParse({ id: 't', actions: [{ call: 'Display.power' }] }))).toEqual([
       'write the target as Module_index.method, for example Display_1.power',
     ]);

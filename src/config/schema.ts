@@ -55,11 +55,24 @@ const moduleMethodSchema = z
 export const callActionSchema = z.strictObject({
   call: moduleMethodSchema,
   args: z.record(z.string(), z.unknown()).default({}),
+  /** The system whose module is called; defaults to the system the action runs for. */
+  system: idSchema.optional(),
+  continue_on_error: z.boolean().default(false),
+});
+
+const eventTypeSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/, 'event types are dotted lower-case names such as room.ready');
+
+export const emitActionSchema = z.strictObject({
+  emit: eventTypeSchema,
+  /** Templated like call args. */
+  data: z.record(z.string(), z.unknown()).default({}),
   continue_on_error: z.boolean().default(false),
 });
 
 /** The action kinds, keyed by the field that names them; a new kind is one more entry. */
-export const actionSchemas = { call: callActionSchema } as const;
+export const actionSchemas = { call: callActionSchema, emit: emitActionSchema } as const;
 export type ActionKind = keyof typeof actionSchemas;
 export type ActionConfig = { [K in ActionKind]: z.infer<(typeof actionSchemas)[K]> & { kind: K } }[ActionKind];
 
@@ -109,12 +122,55 @@ export const instanceSchema = z.strictObject({
   secret: z.string().min(16, 'a secret needs at least 16 characters; leave it out to have one generated').optional(),
 });
 
+const WHSEC = /^whsec_[A-Za-z0-9+/]+={0,2}$/;
+const signingSecretSchema = z.string().regex(WHSEC, 'a signing secret is whsec_ followed by base64, as Standard Webhooks defines; leave it out to have one generated');
+
+export const subscriptionSchema = z
+  .strictObject({
+    id: idSchema,
+    url: z.url({ protocol: /^https?$/, error: 'the url must be an http or https URL' }),
+    /** Where it listens: a zone (and everything below it), a system, or neither for everything. */
+    zone: idSchema.optional(),
+    system: idSchema.optional(),
+    /** Exact event types or globs such as `meeting.*`; `*` is every type. */
+    events: z.array(z.string().regex(/^(\*|[a-z][a-z0-9_]*(\.([a-z][a-z0-9_]*|\*))*)$/, 'write an event type such as trigger.fired, or a glob such as meeting.*')).min(1).default(['*']),
+    /** `${ENV}` with a whsec_ secret; several during a rotation, all of which sign. */
+    secret: z.union([signingSecretSchema, z.array(signingSecretSchema).min(1)]).optional(),
+    /** Which answers count as delivered: any 2xx, or 200 only. */
+    success: z.enum(['2xx', '200']).default('2xx'),
+    timeout: durationSchema.default(10_000),
+    /** The wait before each attempt: the first is usually 0 (immediately). */
+    retry: z.array(durationSchema).min(1).max(20).default([0, 60_000, 600_000, 3_600_000, 86_400_000]),
+    mode: z.enum(['durable', 'fire-and-forget']).default('durable'),
+    batch: z.strictObject({ max_events: z.number().int().min(1).max(1000), max_wait: durationSchema }).optional(),
+    /** Run when an attempt is answered with a status of 300 or more. */
+    on_failure: z.array(actionSchema).default([]),
+    /** Run once when the last attempt of a delivery fails. */
+    on_exhausted: z.array(actionSchema).default([]),
+    /** Disabled after this many deliveries in a row are exhausted. */
+    disable_after: z.number().int().min(1).default(5),
+  })
+  .refine((s) => !(s.zone && s.system), { message: 'give zone or system, not both', path: ['system'] });
+
+export const outboundSchema = z
+  .strictObject({
+    /** Hosts, IPs or CIDRs deliveries may reach although they are private or loopback. */
+    allow: z.array(z.string().min(1)).default([]),
+    /** Attempts in flight at once. */
+    concurrency: z.number().int().min(1).max(256).default(8),
+    /** How much of a receiver's answer is kept with each attempt. */
+    response_limit: byteSizeSchema.default(1024),
+  })
+  .prefault({});
+
 export const configSchema = z.strictObject({
   server: serverSchema,
   zones: z.array(zoneSchema).default([]),
   systems: z.array(systemSchema).default([]),
   triggers: z.array(triggerSchema).default([]),
   instances: z.array(instanceSchema).default([]),
+  subscriptions: z.array(subscriptionSchema).default([]),
+  outbound: outboundSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -125,6 +181,9 @@ export type ModuleConfig = z.infer<typeof moduleSchema>;
 export type TriggerConfig = z.infer<typeof triggerSchema>;
 export type InstanceConfig = z.infer<typeof instanceSchema>;
 export type CallAction = Extract<ActionConfig, { kind: 'call' }>;
+export type EmitAction = Extract<ActionConfig, { kind: 'emit' }>;
+export type SubscriptionConfig = z.infer<typeof subscriptionSchema>;
+export type OutboundConfig = Config['outbound'];
 
 /** Top-level keys whose values are lists of items with ids, merged across files. */
-export const LIST_SECTIONS = ['zones', 'systems', 'triggers', 'instances'] as const;
+export const LIST_SECTIONS = ['zones', 'systems', 'triggers', 'instances', 'subscriptions'] as const;

@@ -24,8 +24,8 @@ export interface ModuleContext<Settings = unknown, State = unknown> {
   setState(patch: Partial<State>): void;
   readonly log: DriverLogger;
   readonly clock: Clock;
-  /** Emits an event of the driver's own (delivered once outbound events exist). */
-  emit(type: string, data: Record<string, unknown>): void;
+  /** Emits one of the driver's declared `events`; its data is checked against the declared schema. */
+  emit(type: string, data: Record<string, unknown>): Promise<void>;
 }
 
 /** A raw request handed to a webhook-capable method through `exec`. */
@@ -62,6 +62,11 @@ export interface WebhookDefinition<Settings, State> {
   run(ctx: ModuleContext<Settings, State>, request: WebhookRequest): WebhookResponse | void | Promise<WebhookResponse | void>;
 }
 
+export interface EventDefinition {
+  description: string;
+  data: z.ZodType;
+}
+
 export interface DriverDefinition<SettingsSchema extends z.ZodType, StateSchema extends z.ZodType, Methods extends Record<string, z.ZodType>> {
   /** The driver's id, used as `driver:` in YAML. */
   name: string;
@@ -74,6 +79,8 @@ export interface DriverDefinition<SettingsSchema extends z.ZodType, StateSchema 
   methods: { [K in keyof Methods]: MethodDefinition<z.output<SettingsSchema>, z.output<StateSchema>, Methods[K]> };
   /** Methods that accept raw webhook requests through `exec`. */
   webhooks?: Record<string, WebhookDefinition<z.output<SettingsSchema>, z.output<StateSchema>>>;
+  /** The event types this driver emits (`meeting.created`), each with the schema of its data. */
+  events?: Record<string, EventDefinition>;
   start?(ctx: ModuleContext<z.output<SettingsSchema>, z.output<StateSchema>>): void | Promise<void>;
   stop?(ctx: ModuleContext<z.output<SettingsSchema>, z.output<StateSchema>>): void | Promise<void>;
 }
@@ -89,6 +96,7 @@ export interface Driver {
   initialState(settings: unknown): Record<string, unknown>;
   readonly methods: Record<string, MethodDefinition<unknown, unknown, z.ZodType>>;
   readonly webhooks: Record<string, WebhookDefinition<unknown, unknown>>;
+  readonly events: Record<string, EventDefinition>;
   start?(ctx: ModuleContext): void | Promise<void>;
   stop?(ctx: ModuleContext): void | Promise<void>;
 }
@@ -96,7 +104,7 @@ export interface Driver {
 export function defineDriver<SettingsSchema extends z.ZodType, StateSchema extends z.ZodType, Methods extends Record<string, z.ZodType>>(
   definition: DriverDefinition<SettingsSchema, StateSchema, Methods>,
 ): Driver {
-  return { kind: 'switchboard.driver', webhooks: {}, ...definition } as unknown as Driver;
+  return { kind: 'switchboard.driver', webhooks: {}, events: {}, ...definition } as unknown as Driver;
 }
 
 export function isDriver(value: unknown): value is Driver {

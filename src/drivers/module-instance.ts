@@ -16,7 +16,7 @@ export interface ModuleServices {
   clock: Clock;
   log: DriverLogger;
   onStateChange(change: StateChange): void;
-  emit(source: { systemId: string; address: string }, type: string, data: Record<string, unknown>): void;
+  emit(source: { systemId: string; address: string; driver: string }, type: string, data: Record<string, unknown>): Promise<void>;
 }
 
 /** A method call that the caller got wrong (unknown method, bad arguments): not the module's fault. */
@@ -53,7 +53,12 @@ export class ModuleInstance {
       },
       log: services.log,
       clock: services.clock,
-      emit: (type, data) => services.emit({ systemId, address }, type, data),
+      emit: async (type, data) => {
+        if (!Object.hasOwn(driver.events, type)) throw new Error(`${address} emitted "${type}", which driver ${driver.name} does not declare in its events`);
+        const parsed = driver.events[type]!.data.safeParse(data);
+        if (!parsed.success) throw new Error(`${address} emitted "${type}" with bad data: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(data)'}: ${i.message}`).join('; ')}`);
+        await services.emit({ systemId, address, driver: driver.name }, type, parsed.data as Record<string, unknown>);
+      },
     };
   }
 

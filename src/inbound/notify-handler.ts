@@ -9,6 +9,7 @@ import type { ModuleHost } from '../drivers/module-host.js';
 import { BadRequest, errorResponse, ExecForbidden, MethodNotAllowed, ModuleMethodNotFound, SignatureInvalid, TriggerNotFound } from '../errors.js';
 import type { IdSource } from '../ids.js';
 import type { Logger } from '../logger.js';
+import type { Outbox } from '../outbound/outbox.js';
 import type { RequestLogEntry } from '../store/request-log-repo.js';
 import type { Store } from '../store/store.js';
 import type { Debouncer } from '../triggers/debouncer.js';
@@ -28,6 +29,7 @@ export interface NotifyDeps {
   clock: Clock;
   ids: IdSource;
   log: Logger;
+  outbox: Outbox;
   bodyLimit: number;
   logBodyLimit: number;
 }
@@ -179,7 +181,14 @@ export class NotifyHandler {
     };
     entry.run_id = runId;
     finish(202, 'fired');
-    await deps.store.runs.acceptFire(entry, run);
+    // trigger.fired and its deliveries commit with the run: a crash cannot keep one without the other.
+    const fired = deps.outbox.prepare(
+      'trigger.fired',
+      { system: run.system_id, trigger: run.trigger_id, instance: run.instance_id },
+      { instance: run.instance_id, trigger: run.trigger_id, system: run.system_id, run: runId, request: { method: ctx.method, path: entry.path, content_type: ctx.get('content-type') || null, body_size: body.raw.length } },
+    );
+    await deps.store.runs.acceptFire(entry, run, fired?.write);
+    if (fired) deps.outbox.committed(fired);
     deps.executor.submit(run, input);
     return { status: 202, outcome: 'fired', run_id: runId, body: { fired: true, run: runId } };
   }

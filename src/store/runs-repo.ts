@@ -39,13 +39,14 @@ export class RunsRepo {
     };
   }
 
-  /** Records the request, the new pending run and the instance's counters, atomically; resolves once committed. */
-  acceptFire(request: RequestLogEntry, run: RunRow): Promise<void> {
+  /** Records the request, the new pending run, the instance's counters and `alsoWrite` (its events), atomically; resolves once committed. */
+  acceptFire(request: RequestLogEntry, run: RunRow, alsoWrite?: () => void): Promise<void> {
     const { insertRequest, insertRun, countFire } = this.statements;
     return this.database.batcher.write(() => {
       insertRequest.run(request);
       insertRun.run(run);
       countFire.run({ instance_id: run.instance_id, created_at: run.created_at });
+      alsoWrite?.();
     });
   }
 

@@ -2,6 +2,7 @@
 import { join, resolve } from 'node:path';
 import { openSqlite, type Database, type Durability } from './database.js';
 import { migrateToLatest } from './migrate.js';
+import { OutboxRepo } from './outbox-repo.js';
 import { RequestLogRepo } from './request-log-repo.js';
 import { RunsRepo } from './runs-repo.js';
 import { SecretsRepo } from './secrets-repo.js';
@@ -11,6 +12,7 @@ export interface Store {
   readonly secrets: SecretsRepo;
   readonly requests: RequestLogRepo;
   readonly runs: RunsRepo;
+  readonly outbox: OutboxRepo;
   close(): Promise<void>;
 }
 
@@ -28,6 +30,7 @@ export async function openStore(file: string, durability: Durability = 'normal')
     secrets: new SecretsRepo(database.db),
     requests: new RequestLogRepo(database),
     runs: new RunsRepo(database),
+    outbox: new OutboxRepo(database),
     close: () => database.close(),
   };
 }

@@ -59,12 +59,59 @@ export interface RunActionsTable {
   seq: Generated<number>;
 }
 
+export interface EventsTable {
+  id: string;
+  type: string;
+  created_at: number;
+  source: string;
+  data: string;
+}
+
+export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
+
+export interface DeliveriesTable {
+  id: string;
+  event_id: string;
+  subscription_id: string;
+  url: string;
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: number | null;
+  created_at: number;
+  finished_at: number | null;
+  last_status: number | null;
+  last_error: string | null;
+}
+
+export interface DeliveryAttemptsTable {
+  seq: Generated<number>;
+  delivery_id: string;
+  attempt: number;
+  started_at: number;
+  latency_ms: number;
+  status_code: number | null;
+  error: string | null;
+  response: string | null;
+}
+
+export interface SubscriptionStateTable {
+  subscription_id: string;
+  secret: string | null;
+  consecutive_exhausted: number;
+  disabled_at: number | null;
+  disabled_reason: string | null;
+}
+
 export interface Tables {
   instance_secrets: InstanceSecretsTable;
   instance_stats: InstanceStatsTable;
   request_log: RequestLogTable;
   runs: RunsTable;
   run_actions: RunActionsTable;
+  events: EventsTable;
+  deliveries: DeliveriesTable;
+  delivery_attempts: DeliveryAttemptsTable;
+  subscription_state: SubscriptionStateTable;
 }
 
 export type Json = ColumnType<string, string, string>;

@@ -16,6 +16,8 @@ export interface RunExecutorDeps {
   triggers: ReadonlyMap<string, TriggerConfig>;
   clock: Clock;
   log: Logger;
+  /** Emits an event (the `emit` action) with where it came from. */
+  emit(source: { system: string; trigger: string; instance: string }, type: string, data: Record<string, unknown>): Promise<void>;
 }
 
 export class RunExecutor {
@@ -77,7 +79,12 @@ export class RunExecutor {
       const started = clock.now();
       let error: string | null = null;
       try {
-        await runner.run(action, { systemId: run.system_id, input, modules: this.deps.modules });
+        await runner.run(action, {
+          systemId: run.system_id,
+          input,
+          modules: this.deps.modules,
+          emit: (type, data) => this.deps.emit({ system: run.system_id, trigger: run.trigger_id, instance: run.instance_id }, type, data),
+        });
       } catch (thrown) {
         error = (thrown as Error).message;
         log.warn({ run: run.id, instance: run.instance_id, action: position, target, reason: error }, 'action failed');

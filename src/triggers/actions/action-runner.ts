@@ -4,9 +4,12 @@ import type { ModuleHost } from '../../drivers/module-host.js';
 import type { TemplateInput } from '../template.js';
 
 export interface ActionContext {
-  systemId: string;
+  /** The system the actions run for; absent for a subscription that listens at a zone or everywhere. */
+  systemId: string | undefined;
   input: TemplateInput;
   modules: ModuleHost;
+  /** Emits an event whose source is what the actions run for. */
+  emit(type: string, data: Record<string, unknown>): Promise<void>;
 }
 
 export interface ActionRunner<A extends ActionConfig> {

@@ -8,8 +8,10 @@ export const callAction: ActionRunner<CallAction> = {
   target: (action) => action.call,
   async run(action, ctx) {
     const { address, method } = splitTarget(action.call);
-    const module = ctx.modules.find(ctx.systemId, address);
-    if (!module) throw new Error(`system ${ctx.systemId} has no module ${address}`);
+    const systemId = action.system ?? ctx.systemId;
+    if (!systemId) throw new Error(`${action.call} needs a system: give \`system:\` on the action`);
+    const module = ctx.modules.find(systemId, address);
+    if (!module) throw new Error(`system ${systemId} has no module ${address}`);
     await module.call(method, render(action.args, ctx.input));
   },
 };

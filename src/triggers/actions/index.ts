@@ -2,9 +2,11 @@
 import type { ActionConfig, ActionKind } from '../../config/schema.js';
 import type { ActionRunner } from './action-runner.js';
 import { callAction } from './call-action.js';
+import { emitAction } from './emit-action.js';
 
 export const actionRunners: { [K in ActionKind]: ActionRunner<Extract<ActionConfig, { kind: K }>> } = {
   call: callAction,
+  emit: emitAction,
 };
 
 export function runnerFor(action: ActionConfig): ActionRunner<ActionConfig> {

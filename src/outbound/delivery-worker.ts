@@ -1,0 +1,244 @@
+// Sends due deliveries with bounded concurrency: signs each attempt, applies the
+// subscription's policy (success statuses, retry schedule, Retry-After, 410, batching,
+// fire-and-forget), records every attempt, and runs on_failure / on_exhausted.
+// Deliveries stay pending in the store until an attempt's outcome is committed, so a
+// process killed mid-attempt sends them again after restart, with the same event id.
+import type { Clock } from '../clock.js';
+import type { ActionConfig, SubscriptionConfig } from '../config/schema.js';
+import type { Logger } from '../logger.js';
+import type { AttemptRow, DeliveryRow, DueDelivery, OutboxRepo } from '../store/outbox-repo.js';
+import { envelopeOf } from './event.js';
+import type { HttpSender, SendResult } from './http-sender.js';
+import { signatureHeaders } from './signer.js';
+import type { SubscriptionIndex } from './subscription-index.js';
+
+/** Fire-and-forget gets one attempt with a short deadline. */
+export const FIRE_AND_FORGET_TIMEOUT_MS = 2_000;
+
+export interface HookContext {
+  subscription: SubscriptionConfig;
+  /** What templates in the hook's actions read as `body`. */
+  body: Record<string, unknown>;
+}
+
+export interface DeliveryWorkerDeps {
+  repo: OutboxRepo;
+  index: SubscriptionIndex;
+  sender: HttpSender;
+  clock: Clock;
+  log: Logger;
+  /** Every subscription's signing secrets (all sign during a rotation). */
+  secrets: ReadonlyMap<string, readonly string[]>;
+  concurrency: number;
+  responseLimit: number;
+  /** Runs a subscription's on_failure / on_exhausted actions. */
+  runHook(actions: readonly ActionConfig[], ctx: HookContext): Promise<void>;
+  /** Disables a subscription and emits `subscription.disabled`. */
+  disable(subscription: SubscriptionConfig, reason: string): Promise<void>;
+}
+
+type DeliveryUpdate = Pick<DeliveryRow, 'id' | 'status' | 'attempts' | 'next_attempt_at' | 'finished_at' | 'last_status' | 'last_error'>;
+
+export class DeliveryWorker {
+  private readonly inFlight = new Set<string>();
+  private readonly attempts = new Set<Promise<void>>();
+  private cancelTimer: (() => void) | undefined;
+  private timerAt = Infinity;
+  private polling: Promise<void> | undefined;
+  private pollAgain = false;
+  private running = false;
+
+  constructor(private readonly deps: DeliveryWorkerDeps) {}
+
+  start(): void {
+    this.running = true;
+    this.wake();
+  }
+
+  /** Stops taking deliveries and waits for attempts in flight (those cut off are retried at the next start). */
+  async stop(timeoutMs: number): Promise<void> {
+    this.running = false;
+    this.cancelTimer?.();
+    const deadline = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
+    await Promise.race([Promise.allSettled([...this.attempts]), deadline]);
+    await this.polling;
+  }
+
+  /** Polls soon: deliveries were queued or an attempt finished. */
+  wake(): void {
+    if (!this.running) return;
+    setImmediate(() => void this.poll());
+  }
+
+  /** Deliveries were queued for these subscriptions; a full batch is sent at once. */
+  queued(subscriptions: readonly SubscriptionConfig[]): void {
+    for (const subscription of subscriptions) {
+      if (subscription.batch) void this.flushFullBatch(subscription).catch((error: Error) => this.deps.log.error({ reason: error.message }, 'batch check failed'));
+    }
+    this.wake();
+  }
+
+  /** Resolves when nothing is in flight and nothing is due now (for tests and the bench). */
+  async idle(): Promise<void> {
+    for (;;) {
+      await this.polling;
+      await Promise.allSettled([...this.attempts]);
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.attempts.size === 0 && !this.polling) {
+        const due = await this.deps.repo.due(this.deps.clock.now(), 1);
+        if (due.length === 0 || !this.running) return;
+        await this.poll();
+      }
+    }
+  }
+
+  private async flushFullBatch(subscription: SubscriptionConfig): Promise<void> {
+    const { batch } = subscription;
+    if (!batch) return;
+    const pending = await this.deps.repo.pendingFor(subscription.id, Number.MAX_SAFE_INTEGER, batch.max_events);
+    const fresh = pending.filter((d) => d.attempts === 0 && !this.inFlight.has(d.id));
+    if (fresh.length >= batch.max_events) {
+      await this.deps.repo.dueNow(fresh.map((d) => d.id), this.deps.clock.now());
+      this.wake();
+    }
+  }
+
+  private poll(): Promise<void> {
+    if (this.polling) {
+      this.pollAgain = true;
+      return this.polling;
+    }
+    this.polling = this.pollOnce()
+      .catch((error: Error) => this.deps.log.error({ reason: error.message }, 'delivery poll failed'))
+      .finally(() => {
+        this.polling = undefined;
+        if (this.pollAgain) {
+          this.pollAgain = false;
+          this.wake();
+        }
+      });
+    return this.polling;
+  }
+
+  private async pollOnce(): Promise<void> {
+    if (!this.running) return;
+    const { repo, clock, concurrency } = this.deps;
+    const now = clock.now();
+    const free = concurrency - this.inFlight.size;
+    if (free > 0) {
+      const due = (await repo.due(now, free + this.inFlight.size)).filter((d) => !this.inFlight.has(d.id));
+      const claimed = new Set<string>();
+      for (const delivery of due) {
+        if (claimed.has(delivery.id) || this.inFlight.size >= concurrency) continue;
+        const subscription = this.deps.index.get(delivery.subscription_id);
+        let group = [delivery];
+        if (subscription?.batch) {
+          // A batch: every pending delivery of this subscription to the same url that is due.
+          const siblings = await repo.pendingFor(subscription.id, now, subscription.batch.max_events);
+          group = siblings.filter((d) => d.url === delivery.url && !this.inFlight.has(d.id) && !claimed.has(d.id));
+          if (group.length === 0) continue;
+        }
+        for (const d of group) {
+          claimed.add(d.id);
+          this.inFlight.add(d.id);
+        }
+        this.track(this.attempt(group, subscription));
+      }
+    }
+    this.scheduleNext(await repo.nextDueAt(), now);
+  }
+
+  private track(attempt: Promise<void>): void {
+    const tracked = attempt
+      .catch((error: Error) => this.deps.log.error({ reason: error.message }, 'delivery attempt failed to record'))
+      .finally(() => {
+        this.attempts.delete(tracked);
+        this.wake();
+      });
+    this.attempts.add(tracked);
+  }
+
+  private scheduleNext(nextDue: number | undefined, now: number): void {
+    // Past-due deliveries still in flight are picked up when their attempt ends.
+    if (nextDue === undefined || nextDue <= now || !this.running) return;
+    if (nextDue >= this.timerAt) return;
+    this.cancelTimer?.();
+    this.timerAt = nextDue;
+    this.cancelTimer = this.deps.clock.setTimeout(() => {
+      this.timerAt = Infinity;
+      this.cancelTimer = undefined;
+      void this.poll();
+    }, nextDue - now);
+  }
+
+  private async attempt(group: DueDelivery[], subscription: SubscriptionConfig | undefined): Promise<void> {
+    const { clock, repo } = this.deps;
+    try {
+      const started = clock.now();
+      if (!subscription || this.deps.index.isDisabled(subscription.id)) {
+        const reason = subscription ? 'the subscription is disabled' : 'the subscription is no longer in the config';
+        await repo.recordAttempts(group.map((d) => ({ attempt: this.attemptRow(d, started, { response: '', latencyMs: 0, error: reason }), delivery: this.failed(d, d.attempts, clock.now(), null, reason) })));
+        return;
+      }
+      const result = await this.send(group, subscription, started);
+      await this.settle(group, subscription, started, result);
+    } finally {
+      for (const d of group) this.inFlight.delete(d.id);
+    }
+  }
+
+  private async send(group: DueDelivery[], subscription: SubscriptionConfig, started: number): Promise<SendResult> {
+    const envelopes = group.map((d) => envelopeOf({ id: d.event_id, type: d.type, created: Number(d.event_created), data: JSON.parse(d.data) as Record<string, unknown> }, d.attempts + 1));
+    const batched = subscription.batch !== undefined;
+    const body = JSON.stringify(batched ? envelopes : envelopes[0]);
+    // The event id is the message id on every attempt; a batch is named by its first delivery.
+    const messageId = batched ? `batch_${group[0]!.id}` : group[0]!.event_id;
+    const headers = signatureHeaders(this.deps.secrets.get(subscription.id) ?? [], messageId, started, body);
+    const timeoutMs = subscription.mode === 'fire-and-forget' ? Math.min(subscription.timeout, FIRE_AND_FORGET_TIMEOUT_MS) : subscription.timeout;
+    return this.deps.sender.post(group[0]!.url, body, headers, { timeoutMs, responseLimit: this.deps.responseLimit });
+  }
+
+  private async settle(group: DueDelivery[], subscription: SubscriptionConfig, started: number, result: SendResult): Promise<void> {
+    const { clock, repo, log } = this.deps;
+    const now = clock.now();
+    const delivered = result.status !== undefined && (subscription.success === '200' ? result.status === 200 : result.status >= 200 && result.status < 300);
+    const error = delivered ? null : (result.error ?? `answered ${result.status}`);
+    const attempt = group[0]!.attempts + 1;
+    const schedule = subscription.mode === 'fire-and-forget' ? [0] : subscription.retry;
+    const gone = result.status === 410;
+    const exhausted = !delivered && (gone || attempt >= schedule.length);
+
+    const updates = group.map((d) => {
+      let delivery: DeliveryUpdate;
+      if (delivered) delivery = { id: d.id, status: 'succeeded', attempts: attempt, next_attempt_at: null, finished_at: now, last_status: result.status ?? null, last_error: null };
+      else if (exhausted) delivery = this.failed(d, attempt, now, result.status ?? null, error);
+      else {
+        const wait = Math.max(schedule[attempt] ?? 0, (result.status === 429 || result.status === 503) && result.retryAfterMs !== undefined ? result.retryAfterMs : 0);
+        delivery = { id: d.id, status: 'pending', attempts: attempt, next_attempt_at: now + wait, finished_at: null, last_status: result.status ?? null, last_error: error };
+      }
+      return { attempt: this.attemptRow(d, started, result), delivery };
+    });
+    await repo.recordAttempts(updates);
+    log.debug({ subscription: subscription.id, deliveries: group.length, attempt, status: result.status, error }, delivered ? 'delivered' : 'delivery attempt failed');
+
+    const hookBody = { subscription: subscription.id, url: group[0]!.url, attempt, status: result.status ?? null, error, events: group.map((d) => ({ id: d.event_id, type: d.type })) };
+    if (!delivered && result.status !== undefined && result.status >= 300) await this.deps.runHook(subscription.on_failure, { subscription, body: hookBody });
+    if (delivered) {
+      await repo.countExhausted(subscription.id, false);
+      return;
+    }
+    if (gone) return this.deps.disable(subscription, `${group[0]!.url} answered 410 Gone`);
+    if (!exhausted) return;
+    await this.deps.runHook(subscription.on_exhausted, { subscription, body: hookBody });
+    const inARow = await repo.countExhausted(subscription.id, true);
+    if (inARow >= subscription.disable_after) await this.deps.disable(subscription, `${inARow} deliveries in a row were exhausted`);
+  }
+
+  private failed(d: DueDelivery, attempts: number, now: number, status: number | null, error: string | null): DeliveryUpdate {
+    return { id: d.id, status: 'failed', attempts, next_attempt_at: null, finished_at: now, last_status: status, last_error: error };
+  }
+
+  private attemptRow(d: DueDelivery, started: number, result: Pick<SendResult, 'status' | 'response' | 'latencyMs' | 'error'>): AttemptRow {
+    return { delivery_id: d.id, attempt: d.attempts + 1, started_at: started, latency_ms: result.latencyMs, status_code: result.status ?? null, error: result.error ?? null, response: result.response || null };
+  }
+}

@@ -1,0 +1,98 @@
+// Assembles the outbound side: the event catalogue, who hears what, the outbox, the
+// sender behind the address guard, and the delivery worker with its hooks.
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import type { Config, SubscriptionConfig } from '../config/schema.js';
+import type { ModuleHost } from '../drivers/module-host.js';
+import type { DriverRegistry } from '../drivers/registry.js';
+import type { IdSource } from '../ids.js';
+import type { Logger } from '../logger.js';
+import type { Store } from '../store/store.js';
+import { runActionList } from '../triggers/actions/run-action-list.js';
+import { createAddressGuard } from './address-guard.js';
+import { DeliveryWorker } from './delivery-worker.js';
+import type { EventSource } from './event.js';
+import { EventCatalog } from './event-catalog.js';
+import { HttpSender } from './http-sender.js';
+import { Outbox } from './outbox.js';
+import { SubscriptionIndex } from './subscription-index.js';
+
+export interface OutboundService {
+  readonly catalog: EventCatalog;
+  readonly index: SubscriptionIndex;
+  readonly outbox: Outbox;
+  readonly worker: DeliveryWorker;
+  /** Emits, logging instead of throwing: for events that must not break what caused them. */
+  emitQuietly(type: string, source: EventSource, data: Record<string, unknown>): Promise<void>;
+  stop(timeoutMs: number): Promise<void>;
+}
+
+/** A new Standard Webhooks signing secret. */
+export function generateSigningSecret(): string {
+  return `whsec_${randomBytes(24).toString('base64')}`;
+}
+
+/** Each subscription's signing secrets: from the config, else generated once and kept. */
+export async function subscriptionSecrets(config: Config, store: Store): Promise<Map<string, string[]>> {
+  const missing = config.subscriptions.filter((s) => s.secret === undefined).map((s) => s.id);
+  const generated = await store.outbox.ensureSecrets(missing, generateSigningSecret);
+  return new Map(config.subscriptions.map((s) => [s.id, s.secret === undefined ? [generated.get(s.id)!] : typeof s.secret === 'string' ? [s.secret] : s.secret]));
+}
+
+export async function createOutbound(deps: { config: Config; registry: DriverRegistry; store: Store; modules: ModuleHost; clock: Clock; ids: IdSource; log: Logger }): Promise<OutboundService> {
+  const { config, store, clock, log } = deps;
+  const states = await store.outbox.subscriptionStates();
+  const index = new SubscriptionIndex(config, states.filter((s) => s.disabled_at !== null).map((s) => s.subscription_id));
+  const catalog = new EventCatalog(deps.registry, config);
+  const sender = new HttpSender(createAddressGuard({ allow: config.outbound.allow }));
+  let worker: DeliveryWorker | undefined;
+  const outbox = new Outbox({ repo: store.outbox, index, catalog, ids: deps.ids, clock, queued: (subscriptions) => worker?.queued(subscriptions) });
+
+  const emitQuietly = async (type: string, source: EventSource, data: Record<string, unknown>) => {
+    await outbox.emit(type, source, data).then(
+      () => undefined,
+      (error: Error) => log.error({ type, reason: error.message }, 'event could not be emitted'),
+    );
+  };
+  const disable = async (subscription: SubscriptionConfig, reason: string) => {
+    if (index.isDisabled(subscription.id)) return;
+    index.setDisabled(subscription.id, true);
+    await store.outbox.setDisabled(subscription.id, clock.now(), reason);
+    log.warn({ subscription: subscription.id, reason }, 'subscription disabled');
+    await emitQuietly('subscription.disabled', { subscription: subscription.id }, { subscription: subscription.id, url: subscription.url, reason });
+  };
+
+  worker = new DeliveryWorker({
+    repo: store.outbox,
+    index,
+    sender,
+    clock,
+    log,
+    secrets: await subscriptionSecrets(config, store),
+    concurrency: config.outbound.concurrency,
+    responseLimit: config.outbound.response_limit,
+    disable,
+    async runHook(actions, { subscription, body }) {
+      if (actions.length === 0) return;
+      const failures = await runActionList(actions, {
+        systemId: subscription.system,
+        input: { method: 'POST', body, query: {}, headers: {} },
+        modules: deps.modules,
+        emit: async (type, data) => void (await outbox.emit(type, { system: subscription.system, subscription: subscription.id }, data)),
+      });
+      if (failures.length > 0) log.warn({ subscription: subscription.id, failures }, 'subscription hook action failed');
+    },
+  });
+
+  return {
+    catalog,
+    index,
+    outbox,
+    worker,
+    emitQuietly,
+    async stop(timeoutMs) {
+      await worker.stop(timeoutMs);
+      sender.close();
+    },
+  };
+}

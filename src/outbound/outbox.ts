@@ -1,0 +1,79 @@
+// Emitting events: an event and a delivery row for every subscription that hears it are
+// written in one commit (the transactional outbox), then the worker is woken.
+import type { Clock } from '../clock.js';
+import type { SubscriptionConfig } from '../config/schema.js';
+import type { IdSource } from '../ids.js';
+import type { DeliveryRow, EventRow, OutboxRepo } from '../store/outbox-repo.js';
+import type { EngineEvent, EventSource } from './event.js';
+import type { EventCatalog } from './event-catalog.js';
+import type { SubscriptionIndex } from './subscription-index.js';
+
+export class EventInvalid extends Error {}
+
+export interface PreparedEvent {
+  event: EngineEvent;
+  /** The synchronous writes, for a group commit shared with whatever caused the event. */
+  write: () => void;
+  subscriptions: SubscriptionConfig[];
+}
+
+export interface OutboxDeps {
+  repo: OutboxRepo;
+  index: SubscriptionIndex;
+  catalog: EventCatalog;
+  ids: IdSource;
+  clock: Clock;
+  /** Tells the delivery worker that deliveries were queued. */
+  queued(subscriptions: readonly SubscriptionConfig[]): void;
+}
+
+export class Outbox {
+  constructor(private readonly deps: OutboxDeps) {}
+
+  /** Checks the data against the type's schema; undefined when no subscription hears the event. */
+  prepare(type: string, source: EventSource, data: Record<string, unknown>): PreparedEvent | undefined {
+    const known = this.deps.catalog.get(type);
+    if (!known) throw new EventInvalid(`event type "${type}" is not in the catalogue; drivers declare theirs in \`events\``);
+    const parsed = known.data.safeParse(data);
+    if (!parsed.success) throw new EventInvalid(`${type} data: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(data)'}: ${i.message}`).join('; ')}`);
+    const event: EngineEvent = { id: this.deps.ids.next('evt'), type, created: this.deps.clock.now(), source, data: parsed.data as Record<string, unknown> };
+    const subscriptions = this.deps.index.matching(event);
+    // Events nobody listens to are not kept: the outbox holds what is to be delivered.
+    if (subscriptions.length === 0) return undefined;
+    const row: EventRow = { id: event.id, type, created_at: event.created, source: JSON.stringify(source), data: JSON.stringify(event.data) };
+    const deliveries = subscriptions.map((s) => this.deliveryFor(event, s));
+    return { event, subscriptions, write: this.deps.repo.writer(row, deliveries) };
+  }
+
+  /** Emits on its own commit; resolves once the event and its deliveries are durable. */
+  async emit(type: string, source: EventSource, data: Record<string, unknown>): Promise<EngineEvent | undefined> {
+    const prepared = this.prepare(type, source, data);
+    if (!prepared) return undefined;
+    await this.deps.repo.commit(prepared.write);
+    this.committed(prepared);
+    return prepared.event;
+  }
+
+  /** To call once a prepared event's writes are committed. */
+  committed(prepared: PreparedEvent): void {
+    this.deps.queued(prepared.subscriptions);
+  }
+
+  private deliveryFor(event: EngineEvent, subscription: SubscriptionConfig): DeliveryRow {
+    // A batch waits up to max_wait for company; everything else is due after its first delay.
+    const firstDelay = subscription.batch ? subscription.batch.max_wait : subscription.mode === 'fire-and-forget' ? 0 : (subscription.retry[0] ?? 0);
+    return {
+      id: this.deps.ids.next('dlv'),
+      event_id: event.id,
+      subscription_id: subscription.id,
+      url: subscription.url,
+      status: 'pending',
+      attempts: 0,
+      next_attempt_at: event.created + firstDelay,
+      created_at: event.created,
+      finished_at: null,
+      last_status: null,
+      last_error: null,
+    };
+  }
+}

@@ -1,0 +1,193 @@
+// The transactional outbox: events and their deliveries, written with whatever else
+// happened in the same commit; attempts; and the state each subscription keeps.
+import type { Kysely } from 'kysely';
+import type { Database } from './database.js';
+import type { DeliveriesTable, DeliveryAttemptsTable, DeliveryStatus, EventsTable, SubscriptionStateTable, Tables } from './tables.js';
+
+export type EventRow = EventsTable;
+export type DeliveryRow = DeliveriesTable;
+export type AttemptRow = Omit<DeliveryAttemptsTable, 'seq'>;
+export type SubscriptionState = SubscriptionStateTable;
+
+/** A due delivery with what its envelope needs from the event. */
+export interface DueDelivery extends DeliveryRow {
+  type: string;
+  event_created: number;
+  data: string;
+}
+
+export interface DeliveryFilter {
+  subscriptionId?: string;
+  status?: DeliveryStatus;
+  type?: string;
+  limit?: number;
+}
+
+const INSERT_EVENT_SQL = 'insert into events (id, type, created_at, source, data) values (@id, @type, @created_at, @source, @data)';
+const INSERT_DELIVERY_SQL = `insert into deliveries (id, event_id, subscription_id, url, status, attempts, next_attempt_at, created_at, finished_at, last_status, last_error)
+  values (@id, @event_id, @subscription_id, @url, @status, @attempts, @next_attempt_at, @created_at, @finished_at, @last_status, @last_error)`;
+const INSERT_ATTEMPT_SQL = `insert into delivery_attempts (delivery_id, attempt, started_at, latency_ms, status_code, error, response)
+  values (@delivery_id, @attempt, @started_at, @latency_ms, @status_code, @error, @response)`;
+const UPDATE_DELIVERY_SQL = `update deliveries set status = @status, attempts = @attempts, next_attempt_at = @next_attempt_at,
+  finished_at = @finished_at, last_status = @last_status, last_error = @last_error where id = @id`;
+
+export class OutboxRepo {
+  private readonly db: Kysely<Tables>;
+  private readonly statements;
+
+  constructor(private readonly database: Database) {
+    this.db = database.db;
+    const { sqlite } = database;
+    this.statements = {
+      insertEvent: sqlite.prepare<EventRow>(INSERT_EVENT_SQL),
+      insertDelivery: sqlite.prepare<DeliveryRow>(INSERT_DELIVERY_SQL),
+      insertAttempt: sqlite.prepare<AttemptRow>(INSERT_ATTEMPT_SQL),
+      updateDelivery: sqlite.prepare<Pick<DeliveryRow, 'id' | 'status' | 'attempts' | 'next_attempt_at' | 'finished_at' | 'last_status' | 'last_error'>>(UPDATE_DELIVERY_SQL),
+    };
+  }
+
+  /** The synchronous writes of an event and its deliveries, to run inside a group commit. */
+  writer(event: EventRow, deliveries: readonly DeliveryRow[]): () => void {
+    const { insertEvent, insertDelivery } = this.statements;
+    return () => {
+      insertEvent.run(event);
+      for (const delivery of deliveries) insertDelivery.run(delivery);
+    };
+  }
+
+  /** Commits writes made by `writer` on their own (in the next group commit). */
+  commit(write: () => void): Promise<void> {
+    return this.database.batcher.write(write);
+  }
+
+  /** Records attempts and the deliveries' new state in one commit. */
+  recordAttempts(updates: readonly { attempt: AttemptRow; delivery: Pick<DeliveryRow, 'id' | 'status' | 'attempts' | 'next_attempt_at' | 'finished_at' | 'last_status' | 'last_error'> }[]): Promise<void> {
+    const { insertAttempt, updateDelivery } = this.statements;
+    return this.database.batcher.write(() => {
+      for (const { attempt, delivery } of updates) {
+        insertAttempt.run(attempt);
+        updateDelivery.run(delivery);
+      }
+    });
+  }
+
+  /** Pending deliveries due by `now`, oldest due first. */
+  async due(now: number, limit: number): Promise<DueDelivery[]> {
+    return this.db
+      .selectFrom('deliveries as d')
+      .innerJoin('events as e', 'e.id', 'd.event_id')
+      .selectAll('d')
+      .select(['e.type', 'e.created_at as event_created', 'e.data'])
+      .where('d.status', '=', 'pending')
+      .where('d.next_attempt_at', '<=', now)
+      .orderBy('d.next_attempt_at')
+      .orderBy('d.id')
+      .limit(limit)
+      .execute() as Promise<DueDelivery[]>;
+  }
+
+  /** Pending deliveries of one subscription due by `until`, for filling a batch. */
+  async pendingFor(subscriptionId: string, until: number, limit: number): Promise<DueDelivery[]> {
+    return this.db
+      .selectFrom('deliveries as d')
+      .innerJoin('events as e', 'e.id', 'd.event_id')
+      .selectAll('d')
+      .select(['e.type', 'e.created_at as event_created', 'e.data'])
+      .where('d.status', '=', 'pending')
+      .where('d.subscription_id', '=', subscriptionId)
+      .where('d.next_attempt_at', '<=', until)
+      .orderBy('d.next_attempt_at')
+      .orderBy('d.id')
+      .limit(limit)
+      .execute() as Promise<DueDelivery[]>;
+  }
+
+  async countPending(subscriptionId: string): Promise<number> {
+    const row = await this.db.selectFrom('deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'pending').where('subscription_id', '=', subscriptionId).executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  /** When the next pending delivery falls due, if any. */
+  async nextDueAt(): Promise<number | undefined> {
+    const row = await this.db.selectFrom('deliveries').select((eb) => eb.fn.min('next_attempt_at').as('at')).where('status', '=', 'pending').executeTakeFirst();
+    return row?.at === null || row?.at === undefined ? undefined : Number(row.at);
+  }
+
+  async dueNow(ids: readonly string[], now: number): Promise<void> {
+    if (ids.length > 0) await this.db.updateTable('deliveries').set({ next_attempt_at: now }).where('id', 'in', ids).where('status', '=', 'pending').execute();
+  }
+
+  async list(filter: DeliveryFilter = {}): Promise<(DeliveryRow & { type: string })[]> {
+    let query = this.db.selectFrom('deliveries as d').innerJoin('events as e', 'e.id', 'd.event_id').selectAll('d').select('e.type');
+    if (filter.subscriptionId) query = query.where('d.subscription_id', '=', filter.subscriptionId);
+    if (filter.status) query = query.where('d.status', '=', filter.status);
+    if (filter.type) query = query.where('e.type', '=', filter.type);
+    return query.orderBy('d.created_at', 'desc').orderBy('d.id', 'desc').limit(filter.limit ?? 50).execute();
+  }
+
+  async get(id: string): Promise<DeliveryRow | undefined> {
+    return this.db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async event(id: string): Promise<EventRow | undefined> {
+    return this.db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async attempts(deliveryId: string): Promise<AttemptRow[]> {
+    return this.db.selectFrom('delivery_attempts').select(['delivery_id', 'attempt', 'started_at', 'latency_ms', 'status_code', 'error', 'response']).where('delivery_id', '=', deliveryId).orderBy('seq').execute();
+  }
+
+  /** Queues a delivery again, whatever its state; the event id stays the same. */
+  async redeliver(id: string, now: number): Promise<boolean> {
+    const result = await this.db.updateTable('deliveries').set({ status: 'pending', next_attempt_at: now, finished_at: null }).where('id', '=', id).executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** Queues again every failed delivery created since `since`; returns how many. */
+  async recover(since: number, now: number): Promise<number> {
+    const result = await this.db.updateTable('deliveries').set({ status: 'pending', next_attempt_at: now, finished_at: null }).where('status', '=', 'failed').where('created_at', '>=', since).executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  async subscriptionStates(): Promise<SubscriptionState[]> {
+    return this.db.selectFrom('subscription_state').selectAll().execute();
+  }
+
+  /** Returns each subscription's stored secret, generating and storing the missing ones. */
+  async ensureSecrets(ids: readonly string[], generate: () => string): Promise<Map<string, string>> {
+    const states = new Map((await this.subscriptionStates()).map((s) => [s.subscription_id, s.secret]));
+    const secrets = new Map<string, string>();
+    for (const id of ids) {
+      let secret = states.get(id) ?? null;
+      if (secret === null) {
+        secret = generate();
+        await this.db
+          .insertInto('subscription_state')
+          .values({ subscription_id: id, secret, consecutive_exhausted: 0, disabled_at: null, disabled_reason: null })
+          .onConflict((oc) => oc.column('subscription_id').doUpdateSet({ secret }))
+          .execute();
+      }
+      secrets.set(id, secret);
+    }
+    return secrets;
+  }
+
+  /** Counts an exhausted delivery (or resets the count after a success); returns the new count. */
+  async countExhausted(subscriptionId: string, exhausted: boolean): Promise<number> {
+    await this.db
+      .insertInto('subscription_state')
+      .values({ subscription_id: subscriptionId, secret: null, consecutive_exhausted: exhausted ? 1 : 0, disabled_at: null, disabled_reason: null })
+      .onConflict((oc) => oc.column('subscription_id').doUpdateSet((eb) => ({ consecutive_exhausted: exhausted ? eb('subscription_state.consecutive_exhausted', '+', 1) : 0 })))
+      .execute();
+    const row = await this.db.selectFrom('subscription_state').select('consecutive_exhausted').where('subscription_id', '=', subscriptionId).executeTakeFirst();
+    return Number(row?.consecutive_exhausted ?? 0);
+  }
+
+  async setDisabled(subscriptionId: string, at: number | null, reason: string | null): Promise<void> {
+    await this.db
+      .insertInto('subscription_state')
+      .values({ subscription_id: subscriptionId, secret: null, consecutive_exhausted: 0, disabled_at: at, disabled_reason: reason })
+      .onConflict((oc) => oc.column('subscription_id').doUpdateSet({ disabled_at: at, disabled_reason: reason, consecutive_exhausted: 0 }))
+      .execute();
+  }
+}
