@@ -20,6 +20,13 @@ export async function prepareConfig(configDir: string, options: { env?: NodeJS.P
       for (const message of templateProblems(action)) problems.push(loaded.locate(['triggers', t, 'actions', a], message));
     }),
   );
+  loaded.config.subscriptions.forEach((subscription, s) =>
+    (['on_failure', 'on_exhausted'] as const).forEach((hook) =>
+      subscription[hook].forEach((action, a) => {
+        for (const message of templateProblems(action)) problems.push(loaded.locate(['subscriptions', s, hook, a], message));
+      }),
+    ),
+  );
   const used = new Set(loaded.config.systems.flatMap((s) => s.modules.map((m) => m.driver)));
   for (const failure of registry.failures) {
     problems.push({ file: `drivers/${failure.folder}`, line: 1, col: 1, path: '(driver)', message: `could not be loaded: ${failure.reason}${used.has(failure.folder) ? '' : ' (not used by this config)'}` });

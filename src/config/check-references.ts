@@ -7,7 +7,7 @@ type Locate = (path: ConfigPath, message: string) => Problem;
 
 export function checkReferences(config: Config, locate: Locate): Problem[] {
   const problems: Problem[] = [];
-  const ids = (section: 'zones' | 'systems' | 'triggers' | 'instances') => {
+  const ids = (section: 'zones' | 'systems' | 'triggers' | 'instances' | 'subscriptions') => {
     const seen = new Set<string>();
     config[section].forEach((item, i) => {
       if (seen.has(item.id)) problems.push(locate([section, i, 'id'], `${section.slice(0, -1)} id "${item.id}" is used twice; ids must be unique`));
@@ -19,6 +19,7 @@ export function checkReferences(config: Config, locate: Locate): Problem[] {
   const systems = ids('systems');
   const triggers = ids('triggers');
   ids('instances');
+  ids('subscriptions');
 
   const parents = new Map(config.zones.map((z) => [z.id, z.parent]));
   config.zones.forEach((zone, i) => {
@@ -38,6 +39,10 @@ export function checkReferences(config: Config, locate: Locate): Problem[] {
   config.instances.forEach((instance, i) => {
     if (!triggers.has(instance.trigger)) problems.push(locate(['instances', i, 'trigger'], `trigger "${instance.trigger}" does not exist; known triggers: ${list(triggers)}`));
     if (!systems.has(instance.system)) problems.push(locate(['instances', i, 'system'], `system "${instance.system}" does not exist; known systems: ${list(systems)}`));
+  });
+  config.subscriptions.forEach((subscription, i) => {
+    if (subscription.zone && !zones.has(subscription.zone)) problems.push(locate(['subscriptions', i, 'zone'], `zone "${subscription.zone}" does not exist; known zones: ${list(zones)}`));
+    if (subscription.system && !systems.has(subscription.system)) problems.push(locate(['subscriptions', i, 'system'], `system "${subscription.system}" does not exist; known systems: ${list(systems)}`));
   });
   return problems;
 }

@@ -2,6 +2,7 @@
 // and every `call` action names a module and method its instances' systems have.
 import type { LoadedConfig } from '../config/load-config.js';
 import type { Problem } from '../config/problems.js';
+import type { ActionConfig } from '../config/schema.js';
 import { moduleAddresses, splitTarget } from './addresses.js';
 import type { DriverRegistry } from './registry.js';
 
@@ -30,24 +31,40 @@ export function checkModules(loaded: LoadedConfig, registry: DriverRegistry): Pr
     addressesBySystem.set(system.id, byAddress);
   });
 
+  const checkCall = (action: ActionConfig, path: (string | number)[], systemId: string | undefined, who: string) => {
+    if (action.kind !== 'call') return;
+    const target = action.system ?? systemId;
+    if (!target) {
+      problems.push(locate([...path, 'call'], `${who} has no system of its own; give \`system:\` on the action`));
+      return;
+    }
+    const modules = addressesBySystem.get(target);
+    if (!modules) {
+      problems.push(locate([...path, 'system'], `system "${target}" does not exist`));
+      return;
+    }
+    const { address, method } = splitTarget(action.call);
+    const driverName = modules.get(address);
+    if (!driverName) {
+      problems.push(locate([...path, 'call'], `${who} runs this on system "${target}", which has no module ${address}; it has: ${[...modules.keys()].join(', ') || '(none)'}`));
+      return;
+    }
+    const driver = registry.get(driverName)!;
+    if (!Object.hasOwn(driver.methods, method)) {
+      problems.push(locate([...path, 'call'], `${address} (driver ${driverName}) has no method "${method}"; it has: ${Object.keys(driver.methods).join(', ')}`));
+    }
+  };
+
   const triggerIndex = new Map(config.triggers.map((t, i) => [t.id, i]));
   for (const instance of config.instances) {
     const t = triggerIndex.get(instance.trigger);
-    const modules = addressesBySystem.get(instance.system);
-    if (t === undefined || !modules) continue;
-    config.triggers[t]!.actions.forEach((action, a) => {
-      if (action.kind !== 'call') return;
-      const { address, method } = splitTarget(action.call);
-      const driverName = modules.get(address);
-      if (!driverName) {
-        problems.push(locate(['triggers', t, 'actions', a, 'call'], `instance "${instance.id}" runs this on system "${instance.system}", which has no module ${address}; it has: ${[...modules.keys()].join(', ') || '(none)'}`));
-        return;
-      }
-      const driver = registry.get(driverName)!;
-      if (!Object.hasOwn(driver.methods, method)) {
-        problems.push(locate(['triggers', t, 'actions', a, 'call'], `${address} (driver ${driverName}) has no method "${method}"; it has: ${Object.keys(driver.methods).join(', ')}`));
-      }
-    });
+    if (t === undefined || !addressesBySystem.has(instance.system)) continue;
+    config.triggers[t]!.actions.forEach((action, a) => checkCall(action, ['triggers', t, 'actions', a], instance.system, `instance "${instance.id}"`));
   }
+  config.subscriptions.forEach((subscription, i) => {
+    for (const hook of ['on_failure', 'on_exhausted'] as const) {
+      subscription[hook].forEach((action, a) => checkCall(action, ['subscriptions', i, hook, a], subscription.system, `subscription "${subscription.id}"`));
+    }
+  });
   return problems;
 }
