@@ -11,6 +11,14 @@ export const OPTIONS = {
   outcome: { type: 'string' },
   limit: { type: 'string' },
   json: { type: 'boolean' },
+  subscription: { type: 'string' },
+  status: { type: 'string' },
+  type: { type: 'string' },
+  since: { type: 'string' },
+  secret: { type: 'string', multiple: true },
+  fail: { type: 'string' },
+  enable: { type: 'string' },
+  attempts: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -26,7 +34,7 @@ export function configDirOf(values: CliOptions): string {
 
 export class UsageError extends Error {}
 
-export function intOption(values: CliOptions, name: 'port' | 'limit'): number | undefined {
+export function intOption(values: CliOptions, name: 'port' | 'limit' | 'status' | 'fail'): number | undefined {
   const text = values[name];
   if (text === undefined) return undefined;
   if (!/^\d+$/.test(text)) throw new UsageError(`--${name} must be a whole number, not "${text}"`);

@@ -14,6 +14,8 @@ import type { SubscriptionIndex } from './subscription-index.js';
 
 /** Fire-and-forget gets one attempt with a short deadline. */
 export const FIRE_AND_FORGET_TIMEOUT_MS = 2_000;
+/** The store is looked at least this often, so deliveries queued by another process (the CLI's redeliver) are seen. */
+export const POLL_INTERVAL_MS = 1_000;
 
 export interface HookContext {
   subscription: SubscriptionConfig;
@@ -145,7 +147,7 @@ export class DeliveryWorker {
         this.track(this.attempt(group, subscription));
       }
     }
-    this.scheduleNext(await repo.nextDueAt(), now);
+    this.scheduleNext(await repo.nextDueAt());
   }
 
   private track(attempt: Promise<void>): void {
@@ -158,17 +160,22 @@ export class DeliveryWorker {
     this.attempts.add(tracked);
   }
 
-  private scheduleNext(nextDue: number | undefined, now: number): void {
+  private scheduleNext(nextDue: number | undefined): void {
+    if (!this.running) return;
+    // Read the clock again: time may have moved while the store was asked.
+    const now = this.deps.clock.now();
     // Past-due deliveries still in flight are picked up when their attempt ends.
-    if (nextDue === undefined || nextDue <= now || !this.running) return;
-    if (nextDue >= this.timerAt) return;
+    const at = nextDue === undefined || nextDue <= now ? now + POLL_INTERVAL_MS : Math.min(nextDue, now + POLL_INTERVAL_MS);
+    if (at >= this.timerAt) return;
+    const nextDueAt = at;
     this.cancelTimer?.();
-    this.timerAt = nextDue;
+    this.timerAt = nextDueAt;
     this.cancelTimer = this.deps.clock.setTimeout(() => {
       this.timerAt = Infinity;
       this.cancelTimer = undefined;
-      void this.poll();
-    }, nextDue - now);
+      // Poll on the next turn, not inside the timer: the clock is read once the turn's time is settled.
+      this.wake();
+    }, Math.max(0, nextDueAt - now));
   }
 
   private async attempt(group: DueDelivery[], subscription: SubscriptionConfig | undefined): Promise<void> {

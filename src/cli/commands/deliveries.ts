@@ -1,0 +1,75 @@
+// `switchboard deliveries`: the outbox, newest first, filtered by subscription, status and
+// event type; `--attempts` shows every attempt under its delivery.
+import { loadConfig } from '../../config/load-config.js';
+import { dataDirOf } from '../../engine.js';
+import type { AttemptRow, DeliveryRow } from '../../store/outbox-repo.js';
+import { databaseFile, openStore } from '../../store/store.js';
+import type { DeliveryStatus } from '../../store/tables.js';
+import { configDirOf, intOption, UsageError, type CliOptions } from '../options.js';
+
+const STATUSES: readonly DeliveryStatus[] = ['pending', 'succeeded', 'failed'];
+/** How much of a receiver's answer an attempt line shows. */
+const RESPONSE_EXCERPT = 80;
+
+export async function deliveries(values: CliOptions): Promise<number> {
+  const status = statusOption(values.status);
+  const limit = intOption(values, 'limit') ?? 50;
+  const loaded = loadConfig(configDirOf(values));
+  const store = await openStore(databaseFile(dataDirOf(loaded.config, loaded.dir, values.data)), loaded.config.server.durability);
+  try {
+    const rows = await store.outbox.list({ subscriptionId: values.subscription, status, type: values.type, limit });
+    for (const row of rows) {
+      const attempts = values.attempts ? await store.outbox.attempts(row.id) : undefined;
+      if (values.json) {
+        console.log(JSON.stringify(attempts ? { ...row, attempt_log: attempts } : row));
+        continue;
+      }
+      console.log(deliveryLine(row));
+      if (attempts) {
+        for (const attempt of attempts) console.log(attemptLine(attempt));
+        if (attempts.length === 0) console.log('    no attempts yet');
+      }
+    }
+    if (rows.length === 0 && !values.json) console.log('no deliveries recorded' + (values.subscription || status || values.type ? ' that match' : ''));
+  } finally {
+    await store.close();
+  }
+  return 0;
+}
+
+function statusOption(text: string | undefined): DeliveryStatus | undefined {
+  if (text === undefined) return undefined;
+  if (!(STATUSES as readonly string[]).includes(text)) throw new UsageError(`--status must be one of ${STATUSES.join(', ')}, not "${text}"`);
+  return text as DeliveryStatus;
+}
+
+function deliveryLine(row: DeliveryRow & { type: string }): string {
+  const next = row.status === 'pending' && row.next_attempt_at !== null ? `  next ${iso(row.next_attempt_at)}` : '';
+  const tries = `${row.attempts} attempt${Number(row.attempts) === 1 ? '' : 's'}`;
+  return `${row.id}  ${iso(row.created_at)}  ${row.type}  ${row.subscription_id}  ${row.status.padEnd(9)}  ${tries}  last: ${lastOutcome(row)}${next}  ${row.url}`;
+}
+
+function lastOutcome(row: DeliveryRow): string {
+  if (row.last_status === null) return row.last_error ?? '-';
+  const error = row.last_error && row.last_error !== `answered ${row.last_status}` ? ` (${row.last_error})` : '';
+  return `${row.last_status}${error}`;
+}
+
+function attemptLine(attempt: AttemptRow): string {
+  const outcome = attempt.status_code !== null ? String(attempt.status_code) : `error: ${attempt.error ?? 'unknown'}`;
+  const response = attempt.response ? `  ${excerpt(attempt.response)}` : '';
+  return `    #${attempt.attempt}  ${iso(attempt.started_at)}  ${outcome}  ${Math.round(Number(attempt.latency_ms))}ms${response}`;
+}
+
+/** The first characters of an answer on one line: control characters escaped, cut with an ellipsis. */
+export function excerpt(text: string, max = RESPONSE_EXCERPT): string {
+  const cut = text.length > max ? text.slice(0, max) : text;
+  const escaped = cut.replace(/[\\\u0000-\u001f\u007f]/g, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `"${escaped}${text.length > max ? '…' : ''}"`;
+}
+
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+function iso(ms: number): string {
+  return new Date(Number(ms)).toISOString();
+}
