@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEngine, type Engine } from '../src/engine.js';
+import { Webhook } from 'standardwebhooks';
 import { captureLogs } from './support/log-capture.js';
+import { Receiver } from './support/receiver.js';
 
 const CONFIG = fileURLToPath(new URL('../config', import.meta.url));
 const VALIDATOR = 'da6a17c407bb11dfeec7392a5042be0a4cc034b6';
@@ -14,15 +16,19 @@ const MERAKI_SECRET = 'change-me-meraki-shared-secret';
 
 let engine: Engine;
 let dataDir: string;
+let facilities: Receiver;
+const DEMO_SECRET = 'whsec_ZGVtby1zaWduaW5nLXNlY3JldC1mb3ItdGhlLWV4YW1wbGU=';
 const secretOf = async (id: string) =>
   (await engine.store.database.db.selectFrom('instance_secrets').select('secret').where('instance_id', '=', id).executeTakeFirstOrThrow()).secret;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'switchboard-example-'));
-  engine = await startEngine({ configDir: CONFIG, dataDir, port: 0, env: {}, log: captureLogs().log });
+  facilities = await new Receiver().start();
+  engine = await startEngine({ configDir: CONFIG, dataDir, port: 0, env: { FACILITIES_WEBHOOK_URL: facilities.url('/hooks') }, log: captureLogs().log });
 });
 afterAll(async () => {
   await engine.stop();
+  await facilities.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -71,5 +77,13 @@ describe('the example config', () => {
     await engine.executor.settled();
     expect(engine.modules.find('sys-room-101', 'Display_1')!.currentState).toMatchObject({ power: true, input: 'usbc' });
     expect(engine.modules.find('sys-room-101', 'Display_2')!.currentState).toMatchObject({ power: true });
+  });
+
+  it('tells the facilities receiver, signed with the demo secret, what fired and what changed', async () => {
+    await engine.outbound.worker.idle();
+    await facilities.waitFor(1);
+    const events = facilities.requests.map((r) => new Webhook(DEMO_SECRET).verify(r.body, r.headers as Record<string, string>) as { type: string; data: Record<string, unknown> });
+    expect(events.map((e) => e.type)).toContain('trigger.fired');
+    expect(events).toContainEqual(expect.objectContaining({ type: 'module.state_changed', data: expect.objectContaining({ system: 'sys-lobby', module: 'Display_1', key: 'power', new: true }) }));
   });
 });

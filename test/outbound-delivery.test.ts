@@ -231,3 +231,23 @@ describe('retries under an injected clock', () => {
     expect(delivery!.tries.map((a) => a.status_code)).toEqual([500, 503, 200]);
   });
 });
+
+describe('the worker', () => {
+  it('keeps at most outbound.concurrency attempts in flight', async () => {
+    receiver = await new Receiver().start();
+    receiver.fallback = 'hang';
+    t = await startTestEngine({
+      files: files(`  - { id: sub, url: "${receiver.url()}", events: [trigger.fired], secret: "${SECRET}", timeout: 1500ms, retry: [0, 1h] }`, 'outbound:\n  allow: [127.0.0.1]\n  concurrency: 2\n'),
+    });
+    for (let i = 0; i < 5; i++) await fire(t);
+    await receiver.waitFor(2);
+    await new Promise((r) => setTimeout(r, 500)); // room for a third attempt to start, were it allowed
+    expect(receiver.requests).toHaveLength(2);
+    // As the hanging attempts time out, the next ones start, two at a time.
+    await receiver.waitFor(4);
+    expect(receiver.requests.length).toBeLessThanOrEqual(4);
+    receiver.fallback = { status: 200 };
+    await t.engine.outbound.worker.idle();
+    expect((await deliveries(t)).filter((d) => d.status === 'pending' && d.attempts === 1).length).toBeGreaterThanOrEqual(4);
+  });
+});
