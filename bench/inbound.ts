@@ -200,6 +200,24 @@ const digest = (value: string) => createHash('sha256').update(value, 'utf8').dig
  * the body and checking the secret but doing nothing else. It shows how much of the
  * gap between the bare server and the engine is the framework's.
  */
+/** Listens on 127.0.0.1 at a free port; `close` also drops keep-alive connections. */
+async function listenLocally(server: Server): Promise<{ url: string; close(): Promise<void> }> {
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, HOST, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${HOST}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
 async function startKoaFloor(secret: string): Promise<{ url: string; close(): Promise<void> }> {
   const expected = digest(secret);
   const app = new Koa();
@@ -216,20 +234,7 @@ async function startKoaFloor(secret: string): Promise<{ url: string; close(): Pr
   }
   app.use(router.routes());
   const server = createServer(app.callback());
-  server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, HOST, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://${HOST}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return listenLocally(server);
 }
 
 async function startBaseline(secret: string): Promise<{ url: string; close(): Promise<void> }> {
@@ -248,20 +253,7 @@ async function startBaseline(secret: string): Promise<{ url: string; close(): Pr
     });
     req.resume();
   });
-  server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, HOST, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://${HOST}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return listenLocally(server);
 }
 
 // ---- the engine: a temp config dir and data dir, the shipped drivers ----

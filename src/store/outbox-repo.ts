@@ -73,33 +73,25 @@ export class OutboxRepo {
 
   /** Pending deliveries due by `now`, oldest due first. */
   async due(now: number, limit: number): Promise<DueDelivery[]> {
-    return this.db
-      .selectFrom('deliveries as d')
-      .innerJoin('events as e', 'e.id', 'd.event_id')
-      .selectAll('d')
-      .select(['e.type', 'e.created_at as event_created', 'e.data'])
-      .where('d.status', '=', 'pending')
-      .where('d.next_attempt_at', '<=', now)
-      .orderBy('d.next_attempt_at')
-      .orderBy('d.id')
-      .limit(limit)
-      .execute() as Promise<DueDelivery[]>;
+    return this.pendingQuery(now, limit).execute() as Promise<DueDelivery[]>;
   }
 
   /** Pending deliveries of one subscription due by `until`, for filling a batch. */
   async pendingFor(subscriptionId: string, until: number, limit: number): Promise<DueDelivery[]> {
+    return this.pendingQuery(until, limit).where('d.subscription_id', '=', subscriptionId).execute() as Promise<DueDelivery[]>;
+  }
+
+  private pendingQuery(until: number, limit: number) {
     return this.db
       .selectFrom('deliveries as d')
       .innerJoin('events as e', 'e.id', 'd.event_id')
       .selectAll('d')
       .select(['e.type', 'e.created_at as event_created', 'e.data'])
       .where('d.status', '=', 'pending')
-      .where('d.subscription_id', '=', subscriptionId)
       .where('d.next_attempt_at', '<=', until)
       .orderBy('d.next_attempt_at')
       .orderBy('d.id')
-      .limit(limit)
-      .execute() as Promise<DueDelivery[]>;
+      .limit(limit);
   }
 
   async countPending(subscriptionId: string): Promise<number> {
