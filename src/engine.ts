@@ -9,13 +9,18 @@ import { createApp } from './http/app.js';
 import { listen, type HttpServer } from './http/http-server.js';
 import { randomIds, type IdSource } from './ids.js';
 import { NotifyHandler } from './inbound/notify-handler.js';
+import { createMailer } from './outbound/mailer.js';
 import { createOutbound, type OutboundService } from './outbound/outbound-service.js';
+import type { MailMessage } from './triggers/actions/action-runner.js';
 import { createLogger, driverLogger, type Logger } from './logger.js';
 import { prepareConfig } from './prepare-config.js';
 import { databaseFile, openStore, type Store } from './store/store.js';
 import { Debouncer } from './triggers/debouncer.js';
 import { InstanceCatalog } from './triggers/instance-catalog.js';
+import { ConditionWatcher } from './triggers/conditions/condition-watcher.js';
+import { TimedConditions } from './triggers/conditions/timed-conditions.js';
 import { RunExecutor } from './triggers/run-executor.js';
+import { TriggerFirer } from './triggers/trigger-firer.js';
 
 export interface EngineOptions {
   configDir: string;
@@ -37,6 +42,8 @@ export interface Engine {
   readonly modules: ModuleHost;
   readonly executor: RunExecutor;
   readonly outbound: OutboundService;
+  readonly conditions: ConditionWatcher;
+  readonly timed: TimedConditions;
   stop(): Promise<void>;
 }
 
@@ -64,14 +71,19 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   // Modules and the outbound side need each other (state changes become events; hooks
   // call modules), so modules reach it through this binding, set before they start.
   let outbound: OutboundService | undefined;
+  let watcher: ConditionWatcher | undefined;
   const modules = new ModuleHost(config, registry, {
     clock,
     log: driverLogger(log.child({ component: 'module' })),
-    onStateChange: (change) =>
-      void outbound?.emitQuietly('module.state_changed', { system: change.systemId, module: change.address }, { system: change.systemId, module: change.address, key: change.key, old: change.old, new: change.new }),
+    onStateChange: (change) => {
+      watcher?.onStateChange(change);
+      void outbound?.emitQuietly('module.state_changed', { system: change.systemId, module: change.address }, { system: change.systemId, module: change.address, key: change.key, old: change.old, new: change.new });
+    },
     emit: async (source, type, data) => void (await outbound?.outbox.emit(type, { system: source.systemId, module: source.address, driver: source.driver }, data)),
   });
-  outbound = await createOutbound({ config, registry, store, modules, clock, ids, log });
+  const mailer = config.mail ? createMailer(config.mail) : undefined;
+  const sendMail = mailer && ((message: MailMessage) => mailer.send(message));
+  outbound = await createOutbound({ config, registry, store, modules, clock, ids, log, sendMail });
   await modules.startAll();
   const executor = new RunExecutor({
     runs: store.runs,
@@ -79,21 +91,32 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     triggers: new Map(config.triggers.map((t) => [t.id, t])),
     clock,
     log,
+    sendMail,
     emit: async (source, type, data) => void (await outbound!.outbox.emit(type, source, data)),
   });
   await executor.resumeUnfinished();
   outbound.worker.start();
 
+  const firer = new TriggerFirer({ runs: store.runs, executor, events: outbound.outbox, ids, clock, log });
+  watcher = new ConditionWatcher(catalog.all(), modules, (instance) => {
+    const input = { method: 'CONDITIONS', body: { cause: 'conditions' }, query: {}, headers: {} };
+    firer.fire(instance, input, 'conditions').catch((error: Error) => log.error({ instance: instance.id, reason: error.message }, 'conditions fire failed'));
+  });
+  watcher.start();
+  const conditions = watcher;
+  const timed = new TimedConditions({ catalog, schedules: store.schedules, firer, clock, log, holds: (instance) => conditions.holds(instance) });
+  await timed.start();
+
   const notify = new NotifyHandler({
     catalog,
     store,
     debouncer: new Debouncer(clock),
-    executor,
+    firer,
+    conditionsHold: (instance) => conditions.holds(instance),
     modules,
     clock,
     ids,
     log,
-    outbox: outbound.outbox,
     bodyLimit: server.body_limit,
     logBodyLimit: server.log_body_limit,
   });
@@ -101,6 +124,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   try {
     http = await listen(createApp({ notify, log }), options.port ?? server.port, options.host ?? server.host);
   } catch (error) {
+    timed.stop();
     await outbound.stop(0);
     await modules.stopAll();
     await store.close();
@@ -112,13 +136,15 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const stop = () =>
     (stopping ??= (async () => {
       log.info('switchboard stopping');
+      timed.stop();
       await http.close(server.shutdown_timeout);
       await executor.drain(server.shutdown_timeout);
       await outbound!.stop(server.shutdown_timeout);
       await modules.stopAll();
+      mailer?.close();
       await store.close();
       log.info('switchboard stopped');
     })());
 
-  return { config, url: http.url, store, modules, executor, outbound, stop };
+  return { config, url: http.url, store, modules, executor, outbound, conditions, timed, stop };
 }

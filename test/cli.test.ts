@@ -180,7 +180,7 @@ describe('switchboard migrate', () => {
     const file = databaseFile(data);
     const first = await cli(['migrate', '--config', config]);
     expect(first).toMatchObject({ code: 0, stderr: '' });
-    expect(first.stdout).toBe(`${file}: applied 001_initial, 002_outbound\n`);
+    expect(first.stdout).toBe(`${file}: applied 001_initial, 002_outbound, 003_schedules\n`);
     const second = await cli(['migrate', '--config', config]);
     expect(second).toMatchObject({ code: 0, stderr: '' });
     expect(second.stdout).toBe(`${file}: schema is up to date\n`);
@@ -190,7 +190,7 @@ describe('switchboard migrate', () => {
     const { config, root } = tempConfig();
     const other = join(root, 'elsewhere');
     const result = await cli(['migrate', '--config', config, '--data', other]);
-    expect(result.stdout).toBe(`${databaseFile(other)}: applied 001_initial, 002_outbound\n`);
+    expect(result.stdout).toBe(`${databaseFile(other)}: applied 001_initial, 002_outbound, 003_schedules\n`);
   });
 });
 
@@ -268,7 +268,7 @@ describe('switchboard usage', () => {
     const result = await cli(['frobnicate']);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe('switchboard: unknown command "frobnicate"; commands: start, check, migrate, urls, log\nrun `switchboard --help` for usage\n');
+    expect(result.stderr).toBe('switchboard: unknown command "frobnicate"; commands: start, check, migrate, urls, log, events, subscriptions, deliveries, redeliver, recover, receive\nrun `switchboard --help` for usage\n');
     expectNoStackTrace(result);
   });
 

@@ -9,9 +9,9 @@ import { migrations } from '../migrations/index.js';
 import { openSqlite, type Database } from '../src/store/database.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 
-const TABLES = ['deliveries', 'delivery_attempts', 'events', 'instance_secrets', 'instance_stats', 'request_log', 'run_actions', 'runs', 'subscription_state'];
+const TABLES = ['deliveries', 'delivery_attempts', 'events', 'instance_secrets', 'instance_stats', 'request_log', 'run_actions', 'runs', 'schedule_fires', 'subscription_state'];
 const INDEXES = ['deliveries_due', 'deliveries_subscription', 'delivery_attempts_delivery', 'request_log_instance', 'run_actions_run', 'runs_status'];
-const ALL = ['001_initial', '002_outbound'];
+const ALL = ['001_initial', '002_outbound', '003_schedules'];
 
 const dirs: string[] = [];
 const open: Database[] = [];
@@ -71,6 +71,7 @@ describe('migrations', () => {
       deliveries: ['id', 'event_id', 'subscription_id', 'url', 'status', 'attempts', 'next_attempt_at', 'created_at', 'finished_at', 'last_status', 'last_error'],
       delivery_attempts: ['seq', 'delivery_id', 'attempt', 'started_at', 'latency_ms', 'status_code', 'error', 'response'],
       subscription_state: ['subscription_id', 'secret', 'consecutive_exhausted', 'disabled_at', 'disabled_reason'],
+      schedule_fires: ['instance_id', 'condition', 'last_fired_at'],
     });
     const seq = tables.find((t) => t.name === 'run_actions')!.columns.find((c) => c.name === 'seq')!;
     expect(seq.isAutoIncrementing).toBe(true);
@@ -116,7 +117,7 @@ describe('migrations', () => {
     const db = openDb(freshFile());
     await sql`create table runs (id text)`.execute(db);
     await expect(migrateToLatest(db)).rejects.toThrow(/^migration 001_initial failed: table "runs" already exists$/);
-    expect((await migratorOf(db).getMigrations()).map((m) => m.executedAt)).toEqual([undefined, undefined]);
+    expect((await migratorOf(db).getMigrations()).map((m) => m.executedAt)).toEqual([undefined, undefined, undefined]);
   });
 
   // A migration that fails part-way rolls back with its record, so it can be retried.

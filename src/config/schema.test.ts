@@ -101,6 +101,9 @@ describe('triggerSchema', () => {
       debounce: 0,
       debounce_mode: 'hold',
       actions: [],
+      conditions: [],
+      catch_up: false,
+      mode: 'parallel',
     });
   });
 
@@ -125,7 +128,7 @@ describe('triggerSchema', () => {
   });
 
   it('refuses an action without a kind and a call target in the wrong shape', () => {
-    expect(messages(triggerSchema.safeParse({ id: 't', actions: [{ wait: '5s' }] }))).toEqual(['an action needs one of: call, emit']);
+    expect(messages(triggerSchema.safeParse({ id: 't', actions: [{ wait: '5s' }] }))).toEqual(['an action needs one of: call, emit, delay, email']);
     expect(messages(triggerSchema.safeParse({ id: 't', actions: [{ call: 'Display.power' }] }))).toEqual([
       'write the target as Module_index.method, for example Display_1.power',
     ]);

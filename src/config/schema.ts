@@ -1,6 +1,7 @@
 // The zod schemas of the YAML config: the single source of config types (z.infer).
 import { z } from 'zod';
 import { byteSizeSchema } from './byte-size.js';
+import { conditionSchema } from './conditions-schema.js';
 import { durationSchema } from './duration.js';
 
 const idSchema = z
@@ -71,8 +72,28 @@ export const emitActionSchema = z.strictObject({
   continue_on_error: z.boolean().default(false),
 });
 
+export const delayActionSchema = z.strictObject({
+  /** Waits inside the run before the next action. */
+  delay: durationSchema,
+  continue_on_error: z.boolean().default(false),
+});
+
+const addressList = z.union([z.string().min(3), z.array(z.string().min(3)).min(1)]).transform((a) => (Array.isArray(a) ? a : [a]));
+
+export const emailActionSchema = z.strictObject({
+  /** Subject and bodies are templated like call args; the server comes from `mail:`. */
+  email: z.strictObject({
+    to: addressList,
+    cc: addressList.optional(),
+    subject: z.string().min(1),
+    text: z.string().optional(),
+    html: z.string().optional(),
+  }),
+  continue_on_error: z.boolean().default(false),
+});
+
 /** The action kinds, keyed by the field that names them; a new kind is one more entry. */
-export const actionSchemas = { call: callActionSchema, emit: emitActionSchema } as const;
+export const actionSchemas = { call: callActionSchema, emit: emitActionSchema, delay: delayActionSchema, email: emailActionSchema } as const;
 export type ActionKind = keyof typeof actionSchemas;
 export type ActionConfig = { [K in ActionKind]: z.infer<(typeof actionSchemas)[K]> & { kind: K } }[ActionKind];
 
@@ -97,11 +118,20 @@ export const signatureSchema = z.strictObject({
   secret: z.string().min(1),
 });
 
-export const triggerSchema = z.strictObject({
+export const triggerSchema = z
+  .strictObject({
   id: idSchema,
   name: z.string().optional(),
   description: z.string().optional(),
-  webhook: z.boolean().default(true),
+  /** Default: true for a trigger without conditions, false for one with them. */
+  webhook: z.boolean().optional(),
+  conditions: z.array(conditionSchema).default([]),
+  /** Fire once at start for a schedule time missed while the engine was down. */
+  catch_up: z.boolean().default(false),
+  /** What a fire does while a run of the same instance is active (as in Home Assistant). */
+  mode: z.enum(['single', 'queued', 'parallel']).default('parallel'),
+  /** The most runs queued (queued) or at once (parallel); default 10 queued, unbounded parallel. */
+  max: z.number().int().min(1).optional(),
   methods: z
     .array(z.string().transform((m) => m.toUpperCase()).pipe(z.enum(HTTP_METHODS)))
     .min(1)
@@ -110,7 +140,8 @@ export const triggerSchema = z.strictObject({
   debounce_mode: z.enum(['hold', 'throttle']).default('hold'),
   signature: signatureSchema.optional(),
   actions: z.array(actionSchema).default([]),
-});
+  })
+  .transform((trigger) => ({ ...trigger, webhook: trigger.webhook ?? trigger.conditions.length === 0 }));
 
 export const instanceSchema = z.strictObject({
   id: idSchema,
@@ -163,6 +194,21 @@ export const outboundSchema = z
   })
   .prefault({});
 
+export const mailSchema = z
+  .strictObject({
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535).default(587),
+    /** true: TLS from the first byte (port 465); false: STARTTLS when the server offers it. */
+    secure: z.boolean().default(false),
+    /** Refuse to send unless the connection is upgraded to TLS. */
+    require_tls: z.boolean().default(false),
+    user: z.string().optional(),
+    password: z.string().optional(),
+    from: z.string().min(3),
+    timeout: durationSchema.default(30_000),
+  })
+  .optional();
+
 export const configSchema = z.strictObject({
   server: serverSchema,
   zones: z.array(zoneSchema).default([]),
@@ -171,6 +217,7 @@ export const configSchema = z.strictObject({
   instances: z.array(instanceSchema).default([]),
   subscriptions: z.array(subscriptionSchema).default([]),
   outbound: outboundSchema,
+  mail: mailSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -182,6 +229,9 @@ export type TriggerConfig = z.infer<typeof triggerSchema>;
 export type InstanceConfig = z.infer<typeof instanceSchema>;
 export type CallAction = Extract<ActionConfig, { kind: 'call' }>;
 export type EmitAction = Extract<ActionConfig, { kind: 'emit' }>;
+export type DelayAction = Extract<ActionConfig, { kind: 'delay' }>;
+export type EmailAction = Extract<ActionConfig, { kind: 'email' }>;
+export type MailConfig = NonNullable<Config['mail']>;
 export type SubscriptionConfig = z.infer<typeof subscriptionSchema>;
 export type OutboundConfig = Config['outbound'];
 

@@ -9,12 +9,11 @@ import type { ModuleHost } from '../drivers/module-host.js';
 import { BadRequest, errorResponse, ExecForbidden, MethodNotAllowed, ModuleMethodNotFound, SignatureInvalid, TriggerNotFound } from '../errors.js';
 import type { IdSource } from '../ids.js';
 import type { Logger } from '../logger.js';
-import type { Outbox } from '../outbound/outbox.js';
 import type { RequestLogEntry } from '../store/request-log-repo.js';
 import type { Store } from '../store/store.js';
 import type { Debouncer } from '../triggers/debouncer.js';
 import type { InstanceCatalog, TriggerInstance } from '../triggers/instance-catalog.js';
-import type { RunExecutor } from '../triggers/run-executor.js';
+import type { TriggerFirer } from '../triggers/trigger-firer.js';
 import { dispatchExec } from './exec-dispatch.js';
 import { readBody, type ReadBody } from './read-body.js';
 import { bodyForLog, queryWithoutSecret, redactHeaders, redactUrl } from './redact.js';
@@ -24,12 +23,13 @@ export interface NotifyDeps {
   catalog: InstanceCatalog;
   store: Store;
   debouncer: Debouncer;
-  executor: RunExecutor;
+  firer: TriggerFirer;
+  /** Whether an instance's compare conditions hold now (webhooks fire only then). */
+  conditionsHold(instance: TriggerInstance): boolean;
   modules: ModuleHost;
   clock: Clock;
   ids: IdSource;
   log: Logger;
-  outbox: Outbox;
   bodyLimit: number;
   logBodyLimit: number;
 }
@@ -105,6 +105,12 @@ export class NotifyHandler {
     // 5: exec.
     const exec = ctx.params.mod !== undefined || first(ctx.query.exec) === 'true';
     const target = exec ? this.execTarget(ctx, instance) : undefined;
+    // A trigger with conditions fires on a request only while they hold; the debounce window is left alone.
+    if (!target && !deps.conditionsHold(instance)) {
+      finish(202, 'conditions');
+      await deps.store.requests.insert(entry);
+      return { status: 202, outcome: 'conditions', run_id: null, body: { fired: false, reason: 'conditions' } };
+    }
     // 6: debounce.
     if (!deps.debouncer.admit(instance.id, trigger.debounce, trigger.debounce_mode)) {
       finish(202, 'debounced');
@@ -159,38 +165,19 @@ export class NotifyHandler {
     instance: TriggerInstance,
     finish: (status: number, outcome: string) => void,
   ): Promise<Outcome> {
-    const { deps } = this;
-    const runId = deps.ids.next('run');
     const input = {
       method: ctx.method,
       body: body.parsed ?? (body.raw.length > 0 ? body.raw.toString('utf8') : null),
       query: queryWithoutSecret(ctx.query),
       headers,
     };
-    const run = {
-      id: runId,
-      instance_id: instance.id,
-      trigger_id: instance.trigger.id,
-      system_id: instance.config.system,
-      request_id: entry.id,
-      created_at: entry.received_at,
-      status: 'pending' as const,
-      input: JSON.stringify(input),
-      finished_at: null,
-      error: null,
-    };
-    entry.run_id = runId;
     finish(202, 'fired');
-    // trigger.fired and its deliveries commit with the run: a crash cannot keep one without the other.
-    const fired = deps.outbox.prepare(
-      'trigger.fired',
-      { system: run.system_id, trigger: run.trigger_id, instance: run.instance_id },
-      { instance: run.instance_id, trigger: run.trigger_id, system: run.system_id, run: runId, request: { method: ctx.method, path: entry.path, content_type: ctx.get('content-type') || null, body_size: body.raw.length } },
-    );
-    await deps.store.runs.acceptFire(entry, run, fired?.write);
-    if (fired) deps.outbox.committed(fired);
-    deps.executor.submit(run, input);
-    return { status: 202, outcome: 'fired', run_id: runId, body: { fired: true, run: runId } };
+    const summary = { method: ctx.method, path: entry.path, content_type: ctx.get('content-type') || null, body_size: body.raw.length };
+    const result = await this.deps.firer.fire(instance, input, 'webhook', { entry, summary });
+    if (result.fired) return { status: 202, outcome: 'fired', run_id: result.run, body: { fired: true, run: result.run } };
+    finish(202, 'busy');
+    await this.deps.store.requests.insert(entry);
+    return { status: 202, outcome: 'busy', run_id: null, body: { fired: false, reason: 'busy' } };
   }
 }
 

@@ -37,6 +37,8 @@ export interface DeliveryWorkerDeps {
   runHook(actions: readonly ActionConfig[], ctx: HookContext): Promise<void>;
   /** Disables a subscription and emits `subscription.disabled`. */
   disable(subscription: SubscriptionConfig, reason: string): Promise<void>;
+  /** Each subscription's count of exhausted deliveries in a row, as stored. */
+  exhaustedInARow: ReadonlyMap<string, number>;
 }
 
 type DeliveryUpdate = Pick<DeliveryRow, 'id' | 'status' | 'attempts' | 'next_attempt_at' | 'finished_at' | 'last_status' | 'last_error'>;
@@ -50,7 +52,11 @@ export class DeliveryWorker {
   private pollAgain = false;
   private running = false;
 
-  constructor(private readonly deps: DeliveryWorkerDeps) {}
+  private readonly exhaustedInARow: Map<string, number>;
+
+  constructor(private readonly deps: DeliveryWorkerDeps) {
+    this.exhaustedInARow = new Map(deps.exhaustedInARow);
+  }
 
   start(): void {
     this.running = true;
@@ -147,7 +153,8 @@ export class DeliveryWorker {
         this.track(this.attempt(group, subscription));
       }
     }
-    this.scheduleNext(await repo.nextDueAt());
+    // While attempts are in flight their ends poll again; the store is asked only when idle.
+    this.scheduleNext(this.inFlight.size > 0 ? undefined : await repo.nextDueAt());
   }
 
   private track(attempt: Promise<void>): void {
@@ -231,13 +238,17 @@ export class DeliveryWorker {
     const hookBody = { subscription: subscription.id, url: group[0]!.url, attempt, status: result.status ?? null, error, events: group.map((d) => ({ id: d.event_id, type: d.type })) };
     if (!delivered && result.status !== undefined && result.status >= 300) await this.deps.runHook(subscription.on_failure, { subscription, body: hookBody });
     if (delivered) {
-      await repo.countExhausted(subscription.id, false);
+      // Written only when there is a count to reset: a success is the common case.
+      if ((this.exhaustedInARow.get(subscription.id) ?? 0) > 0) {
+        this.exhaustedInARow.set(subscription.id, await repo.countExhausted(subscription.id, false));
+      }
       return;
     }
     if (gone) return this.deps.disable(subscription, `${group[0]!.url} answered 410 Gone`);
     if (!exhausted) return;
     await this.deps.runHook(subscription.on_exhausted, { subscription, body: hookBody });
     const inARow = await repo.countExhausted(subscription.id, true);
+    this.exhaustedInARow.set(subscription.id, inARow);
     if (inARow >= subscription.disable_after) await this.deps.disable(subscription, `${inARow} deliveries in a row were exhausted`);
   }
 

@@ -21,7 +21,9 @@ const ENGINE_TYPES: EventType[] = [
       trigger: z.string(),
       system: z.string(),
       run: z.string(),
-      request: z.object({ method: z.string(), path: z.string(), content_type: z.string().nullable(), body_size: z.number() }),
+      cause: z.enum(['webhook', 'schedule', 'conditions', 'catch_up']),
+      /** The request that fired it; null for a schedule or conditions. */
+      request: z.object({ method: z.string(), path: z.string(), content_type: z.string().nullable(), body_size: z.number() }).nullable(),
     }),
   },
   {

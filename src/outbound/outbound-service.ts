@@ -8,6 +8,7 @@ import type { DriverRegistry } from '../drivers/registry.js';
 import type { IdSource } from '../ids.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
+import type { ActionContext } from '../triggers/actions/action-runner.js';
 import { runActionList } from '../triggers/actions/run-action-list.js';
 import { createAddressGuard } from './address-guard.js';
 import { DeliveryWorker } from './delivery-worker.js';
@@ -39,7 +40,18 @@ export async function subscriptionSecrets(config: Config, store: Store): Promise
   return new Map(config.subscriptions.map((s) => [s.id, s.secret === undefined ? [generated.get(s.id)!] : typeof s.secret === 'string' ? [s.secret] : s.secret]));
 }
 
-export async function createOutbound(deps: { config: Config; registry: DriverRegistry; store: Store; modules: ModuleHost; clock: Clock; ids: IdSource; log: Logger }): Promise<OutboundService> {
+export interface OutboundDeps {
+  config: Config;
+  registry: DriverRegistry;
+  store: Store;
+  modules: ModuleHost;
+  clock: Clock;
+  ids: IdSource;
+  log: Logger;
+  sendMail?: ActionContext['sendMail'];
+}
+
+export async function createOutbound(deps: OutboundDeps): Promise<OutboundService> {
   const { config, store, clock, log } = deps;
   const states = await store.outbox.subscriptionStates();
   const index = new SubscriptionIndex(config, states.filter((s) => s.disabled_at !== null).map((s) => s.subscription_id));
@@ -71,6 +83,7 @@ export async function createOutbound(deps: { config: Config; registry: DriverReg
     secrets: await subscriptionSecrets(config, store),
     concurrency: config.outbound.concurrency,
     responseLimit: config.outbound.response_limit,
+    exhaustedInARow: new Map(states.map((s) => [s.subscription_id, Number(s.consecutive_exhausted)])),
     disable,
     async runHook(actions, { subscription, body }) {
       if (actions.length === 0) return;
@@ -78,6 +91,8 @@ export async function createOutbound(deps: { config: Config; registry: DriverReg
         systemId: subscription.system,
         input: { method: 'POST', body, query: {}, headers: {} },
         modules: deps.modules,
+        clock,
+        sendMail: deps.sendMail,
         emit: async (type, data) => void (await outbox.emit(type, { system: subscription.system, subscription: subscription.id }, data)),
       });
       if (failures.length > 0) log.warn({ subscription: subscription.id, failures }, 'subscription hook action failed');

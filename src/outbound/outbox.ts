@@ -14,7 +14,8 @@ export interface PreparedEvent {
   event: EngineEvent;
   /** The synchronous writes, for a group commit shared with whatever caused the event. */
   write: () => void;
-  subscriptions: SubscriptionConfig[];
+  /** To call once the writes are committed: wakes the delivery worker. */
+  committed: () => void;
 }
 
 export interface OutboxDeps {
@@ -42,7 +43,7 @@ export class Outbox {
     if (subscriptions.length === 0) return undefined;
     const row: EventRow = { id: event.id, type, created_at: event.created, source: JSON.stringify(source), data: JSON.stringify(event.data) };
     const deliveries = subscriptions.map((s) => this.deliveryFor(event, s));
-    return { event, subscriptions, write: this.deps.repo.writer(row, deliveries) };
+    return { event, write: this.deps.repo.writer(row, deliveries), committed: () => this.deps.queued(subscriptions) };
   }
 
   /** Emits on its own commit; resolves once the event and its deliveries are durable. */
@@ -50,13 +51,8 @@ export class Outbox {
     const prepared = this.prepare(type, source, data);
     if (!prepared) return undefined;
     await this.deps.repo.commit(prepared.write);
-    this.committed(prepared);
+    prepared.committed();
     return prepared.event;
-  }
-
-  /** To call once a prepared event's writes are committed. */
-  committed(prepared: PreparedEvent): void {
-    this.deps.queued(prepared.subscriptions);
   }
 
   private deliveryFor(event: EngineEvent, subscription: SubscriptionConfig): DeliveryRow {

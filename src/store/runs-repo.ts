@@ -39,11 +39,11 @@ export class RunsRepo {
     };
   }
 
-  /** Records the request, the new pending run, the instance's counters and `alsoWrite` (its events), atomically; resolves once committed. */
-  acceptFire(request: RequestLogEntry, run: RunRow, alsoWrite?: () => void): Promise<void> {
+  /** Records the request (if a request caused it), the new pending run, the instance's counters and `alsoWrite` (its events), atomically; resolves once committed. */
+  acceptFire(request: RequestLogEntry | undefined, run: RunRow, alsoWrite?: () => void): Promise<void> {
     const { insertRequest, insertRun, countFire } = this.statements;
     return this.database.batcher.write(() => {
-      insertRequest.run(request);
+      if (request) insertRequest.run(request);
       insertRun.run(run);
       countFire.run({ instance_id: run.instance_id, created_at: run.created_at });
       alsoWrite?.();

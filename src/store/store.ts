@@ -5,6 +5,7 @@ import { migrateToLatest } from './migrate.js';
 import { OutboxRepo } from './outbox-repo.js';
 import { RequestLogRepo } from './request-log-repo.js';
 import { RunsRepo } from './runs-repo.js';
+import { ScheduleRepo } from './schedule-repo.js';
 import { SecretsRepo } from './secrets-repo.js';
 
 export interface Store {
@@ -13,6 +14,7 @@ export interface Store {
   readonly requests: RequestLogRepo;
   readonly runs: RunsRepo;
   readonly outbox: OutboxRepo;
+  readonly schedules: ScheduleRepo;
   close(): Promise<void>;
 }
 
@@ -31,6 +33,7 @@ export async function openStore(file: string, durability: Durability = 'normal')
     requests: new RequestLogRepo(database),
     runs: new RunsRepo(database),
     outbox: new OutboxRepo(database),
+    schedules: new ScheduleRepo(database),
     close: () => database.close(),
   };
 }

@@ -102,6 +102,12 @@ export interface SubscriptionStateTable {
   disabled_reason: string | null;
 }
 
+export interface ScheduleFiresTable {
+  instance_id: string;
+  condition: number;
+  last_fired_at: number;
+}
+
 export interface Tables {
   instance_secrets: InstanceSecretsTable;
   instance_stats: InstanceStatsTable;
@@ -112,6 +118,7 @@ export interface Tables {
   deliveries: DeliveriesTable;
   delivery_attempts: DeliveryAttemptsTable;
   subscription_state: SubscriptionStateTable;
+  schedule_fires: ScheduleFiresTable;
 }
 
 export type Json = ColumnType<string, string, string>;

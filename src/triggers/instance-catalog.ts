@@ -39,6 +39,10 @@ export class InstanceCatalog {
     return this.instances.get(id);
   }
 
+  all(): TriggerInstance[] {
+    return [...this.instances.values()];
+  }
+
   secretMatches(instance: TriggerInstance, candidate: string): boolean {
     return timingSafeEqual(instance.secretDigest, digest(candidate));
   }

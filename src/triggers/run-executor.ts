@@ -7,7 +7,9 @@ import type { TriggerConfig } from '../config/schema.js';
 import type { ModuleHost } from '../drivers/module-host.js';
 import type { RunRow, RunsRepo } from '../store/runs-repo.js';
 import type { Logger } from '../logger.js';
+import type { ActionContext } from './actions/action-runner.js';
 import { runnerFor } from './actions/index.js';
+import { RunSlots } from './run-slots.js';
 import type { TemplateInput } from './template.js';
 
 export interface RunExecutorDeps {
@@ -16,21 +18,36 @@ export interface RunExecutorDeps {
   triggers: ReadonlyMap<string, TriggerConfig>;
   clock: Clock;
   log: Logger;
+  /** Sends mail (the `email` action), when the config has a mail server. */
+  sendMail?: ActionContext['sendMail'];
   /** Emits an event (the `emit` action) with where it came from. */
   emit(source: { system: string; trigger: string; instance: string }, type: string, data: Record<string, unknown>): Promise<void>;
 }
 
 export class RunExecutor {
   private readonly active = new Set<Promise<void>>();
+  readonly slots = new RunSlots();
 
   constructor(private readonly deps: RunExecutorDeps) {}
 
-  /** Starts a committed run in the background; `input` is given for a new run, read back for a resumed one. */
+  /**
+   * Starts a committed run in the background (or queues it, in queued mode); `input` is
+   * given for a new run, whose slot was reserved when it was admitted, and read back for
+   * a resumed one.
+   */
   submit(run: RunRow, input?: TemplateInput): void {
-    const done = this.execute(run, input)
-      .catch((error: unknown) => this.deps.log.error({ run: run.id, reason: (error as Error).message }, 'run could not be recorded'))
-      .finally(() => this.active.delete(done));
+    const mode = this.deps.triggers.get(run.trigger_id)?.mode ?? 'parallel';
+    let settle = () => {};
+    const done = new Promise<void>((resolve) => (settle = resolve)).finally(() => this.active.delete(done));
     this.active.add(done);
+    this.slots.enter(run.instance_id, mode, input !== undefined, () => {
+      this.execute(run, input)
+        .catch((error: unknown) => this.deps.log.error({ run: run.id, reason: (error as Error).message }, 'run could not be recorded'))
+        .finally(() => {
+          this.slots.leave(run.instance_id);
+          settle();
+        });
+    });
   }
 
   /** Resumes every run left unfinished by an earlier process. */
@@ -83,6 +100,8 @@ export class RunExecutor {
           systemId: run.system_id,
           input,
           modules: this.deps.modules,
+          clock,
+          sendMail: this.deps.sendMail,
           emit: (type, data) => this.deps.emit({ system: run.system_id, trigger: run.trigger_id, instance: run.instance_id }, type, data),
         });
       } catch (thrown) {

@@ -1,4 +1,5 @@
 // The interface every action kind implements; each kind lives in its own file.
+import type { Clock } from '../../clock.js';
 import type { ActionConfig } from '../../config/schema.js';
 import type { ModuleHost } from '../../drivers/module-host.js';
 import type { TemplateInput } from '../template.js';
@@ -10,6 +11,17 @@ export interface ActionContext {
   modules: ModuleHost;
   /** Emits an event whose source is what the actions run for. */
   emit(type: string, data: Record<string, unknown>): Promise<void>;
+  clock: Clock;
+  /** Sends mail through the configured SMTP server; absent when the config has no `mail:`. */
+  sendMail?(message: MailMessage): Promise<void>;
+}
+
+export interface MailMessage {
+  to: string[];
+  cc?: string[];
+  subject: string;
+  text?: string;
+  html?: string;
 }
 
 export interface ActionRunner<A extends ActionConfig> {

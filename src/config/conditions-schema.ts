@@ -1,0 +1,77 @@
+// The zod schemas of trigger conditions: schedules (cron with seconds and a time zone,
+// or one-shot `at` times) and comparisons of module state.
+import { validateDetailed } from 'node-cron';
+import { z } from 'zod';
+
+const STATE_PATH = /^[A-Za-z][A-Za-z0-9]*_\d+(\.[A-Za-z0-9_-]+)+$/;
+
+export type Operand = { kind: 'state'; path: string; address: string; key: string; rest: string[] } | { kind: 'constant'; value: unknown };
+
+/** `Display_1.power` reads module state; anything else (or `{ value: … }`) is a constant. */
+const operandSchema = z.unknown().transform((value, ctx): Operand => {
+  if (value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 1 && 'value' in value) {
+    return { kind: 'constant', value: (value as { value: unknown }).value };
+  }
+  if (typeof value === 'string' && STATE_PATH.test(value)) {
+    const [address, key, ...rest] = value.split('.');
+    return { kind: 'state', path: value, address: address!, key: key!, rest };
+  }
+  if (value === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'give a module state path such as Display_1.power, or a constant' });
+    return z.NEVER;
+  }
+  return { kind: 'constant', value };
+});
+
+export const COMPARE_OPERATORS = ['equal', 'not_equal', 'greater_than', 'greater_than_or_equal', 'less_than', 'less_than_or_equal', 'and', 'or', 'exclusive_or'] as const;
+export type CompareOperator = (typeof COMPARE_OPERATORS)[number];
+
+export const compareConditionSchema = z.strictObject({
+  compare: z.strictObject({ left: operandSchema, op: z.enum(COMPARE_OPERATORS), right: operandSchema }),
+});
+
+const timezoneSchema = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'not a time zone; use an IANA name such as Australia/Sydney or UTC' },
+);
+
+export const scheduleConditionSchema = z.strictObject({
+  // Six fields with seconds ("0 */5 * * * *" is every five minutes) or five without.
+  schedule: z.string().superRefine((expression, ctx) => {
+    const result = validateDetailed(expression);
+    if (!result.valid) ctx.addIssue({ code: 'custom', message: `not a cron expression: ${result.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}` });
+  }),
+  timezone: timezoneSchema.optional(),
+});
+
+const isoWithOffset = z.iso.datetime({ offset: true, error: 'write a time in ISO 8601 with its offset, such as 2026-12-24T17:00:00+11:00' });
+
+export const atConditionSchema = z.strictObject({
+  at: z.union([isoWithOffset, z.array(isoWithOffset).min(1)]).transform((at) => (Array.isArray(at) ? at : [at]).map((t) => Date.parse(t))),
+});
+
+export const conditionSchemas = { compare: compareConditionSchema, schedule: scheduleConditionSchema, at: atConditionSchema } as const;
+export type ConditionKind = keyof typeof conditionSchemas;
+export type ConditionConfig = { [K in ConditionKind]: z.infer<(typeof conditionSchemas)[K]> & { kind: K } }[ConditionKind];
+
+export const conditionSchema = z.unknown().transform((value, ctx): ConditionConfig => {
+  const kinds = Object.keys(conditionSchemas) as ConditionKind[];
+  const kind = value && typeof value === 'object' ? kinds.find((k) => k in value) : undefined;
+  if (!kind) {
+    ctx.addIssue({ code: 'custom', message: `a condition needs one of: ${kinds.join(', ')}` });
+    return z.NEVER;
+  }
+  const parsed = conditionSchemas[kind].safeParse(value);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path as PropertyKey[] });
+    return z.NEVER;
+  }
+  return { ...parsed.data, kind } as ConditionConfig;
+});

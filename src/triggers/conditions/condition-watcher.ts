@@ -1,0 +1,80 @@
+// Watches the compare conditions of every trigger instance. A state change re-evaluates
+// only the instances that read the changed module key (an index by path, no scan). An
+// instance driven by its conditions alone (no webhook, no schedule) fires on the edge
+// from "not all hold" to "all hold" and is re-armed when they stop holding.
+import type { TriggerConfig } from '../../config/schema.js';
+import type { ModuleHost } from '../../drivers/module-host.js';
+import type { StateChange } from '../../drivers/module-instance.js';
+import type { TriggerInstance } from '../instance-catalog.js';
+import { compare } from './compare.js';
+import { readOperand } from './read-operand.js';
+
+type Compare = Extract<TriggerConfig['conditions'][number], { kind: 'compare' }>;
+
+interface Watched {
+  instance: TriggerInstance;
+  compares: Compare[];
+  edgeDriven: boolean;
+  held: boolean;
+}
+
+export class ConditionWatcher {
+  private readonly watched = new Map<string, Watched>();
+  /** `system/Module_1.key` → instances reading it. */
+  private readonly byPath = new Map<string, Watched[]>();
+
+  constructor(
+    instances: readonly TriggerInstance[],
+    private readonly modules: ModuleHost,
+    private readonly onEdge: (instance: TriggerInstance) => void,
+  ) {
+    for (const instance of instances) {
+      const compares = instance.trigger.conditions.filter((c): c is Compare => c.kind === 'compare');
+      if (compares.length === 0 || !instance.config.enabled) continue;
+      const timed = instance.trigger.conditions.some((c) => c.kind !== 'compare');
+      const watched: Watched = { instance, compares, edgeDriven: !timed && !instance.trigger.webhook, held: false };
+      this.watched.set(instance.id, watched);
+      for (const { compare: c } of compares) {
+        for (const operand of [c.left, c.right]) {
+          if (operand.kind !== 'state') continue;
+          const key = `${instance.config.system}/${operand.address}.${operand.key}`;
+          const list = this.byPath.get(key) ?? [];
+          if (!list.includes(watched)) list.push(watched);
+          this.byPath.set(key, list);
+        }
+      }
+    }
+  }
+
+  /** Takes the conditions' current state as the starting point: holding at start is not an edge. */
+  start(): void {
+    for (const watched of this.watched.values()) watched.held = this.evaluate(watched);
+  }
+
+  /** Whether every compare condition of the instance holds now (true when it has none). */
+  holds(instance: TriggerInstance): boolean {
+    const watched = this.watched.get(instance.id);
+    return watched ? this.evaluate(watched) : true;
+  }
+
+  onStateChange(change: StateChange): void {
+    const affected = this.byPath.get(`${change.systemId}/${change.address}.${change.key}`);
+    if (!affected) return;
+    for (const watched of affected) {
+      const now = this.evaluate(watched);
+      const edge = now && !watched.held;
+      watched.held = now;
+      if (edge && watched.edgeDriven) this.onEdge(watched.instance);
+    }
+  }
+
+  /** How many instances read each path, for tests and the bench. */
+  get pathCount(): number {
+    return this.byPath.size;
+  }
+
+  private evaluate(watched: Watched): boolean {
+    const system = watched.instance.config.system;
+    return watched.compares.every(({ compare: c }) => compare(c.op, readOperand(c.left, system, this.modules), readOperand(c.right, system, this.modules)));
+  }
+}

@@ -1,0 +1,18 @@
+// Next fire times of a cron expression (with seconds and a time zone), from node-cron.
+// node-cron's own scheduler keeps a timer per task on the real clock; we only ask it for
+// the next matching time after a given instant, so one timer on the engine's clock
+// (which tests replace) serves every schedule.
+import { createTask } from 'node-cron';
+
+interface Matcher {
+  getNextMatch(date: Date): Date;
+}
+
+export function cronTimes(expression: string, timezone: string | undefined): (afterMs: number) => number {
+  const task = createTask(expression, () => {}, { timezone });
+  // node-cron 4 keeps the matcher on the task; its public getNextRun() reads the system clock.
+  const matcher = (task as unknown as { timeMatcher?: Matcher }).timeMatcher;
+  if (!matcher || typeof matcher.getNextMatch !== 'function') throw new Error('this node-cron version does not expose its time matcher; pin node-cron 4');
+  // The matcher's next match is at or after the given second, so ask from the next one.
+  return (afterMs) => matcher.getNextMatch(new Date(Math.floor(afterMs / 1000) * 1000 + 1000)).getTime();
+}

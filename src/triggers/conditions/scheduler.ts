@@ -1,0 +1,73 @@
+// Every schedule condition of every instance on one timer of the engine's clock: a heap
+// ordered by next fire time, so 10,000 schedules cost one timer, not 10,000.
+import { Heap } from 'heap-js';
+import type { Clock } from '../../clock.js';
+
+export interface ScheduleEntry {
+  instanceId: string;
+  /** The condition's position in its trigger's `conditions`. */
+  condition: number;
+  /** The next fire time strictly after a time, or undefined when there is none (past `at` times). */
+  nextAfter(ms: number): number | undefined;
+}
+
+interface Due {
+  entry: ScheduleEntry;
+  at: number;
+}
+
+export class Scheduler {
+  private readonly heap = new Heap<Due>((a, b) => a.at - b.at);
+  private cancel: (() => void) | undefined;
+  private timerAt = Infinity;
+  private running = false;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly onDue: (entry: ScheduleEntry, at: number) => void,
+  ) {}
+
+  add(entry: ScheduleEntry): void {
+    const at = entry.nextAfter(this.clock.now());
+    if (at !== undefined) this.heap.push({ entry, at });
+    if (this.running) this.arm();
+  }
+
+  start(): void {
+    this.running = true;
+    this.arm();
+  }
+
+  stop(): void {
+    this.running = false;
+    this.cancel?.();
+    this.cancel = undefined;
+    this.timerAt = Infinity;
+  }
+
+  get size(): number {
+    return this.heap.length;
+  }
+
+  private arm(): void {
+    const next = this.heap.peek();
+    if (!next || next.at >= this.timerAt) return;
+    this.cancel?.();
+    this.timerAt = next.at;
+    this.cancel = this.clock.setTimeout(() => this.fireDue(), Math.max(0, next.at - this.clock.now()));
+  }
+
+  private fireDue(): void {
+    this.cancel = undefined;
+    this.timerAt = Infinity;
+    const now = this.clock.now();
+    for (let next = this.heap.peek(); next && next.at <= now; next = this.heap.peek()) {
+      this.heap.pop();
+      this.onDue(next.entry, next.at);
+      // From the time it was due, not from now: a late timer must not skip a time.
+      const following = next.entry.nextAfter(Math.max(next.at, now - 1));
+      if (following !== undefined) this.heap.push({ entry: next.entry, at: following });
+    }
+    if (this.running) this.arm();
+  }
+}

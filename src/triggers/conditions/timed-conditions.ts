@@ -1,0 +1,84 @@
+// Turns the schedule and `at` conditions of every enabled instance into scheduler
+// entries, records each fire time, and fires the instance when its compare conditions
+// hold. With `catch_up: true`, a time missed while the engine was down fires once at start.
+import type { Clock } from '../../clock.js';
+import type { Logger } from '../../logger.js';
+import type { ScheduleRepo } from '../../store/schedule-repo.js';
+import type { InstanceCatalog, TriggerInstance } from '../instance-catalog.js';
+import type { FireCause, TriggerFirer } from '../trigger-firer.js';
+import { cronTimes } from './cron-times.js';
+import { Scheduler, type ScheduleEntry } from './scheduler.js';
+
+export interface TimedConditionsDeps {
+  catalog: InstanceCatalog;
+  schedules: ScheduleRepo;
+  firer: TriggerFirer;
+  clock: Clock;
+  log: Logger;
+  /** Whether the instance's compare conditions hold now. */
+  holds(instance: TriggerInstance): boolean;
+}
+
+export class TimedConditions {
+  private readonly scheduler: Scheduler;
+  private readonly entries: ScheduleEntry[] = [];
+
+  constructor(private readonly deps: TimedConditionsDeps) {
+    this.scheduler = new Scheduler(deps.clock, (entry, at) => void this.fire(entry, at, 'schedule'));
+    for (const instance of deps.catalog.all()) {
+      if (!instance.config.enabled) continue;
+      instance.trigger.conditions.forEach((condition, index) => {
+        if (condition.kind === 'schedule') {
+          const next = cronTimes(condition.schedule, condition.timezone);
+          this.entries.push({ instanceId: instance.id, condition: index, nextAfter: next });
+        } else if (condition.kind === 'at') {
+          const times = [...condition.at].sort((a, b) => a - b);
+          this.entries.push({ instanceId: instance.id, condition: index, nextAfter: (ms) => times.find((t) => t > ms) });
+        }
+      });
+    }
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  /** Catches up what was missed (where asked), then starts the timer. */
+  async start(): Promise<void> {
+    const now = this.deps.clock.now();
+    const last = await this.deps.schedules.lastFires();
+    for (const entry of this.entries) {
+      const key = `${entry.instanceId}/${entry.condition}`;
+      const since = last.get(key);
+      // The first start is the baseline: only times after it can be missed later.
+      if (since === undefined) await this.deps.schedules.record(entry.instanceId, entry.condition, now);
+      else if (this.deps.catalog.get(entry.instanceId)?.trigger.catch_up) {
+        const missed = entry.nextAfter(since);
+        if (missed !== undefined && missed <= now) await this.fire(entry, missed, 'catch_up');
+      }
+      this.scheduler.add(entry);
+    }
+    this.scheduler.start();
+  }
+
+  stop(): void {
+    this.scheduler.stop();
+  }
+
+  private async fire(entry: ScheduleEntry, at: number, cause: FireCause): Promise<void> {
+    const { catalog, firer, schedules, log } = this.deps;
+    const instance = catalog.get(entry.instanceId);
+    if (!instance) return;
+    try {
+      await schedules.record(entry.instanceId, entry.condition, at);
+      if (!this.deps.holds(instance)) {
+        log.debug({ instance: instance.id, at }, 'schedule due, but the conditions do not hold');
+        return;
+      }
+      const input = { method: 'SCHEDULE', body: { cause, at: new Date(at).toISOString() }, query: {}, headers: {} };
+      await firer.fire(instance, input, cause);
+    } catch (error) {
+      log.error({ instance: entry.instanceId, reason: (error as Error).message }, 'scheduled fire failed');
+    }
+  }
+}

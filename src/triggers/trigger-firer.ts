@@ -1,0 +1,84 @@
+// The one way a trigger instance fires, whatever caused it (a request, a schedule, its
+// conditions becoming true): admit it by the trigger's mode, commit the run with its
+// trigger.fired event (and the request's log row) in one transaction, then start it.
+import type { Clock } from '../clock.js';
+import type { IdSource } from '../ids.js';
+import type { Logger } from '../logger.js';
+import type { RequestLogEntry } from '../store/request-log-repo.js';
+import type { RunsRepo } from '../store/runs-repo.js';
+import type { InstanceCatalog, TriggerInstance } from './instance-catalog.js';
+import type { RunExecutor } from './run-executor.js';
+import type { TemplateInput } from './template.js';
+
+export type FireCause = 'webhook' | 'schedule' | 'conditions' | 'catch_up';
+
+/** How a fire's event gets into the same commit as the run (the outbox, from outside). */
+export interface EventPreparer {
+  prepare(type: string, source: Record<string, string>, data: Record<string, unknown>): { write(): void; committed(): void } | undefined;
+}
+
+export interface FiringRequest {
+  /** The request-log row, written in the same commit. */
+  entry: RequestLogEntry;
+  summary: { method: string; path: string; content_type: string | null; body_size: number };
+}
+
+export type FireResult = { fired: true; run: string } | { fired: false; reason: 'busy'; detail: string };
+
+export interface TriggerFirerDeps {
+  runs: RunsRepo;
+  executor: RunExecutor;
+  events: EventPreparer;
+  ids: IdSource;
+  clock: Clock;
+  log: Logger;
+}
+
+export class TriggerFirer {
+  constructor(private readonly deps: TriggerFirerDeps) {}
+
+  async fire(instance: TriggerInstance, input: TemplateInput, cause: FireCause, request?: FiringRequest): Promise<FireResult> {
+    const { executor, ids, clock, log } = this.deps;
+    const slot = executor.slots.reserve(instance.id, instance.trigger);
+    if (!slot.ok) {
+      log.info({ instance: instance.id, cause, reason: slot.reason }, 'fire dropped');
+      return { fired: false, reason: 'busy', detail: slot.reason };
+    }
+    const runId = ids.next('run');
+    const run = {
+      id: runId,
+      instance_id: instance.id,
+      trigger_id: instance.trigger.id,
+      system_id: instance.config.system,
+      request_id: request?.entry.id ?? null,
+      created_at: request?.entry.received_at ?? clock.now(),
+      status: 'pending' as const,
+      input: JSON.stringify(input),
+      finished_at: null,
+      error: null,
+    };
+    try {
+      if (request) request.entry.run_id = runId;
+      // trigger.fired and its deliveries commit with the run: a crash cannot keep one without the other.
+      const fired = this.deps.events.prepare(
+        'trigger.fired',
+        { system: run.system_id, trigger: run.trigger_id, instance: run.instance_id },
+        { instance: run.instance_id, trigger: run.trigger_id, system: run.system_id, run: runId, cause, request: request?.summary ?? null },
+      );
+      await this.deps.runs.acceptFire(request?.entry, run, fired?.write);
+      fired?.committed();
+    } catch (error) {
+      executor.slots.release(instance.id);
+      throw error;
+    }
+    executor.submit(run, input);
+    return { fired: true, run: runId };
+  }
+
+  /** Fires by instance id (schedules and conditions), skipping instances that are disabled. */
+  fireById(catalog: InstanceCatalog, instanceId: string, input: TemplateInput, cause: FireCause): Promise<FireResult | undefined> {
+    const instance = catalog.get(instanceId);
+    if (!instance || !instance.config.enabled) return Promise.resolve(undefined);
+    return this.fire(instance, input, cause);
+  }
+}
