@@ -43,6 +43,8 @@ export interface Engine {
   readonly executor: RunExecutor;
   readonly outbound: OutboundService;
   readonly conditions: ConditionWatcher;
+  /** Resolves once no fire is being committed and no run is in flight. */
+  settled(): Promise<void>;
   readonly timed: TimedConditions;
   stop(): Promise<void>;
 }
@@ -124,7 +126,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   try {
     http = await listen(createApp({ notify, log }), options.port ?? server.port, options.host ?? server.host);
   } catch (error) {
-    timed.stop();
+    await timed.stop();
     await outbound.stop(0);
     await modules.stopAll();
     await store.close();
@@ -136,7 +138,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const stop = () =>
     (stopping ??= (async () => {
       log.info('switchboard stopping');
-      timed.stop();
+      await timed.stop();
       await http.close(server.shutdown_timeout);
       await executor.drain(server.shutdown_timeout);
       await outbound!.stop(server.shutdown_timeout);
@@ -146,5 +148,5 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       log.info('switchboard stopped');
     })());
 
-  return { config, url: http.url, store, modules, executor, outbound, conditions, timed, stop };
+  return { config, url: http.url, store, modules, executor, outbound, conditions, timed, settled: () => firer.settled(), stop };
 }

@@ -67,12 +67,16 @@ export class RunExecutor {
     while (this.active.size > 0) await Promise.allSettled([...this.active]);
   }
 
-  /** Waits for the runs in flight; those still going after `timeoutMs` resume at the next start. */
+  /**
+   * Waits for the runs in flight; those still going after `timeoutMs` resume at the next
+   * start. The deadline is real time, not the engine clock: a shutdown must end even when
+   * a test holds the clock still.
+   */
   async drain(timeoutMs: number): Promise<void> {
-    let cancel = () => {};
-    const timeout = new Promise<void>((resolve) => (cancel = this.deps.clock.setTimeout(resolve, timeoutMs)));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
     await Promise.race([Promise.allSettled([...this.active]), timeout]);
-    cancel();
+    clearTimeout(timer);
   }
 
   private async execute(run: RunRow, freshInput?: TemplateInput): Promise<void> {

@@ -35,9 +35,25 @@ export interface TriggerFirerDeps {
 }
 
 export class TriggerFirer {
+  private readonly committing = new Set<Promise<unknown>>();
+
   constructor(private readonly deps: TriggerFirerDeps) {}
 
-  async fire(instance: TriggerInstance, input: TemplateInput, cause: FireCause, request?: FiringRequest): Promise<FireResult> {
+  fire(instance: TriggerInstance, input: TemplateInput, cause: FireCause, request?: FiringRequest): Promise<FireResult> {
+    const firing = this.commit(instance, input, cause, request);
+    const tracked = firing.finally(() => this.committing.delete(tracked));
+    this.committing.add(tracked);
+    return firing;
+  }
+
+  /** Resolves once no fire is being committed and no run is in flight (for tests and shutdown). */
+  async settled(): Promise<void> {
+    while (this.committing.size > 0) await Promise.allSettled([...this.committing]);
+    await this.deps.executor.settled();
+    if (this.committing.size > 0) await this.settled();
+  }
+
+  private async commit(instance: TriggerInstance, input: TemplateInput, cause: FireCause, request?: FiringRequest): Promise<FireResult> {
     const { executor, ids, clock, log } = this.deps;
     const slot = executor.slots.reserve(instance.id, instance.trigger);
     if (!slot.ok) {

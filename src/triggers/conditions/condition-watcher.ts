@@ -22,6 +22,8 @@ export class ConditionWatcher {
   private readonly watched = new Map<string, Watched>();
   /** `system/Module_1.key` → instances reading it. */
   private readonly byPath = new Map<string, Watched[]>();
+  /** How many instance evaluations state changes caused (the index keeps this to those affected). */
+  evaluations = 0;
 
   constructor(
     instances: readonly TriggerInstance[],
@@ -61,6 +63,7 @@ export class ConditionWatcher {
     const affected = this.byPath.get(`${change.systemId}/${change.address}.${change.key}`);
     if (!affected) return;
     for (const watched of affected) {
+      this.evaluations++;
       const now = this.evaluate(watched);
       const edge = now && !watched.held;
       watched.held = now;

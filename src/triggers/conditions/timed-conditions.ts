@@ -22,9 +22,10 @@ export interface TimedConditionsDeps {
 export class TimedConditions {
   private readonly scheduler: Scheduler;
   private readonly entries: ScheduleEntry[] = [];
+  private readonly pending = new Set<Promise<void>>();
 
   constructor(private readonly deps: TimedConditionsDeps) {
-    this.scheduler = new Scheduler(deps.clock, (entry, at) => void this.fire(entry, at, 'schedule'));
+    this.scheduler = new Scheduler(deps.clock, (entry, at) => this.track(this.fire(entry, at, 'schedule')));
     for (const instance of deps.catalog.all()) {
       if (!instance.config.enabled) continue;
       instance.trigger.conditions.forEach((condition, index) => {
@@ -61,8 +62,15 @@ export class TimedConditions {
     this.scheduler.start();
   }
 
-  stop(): void {
+  /** Stops the timer and waits for fires it started. */
+  async stop(): Promise<void> {
     this.scheduler.stop();
+    await Promise.allSettled([...this.pending]);
+  }
+
+  private track(firing: Promise<void>): void {
+    const tracked = firing.finally(() => this.pending.delete(tracked));
+    this.pending.add(tracked);
   }
 
   private async fire(entry: ScheduleEntry, at: number, cause: FireCause): Promise<void> {
@@ -70,13 +78,15 @@ export class TimedConditions {
     const instance = catalog.get(entry.instanceId);
     if (!instance) return;
     try {
-      await schedules.record(entry.instanceId, entry.condition, at);
+      // Both writes start in this turn, so they share a commit.
+      const recorded = schedules.record(entry.instanceId, entry.condition, at);
       if (!this.deps.holds(instance)) {
         log.debug({ instance: instance.id, at }, 'schedule due, but the conditions do not hold');
+        await recorded;
         return;
       }
       const input = { method: 'SCHEDULE', body: { cause, at: new Date(at).toISOString() }, query: {}, headers: {} };
-      await firer.fire(instance, input, cause);
+      await Promise.all([recorded, firer.fire(instance, input, cause)]);
     } catch (error) {
       log.error({ instance: entry.instanceId, reason: (error as Error).message }, 'scheduled fire failed');
     }
