@@ -523,3 +523,45 @@ describe('switchboard check', { timeout: 60_000 }, () => {
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+describe('condition problems', () => {
+  it('reports a bad cron expression, time zone, at time and mode at their positions', async () => {
+    const dir = configDir({
+      'site.yaml': SITE,
+      'triggers.yaml': yaml(
+        'triggers:', //                                   1
+        '  - id: wake', //                                2
+        '    mode: sometimes', //                         3
+        '    conditions:', //                             4
+        '      - schedule: "61 * * * * *"', //            5
+        '        timezone: Mars/Olympus', //              6
+        '      - at: tomorrow', //                        7
+        'instances:', //                                  8
+        '  - { id: inst-room, trigger: wake, system: sys-room }', // 9
+      ),
+    });
+    expect(await prepareProblems(dir)).toEqual([
+      at(dir, 'triggers.yaml', 3, 11, 'triggers[0].mode', 'Invalid option: expected one of "single"|"queued"|"parallel"'),
+      at(dir, 'triggers.yaml', 5, 19, 'triggers[0].conditions[0].schedule', 'not a cron expression: second: 61 is a invalid expression for second'),
+      at(dir, 'triggers.yaml', 6, 19, 'triggers[0].conditions[0].timezone', 'not a time zone; use an IANA name such as Australia/Sydney or UTC'),
+      at(dir, 'triggers.yaml', 7, 13, 'triggers[0].conditions[1].at', 'write a time in ISO 8601 with its offset, such as 2026-12-24T17:00:00+11:00'),
+    ]);
+  });
+
+  it('reports a compare condition reading a module the instance`s system does not have', async () => {
+    const dir = configDir({
+      'site.yaml': SITE,
+      'triggers.yaml': yaml(
+        'triggers:',
+        '  - id: wake',
+        '    conditions:',
+        '      - compare: { left: Display_1.power, op: equal, right: Lamp_1.on }',
+        'instances:',
+        '  - { id: inst-room, trigger: wake, system: sys-room }',
+      ),
+    });
+    expect(await prepareProblems(dir)).toEqual([
+      at(dir, 'triggers.yaml', 4, 61, 'triggers[0].conditions[0].compare.right', 'instance "inst-room" reads Lamp_1.on on system "sys-room", which has no module Lamp_1; it has: Display_1'),
+    ]);
+  });
+});

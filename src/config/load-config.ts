@@ -79,14 +79,14 @@ export function loadConfig(dirArg: string, env: NodeJS.ProcessEnv = process.env)
   if (problems.length > 0) throw new ConfigInvalid(problems);
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
-    throw new ConfigInvalid(
-      parsed.error.issues.flatMap((issue) =>
-        // Locate each unknown key by its own path (a top-level one may be in any file), not by the mapping holding it.
-        issue.code === 'unrecognized_keys'
-          ? issue.keys.map((key) => locate([...(issue.path as ConfigPath), key], `Unrecognized key: "${key}"`))
-          : [locate(issue.path as ConfigPath, issue.message)],
-      ),
+    const found = parsed.error.issues.flatMap((issue) =>
+      // Locate each unknown key by its own path (a top-level one may be in any file), not by the mapping holding it.
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => locate([...(issue.path as ConfigPath), key], `Unrecognized key: "${key}"`))
+        : [locate(issue.path as ConfigPath, issue.message)],
     );
+    // In reading order, whatever order the schema checked them in.
+    throw new ConfigInvalid(found.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col));
   }
   problems.push(...checkReferences(parsed.data, locate));
   if (problems.length > 0) throw new ConfigInvalid(problems);

@@ -59,7 +59,18 @@ export function checkModules(loaded: LoadedConfig, registry: DriverRegistry): Pr
   for (const instance of config.instances) {
     const t = triggerIndex.get(instance.trigger);
     if (t === undefined || !addressesBySystem.has(instance.system)) continue;
-    config.triggers[t]!.actions.forEach((action, a) => checkCall(action, ['triggers', t, 'actions', a], instance.system, `instance "${instance.id}"`));
+    const trigger = config.triggers[t]!;
+    trigger.actions.forEach((action, a) => checkCall(action, ['triggers', t, 'actions', a], instance.system, `instance "${instance.id}"`));
+    const modules = addressesBySystem.get(instance.system)!;
+    trigger.conditions.forEach((condition, c) => {
+      if (condition.kind !== 'compare') return;
+      for (const side of ['left', 'right'] as const) {
+        const operand = condition.compare[side];
+        if (operand.kind === 'state' && !modules.has(operand.address)) {
+          problems.push(locate(['triggers', t, 'conditions', c, 'compare', side], `instance "${instance.id}" reads ${operand.path} on system "${instance.system}", which has no module ${operand.address}; it has: ${[...modules.keys()].join(', ') || '(none)'}`));
+        }
+      }
+    });
   }
   config.subscriptions.forEach((subscription, i) => {
     for (const hook of ['on_failure', 'on_exhausted'] as const) {
