@@ -249,7 +249,7 @@ describe('switchboard subscriptions', () => {
     const enabled = await cli(['subscriptions', '--config', config, '--enable', 'sub-all']);
     expect(enabled).toMatchObject({ code: 0, stderr: '' });
     expect(enabled.stdout).toContain('sub-all enabled');
-    expect(enabled.stdout).toContain('restarted');
+    expect(enabled.stdout).toContain('within a second');
     const states = await withStore(data, (store) => store.outbox.subscriptionStates());
     expect(states.find((s) => s.subscription_id === 'sub-all')).toMatchObject({ disabled_at: null, disabled_reason: null });
 

@@ -242,3 +242,24 @@ describe('custom and driver events', () => {
     expect(sink.requests).toHaveLength(0);
   });
 });
+
+describe('re-enabling', () => {
+  it('sends to a subscription again once it is enabled in the store, without a restart', async () => {
+    const target = await receiver();
+    target.script.push({ status: 410 });
+    const clock = new FakeClock(Date.now());
+    t = await startTestEngine({ clock, extraDrivers: [calendar], files: files(`  - { id: sub, url: "${target.url()}", events: [trigger.fired], secret: "${SECRET}" }`) });
+    await fire(t);
+    await target.waitFor(1);
+    await worker(t).idle();
+    expect(t.engine.outbound.index.isDisabled('sub')).toBe(true);
+    // What `switchboard subscriptions --enable sub` does, from another process.
+    await t.engine.store.outbox.setDisabled('sub', null, null);
+    clock.advance(1_000);
+    await worker(t).idle();
+    await new Promise((r) => setImmediate(r));
+    expect(t.engine.outbound.index.isDisabled('sub')).toBe(false);
+    await fire(t);
+    await target.waitFor(2);
+  });
+});

@@ -39,6 +39,8 @@ export interface DeliveryWorkerDeps {
   disable(subscription: SubscriptionConfig, reason: string): Promise<void>;
   /** Each subscription's count of exhausted deliveries in a row, as stored. */
   exhaustedInARow: ReadonlyMap<string, number>;
+  /** Re-reads which subscriptions are disabled (another process, the CLI, may have changed it). */
+  refreshDisabled(): Promise<void>;
 }
 
 type DeliveryUpdate = Pick<DeliveryRow, 'id' | 'status' | 'attempts' | 'next_attempt_at' | 'finished_at' | 'last_status' | 'last_error'>;
@@ -51,6 +53,7 @@ export class DeliveryWorker {
   private polling: Promise<void> | undefined;
   private pollAgain = false;
   private running = false;
+  private refreshedAt = -Infinity;
 
   private readonly exhaustedInARow: Map<string, number>;
 
@@ -132,6 +135,10 @@ export class DeliveryWorker {
     if (!this.running) return;
     const { repo, clock, concurrency } = this.deps;
     const now = clock.now();
+    if (now - this.refreshedAt >= POLL_INTERVAL_MS) {
+      this.refreshedAt = now;
+      await this.deps.refreshDisabled();
+    }
     const free = concurrency - this.inFlight.size;
     if (free > 0) {
       const due = (await repo.due(now, free + this.inFlight.size)).filter((d) => !this.inFlight.has(d.id));

@@ -68,8 +68,9 @@ export async function createOutbound(deps: OutboundDeps): Promise<OutboundServic
   };
   const disable = async (subscription: SubscriptionConfig, reason: string) => {
     if (index.isDisabled(subscription.id)) return;
-    index.setDisabled(subscription.id, true);
+    // Stored first: the worker's refresh reads the store and must not see it enabled again.
     await store.outbox.setDisabled(subscription.id, clock.now(), reason);
+    index.setDisabled(subscription.id, true);
     log.warn({ subscription: subscription.id, reason }, 'subscription disabled');
     await emitQuietly('subscription.disabled', { subscription: subscription.id }, { subscription: subscription.id, url: subscription.url, reason });
   };
@@ -85,6 +86,10 @@ export async function createOutbound(deps: OutboundDeps): Promise<OutboundServic
     responseLimit: config.outbound.response_limit,
     exhaustedInARow: new Map(states.map((s) => [s.subscription_id, Number(s.consecutive_exhausted)])),
     disable,
+    async refreshDisabled() {
+      const disabled = new Set((await store.outbox.subscriptionStates()).filter((s) => s.disabled_at !== null).map((s) => s.subscription_id));
+      for (const subscription of config.subscriptions) index.setDisabled(subscription.id, disabled.has(subscription.id));
+    },
     async runHook(actions, { subscription, body }) {
       if (actions.length === 0) return;
       const failures = await runActionList(actions, {

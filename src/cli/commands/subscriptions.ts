@@ -43,7 +43,7 @@ async function enable(store: Store, id: string, state: SubscriptionState | undef
   }
   await store.outbox.setDisabled(id, null, null);
   console.log(`${id} enabled (it was disabled since ${iso(state.disabled_at)}: ${state.disabled_reason ?? 'no reason recorded'})`);
-  console.log('a running engine keeps it disabled until it is restarted');
+  console.log('a running engine sends to it again within a second');
   return 0;
 }
 
