@@ -2,6 +2,7 @@
 // or one-shot `at` times) and comparisons of module state.
 import { validateDetailed } from 'node-cron';
 import { z } from 'zod';
+import { keyedUnion } from './keyed-union.js';
 
 const STATE_PATH = /^[A-Za-z][A-Za-z0-9]*_\d+(\.[A-Za-z0-9_-]+)+$/;
 
@@ -58,20 +59,6 @@ export const atConditionSchema = z.strictObject({
 });
 
 export const conditionSchemas = { compare: compareConditionSchema, schedule: scheduleConditionSchema, at: atConditionSchema } as const;
-export type ConditionKind = keyof typeof conditionSchemas;
-export type ConditionConfig = { [K in ConditionKind]: z.infer<(typeof conditionSchemas)[K]> & { kind: K } }[ConditionKind];
 
-export const conditionSchema = z.unknown().transform((value, ctx): ConditionConfig => {
-  const kinds = Object.keys(conditionSchemas) as ConditionKind[];
-  const kind = value && typeof value === 'object' ? kinds.find((k) => k in value) : undefined;
-  if (!kind) {
-    ctx.addIssue({ code: 'custom', message: `a condition needs one of: ${kinds.join(', ')}` });
-    return z.NEVER;
-  }
-  const parsed = conditionSchemas[kind].safeParse(value);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path as PropertyKey[] });
-    return z.NEVER;
-  }
-  return { ...parsed.data, kind } as ConditionConfig;
-});
+export const conditionSchema = keyedUnion(conditionSchemas, 'a condition');
+export type ConditionConfig = z.output<typeof conditionSchema>;

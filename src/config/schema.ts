@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { byteSizeSchema } from './byte-size.js';
 import { conditionSchema } from './conditions-schema.js';
 import { durationSchema } from './duration.js';
+import { keyedUnion } from './keyed-union.js';
 
 const idSchema = z
   .string()
@@ -95,22 +96,9 @@ export const emailActionSchema = z.strictObject({
 /** The action kinds, keyed by the field that names them; a new kind is one more entry. */
 export const actionSchemas = { call: callActionSchema, emit: emitActionSchema, delay: delayActionSchema, email: emailActionSchema } as const;
 export type ActionKind = keyof typeof actionSchemas;
-export type ActionConfig = { [K in ActionKind]: z.infer<(typeof actionSchemas)[K]> & { kind: K } }[ActionKind];
+export type ActionConfig = z.output<typeof actionSchema>;
 
-export const actionSchema = z.unknown().transform((value, ctx): ActionConfig => {
-  const kinds = Object.keys(actionSchemas) as ActionKind[];
-  const kind = value && typeof value === 'object' ? kinds.find((k) => k in value) : undefined;
-  if (!kind) {
-    ctx.addIssue({ code: 'custom', message: `an action needs one of: ${kinds.join(', ')}` });
-    return z.NEVER;
-  }
-  const parsed = actionSchemas[kind].safeParse(value);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path as PropertyKey[] });
-    return z.NEVER;
-  }
-  return { ...parsed.data, kind } as ActionConfig;
-});
+export const actionSchema = keyedUnion(actionSchemas, 'an action');
 
 export const signatureSchema = z.strictObject({
   scheme: z.enum(['standard-webhooks', 'github']),

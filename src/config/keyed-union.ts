@@ -1,0 +1,22 @@
+// A union of object schemas told apart by which key is present (`call:`, `emit:`,
+// `schedule:`…), with the chosen schema's own error messages instead of zod's union noise.
+import { z } from 'zod';
+
+export function keyedUnion<const Schemas extends Record<string, z.ZodType>>(schemas: Schemas, noun: string) {
+  type Kind = keyof Schemas & string;
+  type Parsed = { [K in Kind]: z.output<Schemas[K]> & { kind: K } }[Kind];
+  const kinds = Object.keys(schemas) as Kind[];
+  return z.unknown().transform((value, ctx): Parsed => {
+    const kind = value && typeof value === 'object' ? kinds.find((k) => k in value) : undefined;
+    if (!kind) {
+      ctx.addIssue({ code: 'custom', message: `${noun} needs one of: ${kinds.join(', ')}` });
+      return z.NEVER;
+    }
+    const parsed = schemas[kind]!.safeParse(value);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path as PropertyKey[] });
+      return z.NEVER;
+    }
+    return { ...(parsed.data as object), kind } as Parsed;
+  });
+}
