@@ -96,11 +96,11 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     sendMail,
     emit: async (source, type, data) => void (await outbound!.outbox.emit(type, source, data)),
   });
-  await executor.resumeUnfinished();
-  outbound.worker.start();
-
   const firer = new TriggerFirer({ runs: store.runs, executor, events: outbound.outbox, ids, clock, log });
+  // Edges are taken until shutdown begins; a run finishing during the drain fires nothing new.
+  let acceptingEdges = true;
   watcher = new ConditionWatcher(catalog.all(), modules, (instance) => {
+    if (!acceptingEdges) return;
     const input = { method: 'CONDITIONS', body: { cause: 'conditions' }, query: {}, headers: {} };
     firer.fire(instance, input, 'conditions').catch((error: Error) => log.error({ instance: instance.id, reason: error.message }, 'conditions fire failed'));
   });
@@ -108,6 +108,9 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const conditions = watcher;
   const timed = new TimedConditions({ catalog, schedules: store.schedules, firer, clock, log, holds: (instance) => conditions.holds(instance) });
   await timed.start();
+  // Resumed runs start once conditions are watched, so the state they change is seen.
+  await executor.resumeUnfinished();
+  outbound.worker.start();
 
   const notify = new NotifyHandler({
     catalog,
@@ -138,6 +141,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const stop = () =>
     (stopping ??= (async () => {
       log.info('switchboard stopping');
+      acceptingEdges = false;
       await timed.stop();
       await http.close(server.shutdown_timeout);
       await executor.drain(server.shutdown_timeout);
