@@ -12,10 +12,10 @@
 // it the bench turns the flag on at run time (v8.setFlagsFromString) and says so.
 // Opens nothing but the engine's own listener on 127.0.0.1 (port 0); everything it writes
 // lives in one temp dir it deletes.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { constants as perfConstants, performance, PerformanceObserver } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -316,6 +316,31 @@ interface Idle {
   runsByTrigger: Record<string, number>;
   /** Compare evaluations in the window (state changes made by the schedules' actions). */
   evaluations: number;
+  /** CPU % of each slice of the window (about 5 s each), to tell a one-off (a GC) from a steady cost. */
+  slicesCpuPct: number[];
+  /** Main-thread GC pauses seen in the window (PerformanceObserver 'gc'). */
+  gc: { count: number; ms: number; major: number; majorMs: number };
+  /** Linux only: CPU of the main thread and of all other threads (V8 platform workers, libuv pool), 10 ms ticks. */
+  threadsCpuMs?: { main: number; others: number };
+}
+
+/** CPU time per thread from /proc/self/task (Linux), split into the main thread and the rest. */
+function threadCpuMs(): { main: number; others: number } | undefined {
+  try {
+    let main = 0;
+    let others = 0;
+    for (const tid of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      // Fields after the command name (which is in parentheses and may hold spaces): utime and stime are the 12th and 13th.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+      if (Number(tid) === process.pid) main += ms;
+      else others += ms;
+    }
+    return Number.isFinite(main) && Number.isFinite(others) ? { main, others } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 interface EngineResult {
@@ -335,8 +360,10 @@ interface EngineResult {
   /** memory.rssMb minus the process's RSS before any engine started. */
   rssDeltaMb: number;
   heapDeltaMb: number;
-  /** node-cron's global task registry after start (createTask registers every schedule there). */
+  /** Tasks added to node-cron's global registry by this start (createTask registers every schedule there). */
   cronTasksRegistered: number;
+  /** A second start on the same config and data dir (secrets and schedule baselines already stored), loaded engine only. */
+  restart?: { startupMs: number; cronTasksInRegistry: number };
   idle: Idle;
   latency: Latency;
   checks: Record<string, number | string | boolean>;
@@ -357,16 +384,42 @@ async function runsBetween(engine: Engine, from: number, to: number): Promise<Re
 
 async function measureIdle(engine: Engine): Promise<Idle> {
   log(`  idle: ${IDLE_SECONDS} s, nothing calls the engine`);
+  const gcSeen = { count: 0, ms: 0, major: 0, majorMs: 0 };
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gcSeen.count++;
+      gcSeen.ms += entry.duration;
+      if ((entry as unknown as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) {
+        gcSeen.major++;
+        gcSeen.majorMs += entry.duration;
+      }
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  const slices = Math.max(1, Math.round(IDLE_SECONDS / 5));
+  const slicesCpuPct: number[] = [];
   const evaluations = engine.conditions.evaluations;
   const from = Date.now();
+  const threads = threadCpuMs();
   const elu = performance.eventLoopUtilization();
   const cpu = process.cpuUsage();
   const started = performance.now();
-  await sleep(IDLE_SECONDS * 1000);
+  for (let i = 1; i <= slices; i++) {
+    const sliceCpu = process.cpuUsage();
+    const sliceStarted = performance.now();
+    // Each slice ends at its share of the window from the start, so the slices add up to it.
+    await sleep(Math.max(0, started + (IDLE_SECONDS * 1000 * i) / slices - performance.now()));
+    const sliceUsed = process.cpuUsage(sliceCpu);
+    slicesCpuPct.push(((sliceUsed.user + sliceUsed.system) / 1000 / (performance.now() - sliceStarted)) * 100);
+  }
   const wallMs = performance.now() - started;
   const used = process.cpuUsage(cpu);
   const busy = performance.eventLoopUtilization(elu);
+  const threadsAfter = threadCpuMs();
   const to = Date.now();
+  // GC entries are delivered asynchronously: let the last ones arrive before disconnecting.
+  await sleep(0);
+  observer.disconnect();
   const runsByTrigger = await runsBetween(engine, from, to);
   return {
     seconds: wallMs / 1000,
@@ -377,6 +430,9 @@ async function measureIdle(engine: Engine): Promise<Idle> {
     runs: Object.values(runsByTrigger).reduce((a, b) => a + b, 0),
     runsByTrigger,
     evaluations: engine.conditions.evaluations - evaluations,
+    slicesCpuPct,
+    gc: gcSeen,
+    threadsCpuMs: threads && threadsAfter ? { main: threadsAfter.main - threads.main, others: threadsAfter.others - threads.others } : undefined,
   };
 }
 
@@ -506,6 +562,20 @@ async function measureEngine(name: EngineResult['engine'], shape: ConfigShape, d
     flagged: problems.length > 0,
   };
   await engine.stop();
+
+  if (name === 'loaded') {
+    // Start-up again, now that the first start's secrets and schedule baselines are stored.
+    collect();
+    const restarted = performance.now();
+    const again = await startEngine({ configDir, dataDir, port: 0, host: HOST, registry, log: createLogger({ level: LOG_LEVEL }), env: {} });
+    const restartMs = performance.now() - restarted;
+    closers.push(() => again.stop());
+    log(`  restarted in ${(restartMs / 1000).toFixed(2)} s`);
+    await again.settled();
+    // node-cron keeps every task createTask made (stopping the engine does not destroy them).
+    result.restart = { startupMs: restartMs, cronTasksInRegistry: getTasks().size };
+    await again.stop();
+  }
   return result;
 }
 
@@ -615,9 +685,15 @@ async function main(): Promise<void> {
       `${r.engine}: start-up ${fmt(r.startupMs, 0)} ms; RSS ${fmt(r.memory.rssMb, 1)} MB, heap used ${fmt(r.memory.heapUsedMb, 1)} MB of ${fmt(r.memory.heapTotalMb, 1)} MB, external ${fmt(r.memory.externalMb, 1)} MB; ` +
         `${r.scheduleEntries} schedule entries, ${r.watchedPaths} watched paths, ${r.cronTasksRegistered} node-cron tasks registered`,
     );
+    if (r.restart) out.push(`  restart on the same data dir: ${fmt(r.restart.startupMs, 0)} ms; node-cron's registry now holds ${r.restart.cronTasksInRegistry} tasks`);
     out.push(
       `  idle ${fmt(r.idle.seconds, 1)} s: CPU ${fmt(r.idle.cpuPct, 3)}% (user ${fmt(r.idle.userMs, 0)} ms, system ${fmt(r.idle.systemMs, 0)} ms), loop busy ${fmt(r.idle.loopBusyPct, 3)}%, ` +
         `runs: ${describeRuns(r.idle.runsByTrigger)}`,
+    );
+    out.push(
+      `  idle CPU % per ${fmt(r.idle.seconds / r.idle.slicesCpuPct.length, 0)} s slice: ${r.idle.slicesCpuPct.map((p) => fmt(p, 2)).join(' ')}; ` +
+        `main-thread GC in the window: ${r.idle.gc.count} pauses, ${fmt(r.idle.gc.ms, 1)} ms (${r.idle.gc.major} major, ${fmt(r.idle.gc.majorMs, 1)} ms)` +
+        (r.idle.threadsCpuMs ? `; CPU by thread (/proc, 10 ms ticks): main ${fmt(r.idle.threadsCpuMs.main, 0)} ms, other threads ${fmt(r.idle.threadsCpuMs.others, 0)} ms` : ''),
     );
     out.push(`  state change -> action: p50 ${fmt(r.latency.p50Ms, 3)} ms, p90 ${fmt(r.latency.p90Ms, 3)} ms, p99 ${fmt(r.latency.p99Ms, 3)} ms, max ${fmt(r.latency.maxMs, 3)} ms, mean ${fmt(r.latency.meanMs, 3)} ms (n=${r.latency.samples})`);
   }

@@ -13,6 +13,8 @@ export function cronTimes(expression: string, timezone: string | undefined): (af
   // node-cron 4 keeps the matcher on the task; its public getNextRun() reads the system clock.
   const matcher = (task as unknown as { timeMatcher?: Matcher }).timeMatcher;
   if (!matcher || typeof matcher.getNextMatch !== 'function') throw new Error('this node-cron version does not expose its time matcher; pin node-cron 4');
+  // The task itself is never started; out of node-cron's registry it can be collected.
+  void task.destroy();
   // The matcher's next match is at or after the given second, so ask from the next one.
   return (afterMs) => matcher.getNextMatch(new Date(Math.floor(afterMs / 1000) * 1000 + 1000)).getTime();
 }

@@ -48,17 +48,20 @@ export class TimedConditions {
   async start(): Promise<void> {
     const now = this.deps.clock.now();
     const last = await this.deps.schedules.lastFires();
+    // Not awaited one by one: started in one turn, the writes share a group commit.
+    const writes: Promise<void>[] = [];
     for (const entry of this.entries) {
       const key = `${entry.instanceId}/${entry.condition}`;
       const since = last.get(key);
       // The first start is the baseline: only times after it can be missed later.
-      if (since === undefined) await this.deps.schedules.record(entry.instanceId, entry.condition, now);
+      if (since === undefined) writes.push(this.deps.schedules.record(entry.instanceId, entry.condition, now));
       else if (this.deps.catalog.get(entry.instanceId)?.trigger.catch_up) {
         const missed = entry.nextAfter(since);
-        if (missed !== undefined && missed <= now) await this.fire(entry, missed, 'catch_up');
+        if (missed !== undefined && missed <= now) writes.push(this.fire(entry, missed, 'catch_up'));
       }
       this.scheduler.add(entry);
     }
+    await Promise.all(writes);
     this.scheduler.start();
   }
 
