@@ -35,12 +35,14 @@ export class Outbox {
   prepare(type: string, source: EventSource, data: Record<string, unknown>): PreparedEvent | undefined {
     const known = this.deps.catalog.get(type);
     if (!known) throw new EventInvalid(`event type "${type}" is not in the catalogue; drivers declare theirs in \`events\``);
+    const created = this.deps.clock.now();
+    const subscriptions = this.deps.index.matching({ type, source });
+    // Events nobody listens to are not kept: the outbox holds what is to be delivered. (So
+    // they are not validated either: on the fire path that check would cost every request.)
+    if (subscriptions.length === 0) return undefined;
     const parsed = known.data.safeParse(data);
     if (!parsed.success) throw new EventInvalid(`${type} data: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(data)'}: ${i.message}`).join('; ')}`);
-    const event: EngineEvent = { id: this.deps.ids.next('evt'), type, created: this.deps.clock.now(), source, data: parsed.data as Record<string, unknown> };
-    const subscriptions = this.deps.index.matching(event);
-    // Events nobody listens to are not kept: the outbox holds what is to be delivered.
-    if (subscriptions.length === 0) return undefined;
+    const event: EngineEvent = { id: this.deps.ids.next('evt'), type, created, source, data: parsed.data as Record<string, unknown> };
     const row: EventRow = { id: event.id, type, created_at: event.created, source: JSON.stringify(source), data: JSON.stringify(event.data) };
     const deliveries = subscriptions.map((s) => this.deliveryFor(event, s));
     return { event, write: this.deps.repo.writer(row, deliveries), committed: () => this.deps.queued(subscriptions) };
