@@ -251,3 +251,16 @@ describe('the worker', () => {
     expect((await deliveries(t)).filter((d) => d.status === 'pending' && d.attempts === 1).length).toBeGreaterThanOrEqual(4);
   });
 });
+
+describe('reading answers', () => {
+  it('keeps only the first response_limit bytes of an answer and stops reading a huge one', async () => {
+    receiver = await new Receiver().start();
+    receiver.fallback = { status: 200, body: 'x'.repeat(5 * 1024 * 1024) };
+    t = await startTestEngine({ files: files(`  - { id: sub, url: "${receiver.url()}", events: [trigger.fired], secret: "${SECRET}" }`, 'outbound:\n  allow: [127.0.0.1]\n  response_limit: 100\n') });
+    await fire(t);
+    await t.engine.outbound.worker.idle();
+    const [delivery] = await deliveries(t);
+    expect(delivery).toMatchObject({ status: 'succeeded', last_status: 200 });
+    expect(delivery!.tries[0]!.response).toBe('x'.repeat(100));
+  });
+});

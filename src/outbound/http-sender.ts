@@ -62,13 +62,16 @@ export class HttpSender {
       request.on('response', (response) => {
         const chunks: Buffer[] = [];
         let kept = 0;
+        let read = 0;
         response.on('data', (chunk: Buffer) => {
+          read += chunk.length;
           if (kept < options.responseLimit) {
-            chunks.push(chunk.subarray(0, options.responseLimit - kept));
-            kept += chunk.length;
+            const part = chunk.subarray(0, options.responseLimit - kept);
+            chunks.push(part);
+            kept += part.length;
           }
           // Past the limit the rest is not worth reading; a huge answer must not cost us.
-          if (kept >= options.responseLimit * 64) response.destroy();
+          if (read >= options.responseLimit * 64) response.destroy();
         });
         const settle = () =>
           finish({ status: response.statusCode, response: Buffer.concat(chunks).toString('utf8'), retryAfterMs: retryAfter(response.headers['retry-after']) });
