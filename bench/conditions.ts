@@ -12,8 +12,7 @@
 // it the bench turns the flag on at run time (v8.setFlagsFromString) and says so.
 // Opens nothing but the engine's own listener on 127.0.0.1 (port 0); everything it writes
 // lives in one temp dir it deletes.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { constants as perfConstants, performance, PerformanceObserver } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -25,13 +24,19 @@ import { defineDriver, z } from '../src/drivers/api.js';
 import { registryOf } from '../src/drivers/registry.js';
 import { startEngine, type Engine } from '../src/engine.js';
 import { createLogger } from '../src/logger.js';
+import { fmt } from './support/format.js';
+import { cleanupOnInterrupt, closers, runBench } from './support/lifecycle.js';
+import { HOST } from './support/listen.js';
+import { log } from './support/log.js';
+import { describeMachine, machineHeader, machineNote } from './support/machine.js';
+import { percentile } from './support/percentile.js';
+import { integerSetting, JSON_OUTPUT, LOG_LEVEL, positiveSetting } from './support/settings.js';
+import { table } from './support/table.js';
+import { benchTempDir } from './support/tempdir.js';
 
-const HOST = '127.0.0.1';
-const IDLE_SECONDS = positive(process.env.BENCH_IDLE_SECONDS, 30, 'BENCH_IDLE_SECONDS');
-const SAMPLES = integer(process.env.BENCH_SAMPLES, 300, 'BENCH_SAMPLES', 1);
-const WARMUP_SAMPLES = integer(process.env.BENCH_WARMUP_SAMPLES, 20, 'BENCH_WARMUP_SAMPLES', 0);
-const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'silent';
-const JSON_OUTPUT = process.argv.includes('--json');
+const IDLE_SECONDS = positiveSetting('BENCH_IDLE_SECONDS', 30);
+const SAMPLES = integerSetting('BENCH_SAMPLES', 300, 1);
+const WARMUP_SAMPLES = integerSetting('BENCH_WARMUP_SAMPLES', 20, 0);
 
 // The loaded engine: SYSTEMS systems, each with PER_SYSTEM schedule instances and PER_SYSTEM
 // compare instances (one of each trigger definition), so 10,000 + 10,000.
@@ -49,41 +54,7 @@ const HIT_TIMEOUT_MS = 2_000;
 const AIM_IDLE_CPU_PCT = 2;
 const AIM_LATENCY_P50_MS = 5;
 
-// ---- lifecycle: one cleanup, run at the end, on error and on Ctrl-C ----
-
-const closers: (() => Promise<void> | void)[] = [];
-let cleaning: Promise<void> | undefined;
-
-function cleanup(): Promise<void> {
-  return (cleaning ??= (async () => {
-    for (const close of closers.reverse()) {
-      try {
-        await close();
-      } catch (error) {
-        console.error(`cleanup: ${(error as Error).message}`);
-      }
-    }
-  })());
-}
-
-process.once('SIGINT', () => {
-  console.error('\ninterrupted: cleaning up');
-  void cleanup().finally(() => process.exit(130));
-});
-
-function positive(text: string | undefined, fallback: number, name: string): number {
-  if (text === undefined || text === '') return fallback;
-  const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name}: expected a positive number, got "${text}"`);
-  return n;
-}
-
-function integer(text: string | undefined, fallback: number, name: string, min: number): number {
-  if (text === undefined || text === '') return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name}: expected an integer >= ${min}, got "${text}"`);
-  return n;
-}
+cleanupOnInterrupt();
 
 // ---- gc before memory readings ----
 
@@ -274,11 +245,6 @@ function loadedConfig(): ConfigShape {
 }
 
 // ---- measuring ----
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
 
 interface Latency {
   samples: number;
@@ -581,24 +547,6 @@ async function measureEngine(name: EngineResult['engine'], shape: ConfigShape, d
 
 // ---- output ----
 
-function log(message: string): void {
-  console.error(message);
-}
-
-function fmt(n: number, digits = 2): string {
-  return Number.isFinite(n) ? n.toFixed(digits) : '-';
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows
-    .map((r, i) => {
-      const line = r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
-      return i === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line;
-    })
-    .join('\n');
-}
-
 function describeRuns(byTrigger: Record<string, number>): string {
   const entries = Object.entries(byTrigger).sort(([a], [b]) => a.localeCompare(b));
   return entries.length === 0 ? 'none' : entries.map(([t, n]) => `${t} x${n}`).join(', ');
@@ -607,21 +555,16 @@ function describeRuns(byTrigger: Record<string, number>): string {
 // ---- main ----
 
 async function main(): Promise<void> {
-  const cpu = cpus();
   const environment = {
-    node: process.version,
-    cpuModel: cpu[0]?.model ?? 'unknown',
-    cores: cpu.length,
-    loadavg1m: Number(loadavg()[0]!.toFixed(2)),
+    ...describeMachine(),
     idleSeconds: IDLE_SECONDS,
     samples: SAMPLES,
     warmupSamples: WARMUP_SAMPLES,
     gcMethod,
   };
-  log(`node ${environment.node}, ${environment.cpuModel} x${environment.cores}, load ${environment.loadavg1m}; ${gcMethod}`);
+  log(`${machineNote(environment)}; ${gcMethod}`);
 
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-conditions-'));
-  closers.push(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = benchTempDir('switchboard-bench-conditions-');
   // Only the display driver (and the bench's probe): a driver folder being edited elsewhere
   // cannot stop the engine from starting.
   const registry = registryOf([displayDriver, probeDriver]);
@@ -667,7 +610,7 @@ async function main(): Promise<void> {
 
   const out: string[] = [];
   out.push('');
-  out.push(`Node ${environment.node} | CPU ${environment.cpuModel} | ${environment.cores} cores | load avg (1m) at start ${environment.loadavg1m}`);
+  out.push(machineHeader(environment));
   out.push(`loaded: ${loaded.systems} systems (Display_1 each), ${loaded.triggers} trigger definitions, ${loaded.scheduleInstances} schedule + ${loaded.compareInstances} compare instances (${fmt(loaded.configBytes / 1024, 0)} KiB YAML);`);
   out.push(`empty: 1 system, 1 compare instance. Idle window ${IDLE_SECONDS} s; ${SAMPLES} latency samples per engine after ${WARMUP_SAMPLES} uncounted.`);
   out.push(`memory read after ${gcMethod}; before any engine: RSS ${fmt(before.rssMb, 0)} MB, heap ${fmt(before.heapUsedMb, 1)} MB (the empty engine ran first in this process)`);
@@ -710,11 +653,4 @@ async function main(): Promise<void> {
   if (flagged) process.exitCode = 1;
 }
 
-try {
-  await main();
-} catch (error) {
-  console.error(`bench failed: ${(error as Error).stack ?? String(error)}`);
-  process.exitCode = 1;
-} finally {
-  await cleanup();
-}
+await runBench(main);

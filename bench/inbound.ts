@@ -14,25 +14,28 @@ import autocannon from 'autocannon';
 import Koa from 'koa';
 import getRawBody from 'raw-body';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadDrivers, registryOf } from '../src/drivers/registry.js';
 import { startEngine, type Engine } from '../src/engine.js';
 import { createLogger } from '../src/logger.js';
+import { fmt } from './support/format.js';
+import { beforeClosers, cleanupOnInterrupt, closers, runBench } from './support/lifecycle.js';
+import { HOST, listenLocally, type Listening } from './support/listen.js';
+import { log } from './support/log.js';
+import { describeMachine, machineHeader, machineNote } from './support/machine.js';
+import { JSON_OUTPUT, LOG_LEVEL, positiveSetting } from './support/settings.js';
+import { table } from './support/table.js';
+import { benchTempDir } from './support/tempdir.js';
 
-const HOST = '127.0.0.1';
 const CONNECTIONS = 50;
 const PIPELINING = 1;
-const SECONDS = positive(process.env.BENCH_SECONDS, 10);
-const WARMUP_SECONDS = positive(process.env.BENCH_WARMUP_SECONDS, 2);
+const SECONDS = positiveSetting('BENCH_SECONDS', 10, 'expected a positive number of seconds');
+const WARMUP_SECONDS = positiveSetting('BENCH_WARMUP_SECONDS', 2, 'expected a positive number of seconds');
 const WORKERS = process.env.BENCH_WORKERS === '0' ? 0 : 1;
-const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'silent';
-const JSON_OUTPUT = process.argv.includes('--json');
 const DRAIN_TIMEOUT_MS = 60_000;
 
 // Aims: the fire path keeps at least half the bare server's throughput, with p99 under 10 ms.
@@ -92,36 +95,12 @@ interface Skipped {
 
 // ---- lifecycle: one cleanup, run at the end, on error and on Ctrl-C ----
 
-const closers: (() => Promise<void> | void)[] = [];
+/** The autocannon run in progress, stopped first on cleanup. */
 let current: autocannon.Instance | undefined;
-let cleaning: Promise<void> | undefined;
-
-function cleanup(): Promise<void> {
-  return (cleaning ??= (async () => {
-    current?.stop();
-    for (const close of closers.reverse()) {
-      try {
-        await close();
-      } catch (error) {
-        console.error(`cleanup: ${(error as Error).message}`);
-      }
-    }
-  })());
-}
-
-process.once('SIGINT', () => {
-  console.error('\ninterrupted: cleaning up');
-  void cleanup().finally(() => process.exit(130));
-});
+beforeClosers(() => current?.stop());
+cleanupOnInterrupt();
 
 // ---- the load generator ----
-
-function positive(text: string | undefined, fallback: number): number {
-  if (text === undefined || text === '') return fallback;
-  const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`expected a positive number of seconds, got "${text}"`);
-  return n;
-}
 
 function cannon(target: Target, seconds: number, title: string): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
@@ -200,25 +179,7 @@ const digest = (value: string) => createHash('sha256').update(value, 'utf8').dig
  * the body and checking the secret but doing nothing else. It shows how much of the
  * gap between the bare server and the engine is the framework's.
  */
-/** Listens on 127.0.0.1 at a free port; `close` also drops keep-alive connections. */
-async function listenLocally(server: Server): Promise<{ url: string; close(): Promise<void> }> {
-  server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, HOST, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://${HOST}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
-
-async function startKoaFloor(secret: string): Promise<{ url: string; close(): Promise<void> }> {
+async function startKoaFloor(secret: string): Promise<Listening> {
   const expected = digest(secret);
   const app = new Koa();
   const router = new Router();
@@ -237,7 +198,7 @@ async function startKoaFloor(secret: string): Promise<{ url: string; close(): Pr
   return listenLocally(server);
 }
 
-async function startBaseline(secret: string): Promise<{ url: string; close(): Promise<void> }> {
+async function startBaseline(secret: string): Promise<Listening> {
   const expected = digest(secret);
   const accepted = JSON.stringify({ fired: true });
   const refused = JSON.stringify({ error: 'not_found' });
@@ -359,46 +320,25 @@ async function countBy(engine: Engine, table: 'runs' | 'request_log', instanceId
 
 // ---- output ----
 
-function log(message: string): void {
-  console.error(message);
-}
-
-function fmt(n: number, digits = 2): string {
-  return Number.isFinite(n) ? n.toFixed(digits) : '-';
-}
-
 /** autocannon's latency histogram counts whole milliseconds. */
 function ms(n: number): string {
   return !Number.isFinite(n) ? '-' : n < 1 ? '<1' : n.toFixed(0);
 }
 
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r, i) => {
-    const line = r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
-    return i === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line;
-  }).join('\n');
-}
-
 // ---- main ----
 
 async function main(): Promise<void> {
-  const cpu = cpus();
   const environment = {
-    node: process.version,
-    cpuModel: cpu[0]?.model ?? 'unknown',
-    cores: cpu.length,
-    loadavg1m: Number(loadavg()[0]!.toFixed(2)),
+    ...describeMachine(),
     connections: CONNECTIONS,
     pipelining: PIPELINING,
     seconds: SECONDS,
     warmupSeconds: WARMUP_SECONDS,
     loadGenerator: WORKERS > 0 ? `autocannon in ${WORKERS} worker thread` : 'autocannon on the main thread',
   };
-  log(`node ${environment.node}, ${environment.cpuModel} x${environment.cores}, load ${environment.loadavg1m}`);
+  log(machineNote(environment));
 
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
-  closers.push(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = benchTempDir('switchboard-bench-');
   const secret = () => randomBytes(24).toString('base64url');
   const secrets: BenchSecrets = { fire: secret(), exec: secret(), merakiValidator: randomBytes(20).toString('hex'), merakiSecret: secret() };
   const notes: string[] = [];
@@ -519,7 +459,7 @@ async function main(): Promise<void> {
 
   const out: string[] = [];
   out.push('');
-  out.push(`Node ${environment.node} | CPU ${environment.cpuModel} | ${environment.cores} cores | load avg (1m) at start ${environment.loadavg1m}`);
+  out.push(machineHeader(environment));
   out.push(`${CONNECTIONS} connections, pipelining ${PIPELINING}, ${SECONDS}s per target after a ${WARMUP_SECONDS}s warm-up; ${environment.loadGenerator}`);
   out.push('');
   out.push(table(rows));
@@ -549,11 +489,4 @@ function redact(url: string): string {
   return url.replace(/secret=[^&]*/, 'secret=…');
 }
 
-try {
-  await main();
-} catch (error) {
-  console.error(`bench failed: ${(error as Error).stack ?? String(error)}`);
-  process.exitCode = 1;
-} finally {
-  await cleanup();
-}
+await runBench(main);

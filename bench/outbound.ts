@@ -11,10 +11,8 @@
 // reference, e.g. to profile the outbox alone), BENCH_LOG_LEVEL (engine log level, default silent).
 // Only ever talks to 127.0.0.1; everything it writes lives in one temp dir it deletes.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { Agent, createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,15 +22,26 @@ import { startEngine, type Engine } from '../src/engine.js';
 import { randomIds } from '../src/ids.js';
 import { createLogger } from '../src/logger.js';
 import { envelopeOf, type EngineEvent, type Envelope } from '../src/outbound/event.js';
+import { fmt } from './support/format.js';
+import { cleanupOnInterrupt, closers, runBench } from './support/lifecycle.js';
+import { HOST, listenLocally } from './support/listen.js';
+import { log } from './support/log.js';
+import { describeMachine, machineHeader, machineNote } from './support/machine.js';
+import { percentile } from './support/percentile.js';
+import { integerSetting, JSON_OUTPUT, LOG_LEVEL } from './support/settings.js';
+import { table } from './support/table.js';
+import { benchTempDir } from './support/tempdir.js';
 
-const HOST = '127.0.0.1';
-const DELIVERIES = count(process.env.BENCH_DELIVERIES, 5000, 'BENCH_DELIVERIES');
-const WARMUP = count(process.env.BENCH_WARMUP_DELIVERIES, 200, 'BENCH_WARMUP_DELIVERIES', true);
-const CONCURRENCY = count(process.env.BENCH_CONCURRENCY, 8, 'BENCH_CONCURRENCY');
-const TIMEOUT_MS = count(process.env.BENCH_TIMEOUT_SECONDS, 120, 'BENCH_TIMEOUT_SECONDS') * 1000;
+/** A whole-number setting: at least 1, or at least 0 when `zeroOk`. */
+function count(name: string, fallback: number, zeroOk = false): number {
+  return integerSetting(name, fallback, zeroOk ? 0 : 1, `${name}: expected a ${zeroOk ? 'non-negative' : 'positive'} integer`);
+}
+
+const DELIVERIES = count('BENCH_DELIVERIES', 5000);
+const WARMUP = count('BENCH_WARMUP_DELIVERIES', 200, true);
+const CONCURRENCY = count('BENCH_CONCURRENCY', 8);
+const TIMEOUT_MS = count('BENCH_TIMEOUT_SECONDS', 120) * 1000;
 const WITH_BASELINE = process.env.BENCH_BASELINE !== '0';
-const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'silent';
-const JSON_OUTPUT = process.argv.includes('--json');
 
 // Aim: the durable outbox keeps at least 0.6 of a plain fetch loop's deliveries per second.
 const AIM_RATIO = 0.6;
@@ -43,34 +52,7 @@ const SYSTEM_ID = 'sys-bench';
 const SIGNING_SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 const TARGET_BODY_BYTES = 300;
 
-// ---- lifecycle: one cleanup, run at the end, on error and on Ctrl-C ----
-
-const closers: (() => Promise<void> | void)[] = [];
-let cleaning: Promise<void> | undefined;
-
-function cleanup(): Promise<void> {
-  return (cleaning ??= (async () => {
-    for (const close of closers.reverse()) {
-      try {
-        await close();
-      } catch (error) {
-        console.error(`cleanup: ${(error as Error).message}`);
-      }
-    }
-  })());
-}
-
-process.once('SIGINT', () => {
-  console.error('\ninterrupted: cleaning up');
-  void cleanup().finally(() => process.exit(130));
-});
-
-function count(text: string | undefined, fallback: number, name: string, zeroOk = false): number {
-  if (text === undefined || text === '') return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < (zeroOk ? 0 : 1)) throw new Error(`${name}: expected a ${zeroOk ? 'non-negative' : 'positive'} integer, got "${text}"`);
-  return n;
-}
+cleanupOnInterrupt();
 
 // ---- the payload: an event's data, padded so the envelope is about 300 bytes ----
 
@@ -123,34 +105,19 @@ async function startReceiver(): Promise<Receiver> {
       res.end('ok');
     });
   });
-  server.keepAliveTimeout = 30_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, HOST, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  let closed: Promise<void> | undefined;
+  const listening = await listenLocally(server, 30_000);
   return {
-    url: `http://${HOST}:${port}/hook`,
+    url: `${listening.url}/hook`,
     take() {
       const taken = arrivals;
       arrivals = [];
       return taken;
     },
-    close: () =>
-      (closed ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      })),
+    close: () => listening.close(),
   };
 }
 
 // ---- measuring helpers ----
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
 
 interface Latency {
   p50Ms: number;
@@ -512,45 +479,20 @@ async function runOutbox(engine: Engine, receiver: Receiver): Promise<OutboxResu
   };
 }
 
-// ---- output ----
-
-function log(message: string): void {
-  console.error(message);
-}
-
-function fmt(n: number, digits = 2): string {
-  return Number.isFinite(n) ? n.toFixed(digits) : '-';
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows
-    .map((r, i) => {
-      const line = r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
-      return i === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line;
-    })
-    .join('\n');
-}
-
 // ---- main ----
 
 async function main(): Promise<void> {
-  const cpu = cpus();
   const bodyBytes = sizePayload();
   const environment = {
-    node: process.version,
-    cpuModel: cpu[0]?.model ?? 'unknown',
-    cores: cpu.length,
-    loadavg1m: Number(loadavg()[0]!.toFixed(2)),
+    ...describeMachine(),
     deliveries: DELIVERIES,
     warmupDeliveries: WARMUP,
     concurrency: CONCURRENCY,
     bodyBytes,
   };
-  log(`node ${environment.node}, ${environment.cpuModel} x${environment.cores}, load ${environment.loadavg1m}`);
+  log(machineNote(environment));
 
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-outbound-'));
-  closers.push(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = benchTempDir('switchboard-bench-outbound-');
   const receiver = await startReceiver();
   closers.push(() => receiver.close());
 
@@ -598,7 +540,7 @@ async function main(): Promise<void> {
 
   const out: string[] = [];
   out.push('');
-  out.push(`Node ${environment.node} | CPU ${environment.cpuModel} | ${environment.cores} cores | load avg (1m) at start ${environment.loadavg1m}`);
+  out.push(machineHeader(environment));
   out.push(`${DELIVERIES} deliveries per path after ${WARMUP} uncounted, concurrency ${CONCURRENCY}, ~${bodyBytes} byte JSON bodies, receiver: bare node:http on ${HOST} in this process`);
   out.push('');
   out.push(table(rows));
@@ -628,11 +570,4 @@ async function main(): Promise<void> {
   if (flagged) process.exitCode = 1;
 }
 
-try {
-  await main();
-} catch (error) {
-  console.error(`bench failed: ${(error as Error).stack ?? String(error)}`);
-  process.exitCode = 1;
-} finally {
-  await cleanup();
-}
+await runBench(main);
