@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { intOption, UsageError, type CliOptions } from '../options.js';
+import { stopSignal } from '../stop-signal.js';
 
 const WHSEC = /^whsec_[A-Za-z0-9+/]+={0,2}$/;
 /** Bodies over this are refused with 413: a receiver under test has no use for more. */
@@ -13,12 +14,7 @@ const BODY_LIMIT = 10 * 1024 * 1024;
 
 export async function receive(values: CliOptions): Promise<number> {
   const settings = receiveSettings(values);
-  // Handlers go in before "listening" is printed: a parent may signal as soon as it reads it.
-  let signalled: (signal: string) => void = () => {};
-  const stopRequested = new Promise<string>((resolve) => (signalled = resolve));
-  const onSignal = (signal: string) => signalled(signal);
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  const stop = stopSignal();
 
   const receiver = new LocalReceiver(settings);
   const server = createServer((req, res) => void receiver.handle(req, res));
@@ -31,8 +27,7 @@ export async function receive(values: CliOptions): Promise<number> {
       });
     });
   } catch (error) {
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
+    stop.dispose();
     throw error;
   }
   const { port } = server.address() as AddressInfo;
@@ -41,9 +36,8 @@ export async function receive(values: CliOptions): Promise<number> {
   console.log(`listening on http://${host}:${port}`);
   console.log(`checking Standard Webhooks signatures with ${settings.secrets.length} secret${settings.secrets.length === 1 ? '' : 's'}; answering ${settings.status}${failing}; Ctrl-C stops`);
 
-  const signal = await stopRequested;
-  process.off('SIGTERM', onSignal);
-  process.off('SIGINT', onSignal);
+  const signal = await stop.received;
+  stop.dispose();
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   console.log(`stopped (${signal}) after ${receiver.valid} valid and ${receiver.invalid} invalid request${receiver.invalid === 1 ? '' : 's'}`);
