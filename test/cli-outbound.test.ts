@@ -1,63 +1,21 @@
 // Covers the outbound side of the `switchboard` command line, run as real child processes:
 // events, subscriptions (secrets, disabled state, --enable), deliveries (filters, --json,
 // --attempts), redeliver, recover --since, and the `receive` sample receiver.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AttemptRow, DeliveryRow } from '../src/store/outbox-repo.js';
 import { databaseFile, openStore, type Store } from '../src/store/store.js';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { expectNoStackTrace, runCli, spawnCli, type CliResult } from './support/cli-process.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CONFIGURED = 'whsec_' + Buffer.from('configured-signing-key-for-cli-tests').toString('base64');
 const RECEIVE_SECRET = 'whsec_' + Buffer.from('receive-command-signing-key-0123').toString('base64');
 const GENERATED = /^whsec_[A-Za-z0-9+/]+={0,2}$/;
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function spawnCli(args: string[]): ChildProcessWithoutNullStreams {
-  const env = { ...process.env };
-  delete env.SWITCHBOARD_CONFIG;
-  delete env.LOG_LEVEL;
-  return spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], { cwd: ROOT, env, stdio: 'pipe' });
-}
-
-/** Runs the CLI to completion (killed after 15 s); every run is checked for stack traces. */
-function cli(args: string[]): Promise<CliResult> {
-  const child = spawnCli(args);
-  child.stdin.end();
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const result = { code, stdout, stderr };
-      try {
-        expectNoStackTrace(result);
-        resolve(result);
-      } catch (error) {
-        reject(error as Error);
-      }
-    });
-  });
-}
-
-function expectNoStackTrace(result: CliResult): void {
-  expect(result.stderr).not.toMatch(/^\s+at /m);
-  expect(result.stderr).not.toMatch(/node:internal|\.ts:\d+:\d+|Error:/);
-  expect(result.stdout).not.toMatch(/^\s+at /m);
-}
+const cli = (args: string[]): Promise<CliResult> => runCli(args);
 
 const lines = (text: string) => text.split('\n').filter((l) => l !== '');
 

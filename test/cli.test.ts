@@ -1,5 +1,4 @@
 // Covers the `switchboard` command line run as a real child process: urls, migrate, log, usage errors and help, without stack traces.
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,58 +6,16 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { databaseFile, openStore } from '../src/store/store.js';
 import type { RequestLogEntry } from '../src/store/request-log-repo.js';
+import { expectNoStackTrace, runCli, type CliResult } from './support/cli-process.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ENV_SECRET = 'env-secret-from-the-environment-0123';
 const GENERATED = /^[A-Za-z0-9_-]{32}$/;
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * Runs `node --import tsx src/cli/run.ts …args` in the project root; kills it if it runs over 15 s.
- * Every run is checked for stack traces.
- */
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  const base = { ...process.env };
-  delete base.SWITCHBOARD_CONFIG;
-  delete base.LOG_LEVEL;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], {
-    cwd: ROOT,
-    env: { ...base, MY_SECRET: ENV_SECRET, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const result = { code, stdout, stderr };
-      try {
-        expectNoStackTrace(result);
-        resolve(result);
-      } catch (error) {
-        reject(error as Error);
-      }
-    });
-  });
-}
+/** Runs the CLI with MY_SECRET set, as the tests' configs read it. */
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> => runCli(args, { MY_SECRET: ENV_SECRET, ...env });
 
 const lines = (text: string) => text.split('\n').filter((l) => l !== '');
-
-/** No command may show a stack trace or an internal error name. */
-function expectNoStackTrace(result: CliResult): void {
-  expect(result.stderr).not.toMatch(/^\s+at /m);
-  expect(result.stderr).not.toMatch(/node:internal|\.ts:\d+:\d+|Error:/);
-  expect(result.stdout).not.toMatch(/^\s+at /m);
-}
 
 const dirs: string[] = [];
 afterEach(() => {

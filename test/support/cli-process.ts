@@ -1,0 +1,51 @@
+// Runs the `switchboard` CLI as a real child process (`node --import tsx src/cli/run.ts`)
+// and checks that nothing it prints is a stack trace.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Starts the CLI in the project root, without the caller's SWITCHBOARD_CONFIG or LOG_LEVEL. */
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcessWithoutNullStreams {
+  const base = { ...process.env };
+  delete base.SWITCHBOARD_CONFIG;
+  delete base.LOG_LEVEL;
+  return spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], { cwd: ROOT, env: { ...base, ...env }, stdio: 'pipe' });
+}
+
+export function expectNoStackTrace(result: CliResult): void {
+  expect(result.stderr).not.toMatch(/^\s+at /m);
+  expect(result.stderr).not.toMatch(/node:internal|\.ts:\d+:\d+|Error:/);
+  expect(result.stdout).not.toMatch(/^\s+at /m);
+}
+
+/** Runs the CLI to completion (killed after 15 s); every run is checked for stack traces. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  const child = spawnCli(args, env);
+  child.stdin.end();
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const result = { code, stdout, stderr };
+      try {
+        expectNoStackTrace(result);
+        resolve(result);
+      } catch (error) {
+        reject(error as Error);
+      }
+    });
+  });
+}
