@@ -225,7 +225,7 @@ describe('switchboard usage', () => {
     const result = await cli(['frobnicate']);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe('switchboard: unknown command "frobnicate"; commands: start, check, migrate, urls, log, events, subscriptions, deliveries, redeliver, recover, receive\nrun `switchboard --help` for usage\n');
+    expect(result.stderr).toBe('switchboard: unknown command "frobnicate"; commands: start, check, migrate, urls, log, runs, events, subscriptions, deliveries, redeliver, recover, receive\nrun `switchboard --help` for usage\n');
     expectNoStackTrace(result);
   });
 
@@ -267,5 +267,59 @@ describe('switchboard usage', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).not.toBe('');
     expectNoStackTrace(result);
+  });
+});
+
+describe('switchboard runs', () => {
+  async function seed(data: string) {
+    const store = await openStore(databaseFile(data));
+    const run = (id: string, instance: string, at: number) => ({
+      id,
+      instance_id: instance,
+      trigger_id: 'lobby-motion',
+      system_id: 'sys-lobby',
+      request_id: null,
+      created_at: at,
+      status: 'pending' as const,
+      input: JSON.stringify({ method: 'POST', body: { camera: 'east' }, query: {}, headers: {} }),
+      finished_at: null,
+      error: null,
+    });
+    await store.runs.acceptFire(undefined, run('run_a', 'trig-lobby-alerts', Date.parse('2026-11-25T10:00:00Z')));
+    await store.runs.acceptFire(undefined, run('run_b', 'trig-lobby-alerts', Date.parse('2026-11-25T10:05:00Z')));
+    await store.runs.acceptFire(undefined, run('run_c', 'trig-room-101-booking', Date.parse('2026-11-25T10:10:00Z')));
+    const at = Date.parse('2026-11-25T10:00:00Z');
+    await store.runs.recordAction({ run_id: 'run_a', position: 0, kind: 'call', target: 'Display_1.power', status: 'succeeded', error: null, started_at: at, finished_at: at + 3 });
+    await store.runs.recordAction(
+      { run_id: 'run_a', position: 1, kind: 'call', target: 'Display_1.switch_to', status: 'failed', error: 'input "vga" is not one of: hdmi1, hdmi2', started_at: at + 3, finished_at: at + 5 },
+      { status: 'failed', finishedAt: at + 5, error: 'action 2 (Display_1.switch_to): input "vga" is not one of: hdmi1, hdmi2' },
+    );
+    await store.close();
+  }
+
+  it('lists runs newest first, filters by instance and status, and shows each action with --actions', async () => {
+    const { config, data } = tempConfig();
+    await seed(data);
+    const all = await cli(['runs', '--config', config]);
+    expect(all.code).toBe(0);
+    expect(lines(all.stdout).map((l) => l.split('  ')[0])).toEqual(['run_c', 'run_b', 'run_a']);
+    const failed = await cli(['runs', '--config', config, '--status', 'failed', '--actions']);
+    expect(lines(failed.stdout)).toEqual([
+      'run_a  2026-11-25T10:00:00.000Z  failed     trig-lobby-alerts (lobby-motion on sys-lobby)  5ms  action 2 (Display_1.switch_to): input "vga" is not one of: hdmi1, hdmi2',
+      '    #1  Display_1.power  succeeded  3ms',
+      '    #2  Display_1.switch_to  failed  input "vga" is not one of: hdmi1, hdmi2  2ms',
+    ]);
+    const room = await cli(['runs', '--config', config, '--instance', 'trig-room-101-booking', '--json']);
+    const [only] = lines(room.stdout).map((l) => JSON.parse(l) as { id: string; input: { body: unknown }; actions: unknown[] });
+    expect(only).toMatchObject({ id: 'run_c', input: { body: { camera: 'east' } }, actions: [] });
+  });
+
+  it('says when nothing matches, and refuses an unknown status with exit 2', async () => {
+    const { config, data } = tempConfig();
+    await seed(data);
+    expect((await cli(['runs', '--config', config, '--instance', 'nobody'])).stdout).toBe('no runs recorded that match\n');
+    const bad = await cli(['runs', '--config', config, '--status', 'done']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--status must be one of pending, succeeded, failed, not "done"');
   });
 });

@@ -9,6 +9,7 @@ import { migrate } from './commands/migrate.js';
 import { receive } from './commands/receive.js';
 import { recover } from './commands/recover.js';
 import { redeliver } from './commands/redeliver.js';
+import { runs } from './commands/runs.js';
 import { start } from './commands/start.js';
 import { subscriptions } from './commands/subscriptions.js';
 import { urls } from './commands/urls.js';
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, (values: CliOptions, positionals: readonly string
   migrate,
   urls,
   log,
+  runs,
   events,
   subscriptions,
   deliveries,
@@ -37,6 +39,8 @@ commands:
   migrate        create or update the database schema
   urls           print every trigger instance's URL, secret included  [--base URL]
   log            list recorded requests, newest first  [--instance ID] [--outcome O] [--limit N] [--json]
+  runs           list runs of fired triggers, newest first  [--instance ID] [--status pending|succeeded|failed]
+                 [--limit N] [--json] [--actions]
 
 outbound webhooks:
   events         list the event types subscriptions can ask for  [--json]

@@ -68,6 +68,14 @@ export class RunsRepo {
     return this.db.selectFrom('runs').selectAll().where('status', '=', 'pending').orderBy('created_at').orderBy('id').execute();
   }
 
+  /** Newest first. */
+  async list(filter: { instanceId?: string; status?: RunRow['status']; limit?: number } = {}): Promise<RunRow[]> {
+    let query = this.db.selectFrom('runs').selectAll();
+    if (filter.instanceId) query = query.where('instance_id', '=', filter.instanceId);
+    if (filter.status) query = query.where('status', '=', filter.status);
+    return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit ?? 50).execute();
+  }
+
   async get(id: string): Promise<RunRow | undefined> {
     return this.db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
   }

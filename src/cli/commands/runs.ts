@@ -1,0 +1,36 @@
+// `switchboard runs`: fired triggers' runs, newest first, with each action's outcome on request.
+import { loadConfig } from '../../config/load-config.js';
+import { dataDirOf } from '../../engine.js';
+import { databaseFile, openStore } from '../../store/store.js';
+import type { RunStatus } from '../../store/tables.js';
+import { configDirOf, intOption, UsageError, type CliOptions } from '../options.js';
+
+const STATUSES: readonly RunStatus[] = ['pending', 'succeeded', 'failed'];
+
+export async function runs(values: CliOptions): Promise<number> {
+  const status = values.status as RunStatus | undefined;
+  if (status !== undefined && !STATUSES.includes(status)) throw new UsageError(`--status must be one of ${STATUSES.join(', ')}, not "${status}"`);
+  const limit = intOption(values, 'limit') ?? 50;
+  const loaded = loadConfig(configDirOf(values));
+  const store = await openStore(databaseFile(dataDirOf(loaded.config, loaded.dir, values.data)), loaded.config.server.durability);
+  try {
+    const rows = await store.runs.list({ instanceId: values.instance, status, limit });
+    for (const run of rows) {
+      const actions = values.actions || values.json ? await store.runs.actions(run.id) : [];
+      if (values.json) {
+        console.log(JSON.stringify({ ...run, input: JSON.parse(run.input) as unknown, actions }));
+        continue;
+      }
+      const when = new Date(Number(run.created_at)).toISOString();
+      const took = run.finished_at === null ? '' : `  ${Number(run.finished_at) - Number(run.created_at)}ms`;
+      console.log(`${run.id}  ${when}  ${run.status.padEnd(9)}  ${run.instance_id} (${run.trigger_id} on ${run.system_id})${took}${run.error ? `  ${run.error}` : ''}`);
+      for (const action of actions) {
+        console.log(`    #${action.position + 1}  ${action.target}  ${action.status}${action.error ? `  ${action.error}` : ''}  ${Number(action.finished_at) - Number(action.started_at)}ms`);
+      }
+    }
+    if (rows.length === 0 && !values.json) console.log('no runs recorded' + (values.instance || status ? ' that match' : ''));
+  } finally {
+    await store.close();
+  }
+  return 0;
+}
