@@ -14,6 +14,7 @@ import { createOutbound, type OutboundService } from './outbound/outbound-servic
 import type { MailMessage } from './triggers/actions/action-runner.js';
 import { createLogger, driverLogger, type Logger } from './logger.js';
 import { prepareConfig } from './prepare-config.js';
+import { RetentionJob } from './retention-job.js';
 import { databaseFile, openStore, type Store } from './store/store.js';
 import { Debouncer } from './triggers/debouncer.js';
 import { InstanceCatalog } from './triggers/instance-catalog.js';
@@ -108,6 +109,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const conditions = watcher;
   const timed = new TimedConditions({ catalog, schedules: store.schedules, firer, clock, log, holds: (instance) => conditions.holds(instance) });
   await timed.start();
+  const retention = new RetentionJob(store.retention, server.retention, clock, log);
+  retention.start();
   // Resumed runs start once conditions are watched, so the state they change is seen.
   await executor.resumeUnfinished();
   outbound.worker.start();
@@ -129,6 +132,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   try {
     http = await listen(createApp({ notify, log }), options.port ?? server.port, options.host ?? server.host);
   } catch (error) {
+    await retention.stop();
     await timed.stop();
     await outbound.stop(0);
     await modules.stopAll();
@@ -142,6 +146,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     (stopping ??= (async () => {
       log.info('switchboard stopping');
       acceptingEdges = false;
+      await retention.stop();
       await timed.stop();
       await http.close(server.shutdown_timeout);
       await executor.drain(server.shutdown_timeout);

@@ -14,6 +14,7 @@ const SERVER_DEFAULTS = {
   log_body_limit: 4_096,
   durability: 'normal',
   shutdown_timeout: 10_000,
+  retention: 30 * 86_400_000,
 };
 
 const messages = (result: { success: boolean; error?: { issues: { message: string }[] } }) => result.error?.issues.map((i) => i.message) ?? [];

@@ -27,6 +27,8 @@ export const serverSchema = z
     durability: z.enum(['normal', 'full']).default('normal'),
     /** How long SIGTERM waits for requests and runs in flight before closing anyway. */
     shutdown_timeout: durationSchema.default(10_000),
+    /** How long the request log, finished runs and finished deliveries are kept; 0 keeps them forever. */
+    retention: durationSchema.default(30 * 86_400_000),
   })
   .prefault({});
 

@@ -4,6 +4,7 @@ import { openSqlite, type Database, type Durability } from './database.js';
 import { migrateToLatest } from './migrate.js';
 import { OutboxRepo } from './outbox-repo.js';
 import { RequestLogRepo } from './request-log-repo.js';
+import { RetentionRepo } from './retention-repo.js';
 import { RunsRepo } from './runs-repo.js';
 import { ScheduleRepo } from './schedule-repo.js';
 import { SecretsRepo } from './secrets-repo.js';
@@ -15,6 +16,7 @@ export interface Store {
   readonly runs: RunsRepo;
   readonly outbox: OutboxRepo;
   readonly schedules: ScheduleRepo;
+  readonly retention: RetentionRepo;
   close(): Promise<void>;
 }
 
@@ -34,6 +36,7 @@ export async function openStore(file: string, durability: Durability = 'normal')
     runs: new RunsRepo(database),
     outbox: new OutboxRepo(database),
     schedules: new ScheduleRepo(database),
+    retention: new RetentionRepo(database.db),
     close: () => database.close(),
   };
 }
