@@ -225,7 +225,7 @@ describe('switchboard usage', () => {
     const result = await cli(['frobnicate']);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe('switchboard: unknown command "frobnicate"; commands: start, check, migrate, urls, log, runs, events, subscriptions, deliveries, redeliver, recover, receive\nrun `switchboard --help` for usage\n');
+    expect(result.stderr).toBe('switchboard: unknown command "frobnicate"; commands: start, check, migrate, urls, drivers, log, runs, events, subscriptions, deliveries, redeliver, recover, receive\nrun `switchboard --help` for usage\n');
     expectNoStackTrace(result);
   });
 
@@ -321,5 +321,26 @@ describe('switchboard runs', () => {
     const bad = await cli(['runs', '--config', config, '--status', 'done']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--status must be one of pending, succeeded, failed, not "done"');
+  });
+});
+
+describe('switchboard drivers', () => {
+  it('lists each shipped driver with its module name, methods and their arguments, and webhooks', async () => {
+    const result = await cli(['drivers']);
+    expect(result.code).toBe(0);
+    const out = lines(result.stdout);
+    expect(out).toContain('  method   power(state)  Turns the display on or off.');
+    expect(out).toContain('  method   mute(state?)  Mutes or unmutes the audio.');
+    expect(out.some((l) => l.startsWith('meraki  (modules Meraki_1, Meraki_2, …)'))).toBe(true);
+    expect(out.some((l) => l.startsWith('  webhook  scanning  (exec, 10000 ms)'))).toBe(true);
+  });
+
+  it('gives settings and arguments as JSON Schema with --json', async () => {
+    const result = await cli(['drivers', '--json']);
+    const drivers = lines(result.stdout).map((l) => JSON.parse(l) as { name: string; settings: { properties: Record<string, unknown>; required?: string[] }; methods: { name: string }[] });
+    expect(drivers.map((d) => d.name)).toEqual(['display', 'http', 'meraki']);
+    const meraki = drivers.find((d) => d.name === 'meraki')!;
+    expect(meraki.settings.required).toEqual(expect.arrayContaining(['validator', 'secret']));
+    expect(drivers.find((d) => d.name === 'display')!.methods.map((m) => m.name)).toEqual(['power', 'switch_to', 'volume', 'mute']);
   });
 });

@@ -3,6 +3,7 @@
 import { ConfigInvalid, formatProblem } from '../config/problems.js';
 import { check } from './commands/check.js';
 import { deliveries } from './commands/deliveries.js';
+import { drivers } from './commands/drivers.js';
 import { events } from './commands/events.js';
 import { log } from './commands/log.js';
 import { migrate } from './commands/migrate.js';
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, (values: CliOptions, positionals: readonly string
   check,
   migrate,
   urls,
+  drivers,
   log,
   runs,
   events,
@@ -38,6 +40,7 @@ commands:
   check          validate a config directory without starting
   migrate        create or update the database schema
   urls           print every trigger instance's URL, secret included  [--base URL]
+  drivers        list the drivers: module names, methods and their arguments, webhooks, events  [--json]
   log            list recorded requests, newest first  [--instance ID] [--outcome O] [--limit N] [--json]
   runs           list runs of fired triggers, newest first  [--instance ID] [--status pending|succeeded|failed]
                  [--limit N] [--json] [--actions]
