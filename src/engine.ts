@@ -10,6 +10,7 @@ import { listen, type HttpServer } from './http/http-server.js';
 import { randomIds, type IdSource } from './ids.js';
 import { NotifyHandler } from './inbound/notify-handler.js';
 import { createMailer } from './outbound/mailer.js';
+import { boundedStateValue } from './outbound/state-change-data.js';
 import { createOutbound, type OutboundService } from './outbound/outbound-service.js';
 import type { MailMessage } from './triggers/actions/action-runner.js';
 import { createLogger, driverLogger, type Logger } from './logger.js';
@@ -80,7 +81,10 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     log: driverLogger(log.child({ component: 'module' })),
     onStateChange: (change) => {
       watcher?.onStateChange(change);
-      void outbound?.emitQuietly('module.state_changed', { system: change.systemId, module: change.address }, { system: change.systemId, module: change.address, key: change.key, old: change.old, new: change.new });
+      const source = { system: change.systemId, module: change.address };
+      if (!outbound?.hears('module.state_changed', source)) return;
+      const data = { system: change.systemId, module: change.address, key: change.key, old: boundedStateValue(change.old), new: boundedStateValue(change.new) };
+      void outbound.emitQuietly('module.state_changed', source, data);
     },
     emit: async (source, type, data) => void (await outbound?.outbox.emit(type, { system: source.systemId, module: source.address, driver: source.driver }, data)),
   });

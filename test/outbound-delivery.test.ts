@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { FakeClock } from './support/fake-clock.js';
 import { Receiver } from './support/receiver.js';
+import { probeDriver } from './support/test-drivers.js';
 import { startTestEngine, type TestEngine } from './support/test-engine.js';
 
 const SECRET = 'whsec_' + Buffer.from('outbound-test-signing-key-0123456789').toString('base64');
@@ -262,5 +263,31 @@ describe('reading answers', () => {
     const [delivery] = await deliveries(t);
     expect(delivery).toMatchObject({ status: 'succeeded', last_status: 200 });
     expect(delivery!.tries[0]!.response).toBe('x'.repeat(100));
+  });
+});
+
+describe('module.state_changed data', () => {
+  it('describes a state value over 16 KiB instead of copying it, and copies smaller ones', async () => {
+    receiver = await new Receiver().start();
+    t = await startTestEngine({
+      extraDrivers: [probeDriver],
+      files: {
+        'site.yaml': `
+outbound:
+  allow: [127.0.0.1]
+systems:
+  - { id: sys-p, modules: [{ driver: probe }] }
+subscriptions:
+  - { id: sub, url: "${receiver.url()}", events: [module.state_changed], secret: "${SECRET}" }
+`,
+      },
+    });
+    const probe = t.engine.modules.find('sys-p', 'Probe_1')!;
+    await probe.call('record', { value: { clients: Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`00:11:22:33:${i}`, { rssi: -40 - (i % 50) }])) } });
+    await receiver.waitFor(2);
+    const data = receiver.requests.map((r) => (JSON.parse(r.body) as { data: { key: string; old: unknown; new: unknown } }).data);
+    expect(data.find((d) => d.key === 'calls')).toMatchObject({ old: 0, new: 1 });
+    expect(data.find((d) => d.key === 'last')!.new).toEqual({ omitted: 'larger than 16 KiB', bytes: expect.any(Number) });
+    expect((data.find((d) => d.key === 'last')!.new as { bytes: number }).bytes).toBeGreaterThan(16 * 1024);
   });
 });

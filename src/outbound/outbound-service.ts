@@ -25,6 +25,8 @@ export interface OutboundService {
   readonly worker: DeliveryWorker;
   /** Emits, logging instead of throwing: for events that must not break what caused them. */
   emitQuietly(type: string, source: EventSource, data: Record<string, unknown>): Promise<void>;
+  /** Whether any enabled subscription hears such an event (to skip building unheard ones). */
+  hears(type: string, source: EventSource): boolean;
   stop(timeoutMs: number): Promise<void>;
 }
 
@@ -110,6 +112,7 @@ export async function createOutbound(deps: OutboundDeps): Promise<OutboundServic
     outbox,
     worker,
     emitQuietly,
+    hears: (type, source) => index.matching({ type, source }).length > 0,
     async stop(timeoutMs) {
       await worker.stop(timeoutMs);
       sender.close();
