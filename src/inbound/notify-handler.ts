@@ -93,7 +93,7 @@ export class NotifyHandler {
     if (!(trigger.methods as string[]).includes(ctx.method)) throw new MethodNotAllowed(ctx.method, trigger.methods);
     // 4: body size, syntax, provider signature.
     const body = await readBody(ctx, deps.bodyLimit);
-    const logged = bodyForLog(body.raw, body.parsed, Boolean(ctx.is('json', '+json')), deps.logBodyLimit);
+    const logged = bodyForLog(body.raw, body.parsed, body.isJson, deps.logBodyLimit);
     entry.body = logged.body;
     entry.body_size = body.raw.length;
     entry.body_truncated = logged.truncated ? 1 : 0;

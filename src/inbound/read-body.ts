@@ -7,6 +7,8 @@ export interface ReadBody {
   raw: Buffer;
   /** Parsed JSON or form; undefined for other types or an empty body. */
   parsed: unknown;
+  /** The content type says JSON (`application/json` or `+json`). */
+  isJson: boolean;
 }
 
 export async function readBody(ctx: Context, limit: number): Promise<ReadBody> {
@@ -19,12 +21,13 @@ export async function readBody(ctx: Context, limit: number): Promise<ReadBody> {
     if (type === 'request.size.invalid') throw new BadRequest('body_incomplete', 'The body is shorter or longer than its Content-Length.');
     throw new BadRequest('body_unreadable', 'The request body could not be read.');
   }
-  return { raw, parsed: parse(ctx, raw) };
+  const isJson = Boolean(ctx.is('json', '+json'));
+  return { raw, parsed: parse(ctx, raw, isJson), isJson };
 }
 
-function parse(ctx: Context, raw: Buffer): unknown {
+function parse(ctx: Context, raw: Buffer, isJson: boolean): unknown {
   if (raw.length === 0) return undefined;
-  if (ctx.is('json', '+json')) {
+  if (isJson) {
     try {
       return JSON.parse(raw.toString('utf8'));
     } catch {
