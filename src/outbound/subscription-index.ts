@@ -53,10 +53,6 @@ export class SubscriptionIndex {
     return this.entries.find((e) => e.config.id === id)?.config;
   }
 
-  all(): SubscriptionConfig[] {
-    return this.entries.map((e) => e.config);
-  }
-
   isDisabled(id: string): boolean {
     return this.disabled.has(id);
   }

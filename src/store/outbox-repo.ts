@@ -94,11 +94,6 @@ export class OutboxRepo {
       .limit(limit);
   }
 
-  async countPending(subscriptionId: string): Promise<number> {
-    const row = await this.db.selectFrom('deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'pending').where('subscription_id', '=', subscriptionId).executeTakeFirst();
-    return Number(row?.n ?? 0);
-  }
-
   /** When the next pending delivery falls due, if any. */
   async nextDueAt(): Promise<number | undefined> {
     const row = await this.db.selectFrom('deliveries').select((eb) => eb.fn.min('next_attempt_at').as('at')).where('status', '=', 'pending').executeTakeFirst();
@@ -119,10 +114,6 @@ export class OutboxRepo {
 
   async get(id: string): Promise<DeliveryRow | undefined> {
     return this.db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst();
-  }
-
-  async event(id: string): Promise<EventRow | undefined> {
-    return this.db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
   async attempts(deliveryId: string): Promise<AttemptRow[]> {

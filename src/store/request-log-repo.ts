@@ -38,8 +38,4 @@ export class RequestLogRepo {
     if (filter.outcome) query = query.where('outcome', '=', filter.outcome);
     return query.orderBy('received_at', 'desc').orderBy('id', 'desc').limit(filter.limit ?? 50).execute();
   }
-
-  async get(id: string): Promise<RequestLogEntry | undefined> {
-    return this.db.selectFrom('request_log').selectAll().where('id', '=', id).executeTakeFirst();
-  }
 }

@@ -88,10 +88,6 @@ export class RunsRepo {
     const row = await this.db.selectFrom('instance_stats').selectAll().where('instance_id', '=', instanceId).executeTakeFirst();
     return row && toStats(row);
   }
-
-  async allStats(): Promise<InstanceStats[]> {
-    return (await this.db.selectFrom('instance_stats').selectAll().execute()).map(toStats);
-  }
 }
 
 function toStats(row: InstanceStats): InstanceStats {

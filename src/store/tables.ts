@@ -1,5 +1,5 @@
 // The database's tables as Kysely sees them; migrations/ creates them.
-import type { ColumnType, Generated } from 'kysely';
+import type { Generated } from 'kysely';
 
 export interface InstanceSecretsTable {
   instance_id: string;
@@ -120,5 +120,3 @@ export interface Tables {
   subscription_state: SubscriptionStateTable;
   schedule_fires: ScheduleFiresTable;
 }
-
-export type Json = ColumnType<string, string, string>;

@@ -59,8 +59,4 @@ export class RunSlots {
     s.running--;
     s.waiting.shift()?.();
   }
-
-  active(instanceId: string): number {
-    return this.instances.get(instanceId)?.running ?? 0;
-  }
 }

@@ -6,7 +6,7 @@ import type { IdSource } from '../ids.js';
 import type { Logger } from '../logger.js';
 import type { RequestLogEntry } from '../store/request-log-repo.js';
 import type { RunsRepo } from '../store/runs-repo.js';
-import type { InstanceCatalog, TriggerInstance } from './instance-catalog.js';
+import type { TriggerInstance } from './instance-catalog.js';
 import type { RunExecutor } from './run-executor.js';
 import type { TemplateInput } from './template.js';
 
@@ -89,12 +89,5 @@ export class TriggerFirer {
     }
     executor.submit(run, input);
     return { fired: true, run: runId };
-  }
-
-  /** Fires by instance id (schedules and conditions), skipping instances that are disabled. */
-  fireById(catalog: InstanceCatalog, instanceId: string, input: TemplateInput, cause: FireCause): Promise<FireResult | undefined> {
-    const instance = catalog.get(instanceId);
-    if (!instance || !instance.config.enabled) return Promise.resolve(undefined);
-    return this.fire(instance, input, cause);
   }
 }
