@@ -64,7 +64,11 @@ function findGc(): { gc: (() => void) | undefined; how: string } {
   try {
     setFlagsFromString('--expose-gc');
     const fromFlag = runInNewContext('gc') as unknown;
-    if (typeof fromFlag === 'function') return { gc: fromFlag as () => void, how: 'gc() via v8.setFlagsFromString("--expose-gc") (node was started without --expose-gc)' };
+    if (typeof fromFlag === 'function')
+      return {
+        gc: fromFlag as () => void,
+        how: 'gc() via v8.setFlagsFromString("--expose-gc") (node was started without --expose-gc)',
+      };
   } catch {
     // fall through
   }
@@ -225,7 +229,8 @@ function loadedConfig(): ConfigShape {
     }
     for (let k = 0; k < PER_SYSTEM; k++) {
       // On the measured system, the instance with the measured threshold is the measured one.
-      if (id === MEASURED_SYSTEM && k === THRESHOLD) instances.push(`  - { id: ${MEASURED_INSTANCE}, trigger: measured, system: ${id} }`);
+      if (id === MEASURED_SYSTEM && k === THRESHOLD)
+        instances.push(`  - { id: ${MEASURED_INSTANCE}, trigger: measured, system: ${id} }`);
       else instances.push(`  - { id: ${short}-cmp-${pad(k, 2)}, trigger: cmp-${pad(k, 2)}, system: ${id} }`);
       compareInstances++;
     }
@@ -398,7 +403,10 @@ async function measureIdle(engine: Engine): Promise<Idle> {
     evaluations: engine.conditions.evaluations - evaluations,
     slicesCpuPct,
     gc: gcSeen,
-    threadsCpuMs: threads && threadsAfter ? { main: threadsAfter.main - threads.main, others: threadsAfter.others - threads.others } : undefined,
+    threadsCpuMs:
+      threads && threadsAfter
+        ? { main: threadsAfter.main - threads.main, others: threadsAfter.others - threads.others }
+        : undefined,
   };
 }
 
@@ -408,7 +416,10 @@ async function measureIdle(engine: Engine): Promise<Idle> {
  * before the `volume` call that makes the edge to the moment the measured instance's action
  * (Probe_1.hit) starts running in the engine.
  */
-async function measureLatency(engine: Engine, problems: string[]): Promise<{ latency: Latency; evaluationsPerChange: number; lost: number }> {
+async function measureLatency(
+  engine: Engine,
+  problems: string[],
+): Promise<{ latency: Latency; evaluationsPerChange: number; lost: number }> {
   const display = engine.modules.find(MEASURED_SYSTEM, 'Display_1');
   if (!display) throw new Error(`${MEASURED_SYSTEM} has no Display_1`);
   log(`  latency: ${WARMUP_SAMPLES} uncounted + ${SAMPLES} edges of ${MEASURED_INSTANCE} on ${MEASURED_SYSTEM}`);
@@ -441,11 +452,18 @@ async function measureLatency(engine: Engine, problems: string[]): Promise<{ lat
     else if (i >= WARMUP_SAMPLES) samples.push(at - started);
     await engine.settled();
   }
-  if (lost > 0) problems.push(`${lost} of ${WARMUP_SAMPLES + SAMPLES} edges did not reach the action within ${HIT_TIMEOUT_MS} ms`);
+  if (lost > 0)
+    problems.push(`${lost} of ${WARMUP_SAMPLES + SAMPLES} edges did not reach the action within ${HIT_TIMEOUT_MS} ms`);
   return { latency: latencyOf(samples), evaluationsPerChange: evaluations / changes, lost };
 }
 
-async function measureEngine(name: EngineResult['engine'], shape: ConfigShape, dir: string, registry: ReturnType<typeof registryOf>, before: Memory): Promise<EngineResult> {
+async function measureEngine(
+  name: EngineResult['engine'],
+  shape: ConfigShape,
+  dir: string,
+  registry: ReturnType<typeof registryOf>,
+  before: Memory,
+): Promise<EngineResult> {
   const configDir = join(dir, name, 'config');
   const dataDir = join(dir, name, 'data');
   mkdirSync(configDir, { recursive: true });
@@ -456,12 +474,22 @@ async function measureEngine(name: EngineResult['engine'], shape: ConfigShape, d
   }
   const problems: string[] = [];
   const totalInstances = shape.scheduleInstances + shape.compareInstances;
-  log(`${name}: ${shape.systems} systems, ${shape.scheduleInstances} schedule + ${shape.compareInstances} compare instances, ${(configBytes / 1024).toFixed(0)} KiB of YAML`);
+  log(
+    `${name}: ${shape.systems} systems, ${shape.scheduleInstances} schedule + ${shape.compareInstances} compare instances, ${(configBytes / 1024).toFixed(0)} KiB of YAML`,
+  );
 
   collect();
   const cronTasksBefore = getTasks().size;
   const started = performance.now();
-  const engine = await startEngine({ configDir, dataDir, port: 0, host: HOST, registry, log: createLogger({ level: LOG_LEVEL }), env: {} });
+  const engine = await startEngine({
+    configDir,
+    dataDir,
+    port: 0,
+    host: HOST,
+    registry,
+    log: createLogger({ level: LOG_LEVEL }),
+    env: {},
+  });
   const startupMs = performance.now() - started;
   closers.push(() => engine.stop());
   log(`  started in ${(startupMs / 1000).toFixed(2)} s`);
@@ -487,17 +515,30 @@ async function measureEngine(name: EngineResult['engine'], shape: ConfigShape, d
   const edges = WARMUP_SAMPLES + SAMPLES;
   const probeHits = hits - hitsBefore;
   const failedRuns = Number(
-    (await db.selectFrom('runs').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '!=', 'succeeded').executeTakeFirstOrThrow()).n,
+    (
+      await db
+        .selectFrom('runs')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('status', '!=', 'succeeded')
+        .executeTakeFirstOrThrow()
+    ).n,
   );
-  if (runsRecorded !== edges) problems.push(`${runsRecorded} runs of ${MEASURED_INSTANCE} recorded, expected one per edge (${edges})`);
-  if ((byStatus.succeeded ?? 0) !== runsRecorded) problems.push(`runs of ${MEASURED_INSTANCE} not all succeeded: ${JSON.stringify(byStatus)}`);
+  if (runsRecorded !== edges)
+    problems.push(`${runsRecorded} runs of ${MEASURED_INSTANCE} recorded, expected one per edge (${edges})`);
+  if ((byStatus.succeeded ?? 0) !== runsRecorded)
+    problems.push(`runs of ${MEASURED_INSTANCE} not all succeeded: ${JSON.stringify(byStatus)}`);
   if (probeHits !== edges) problems.push(`Probe_1.hit ran ${probeHits} times, expected ${edges}`);
   if (failedRuns > 0) problems.push(`${failedRuns} runs in the store did not succeed`);
-  if (engine.timed.size !== shape.scheduleInstances) problems.push(`engine.timed.size is ${engine.timed.size}, expected ${shape.scheduleInstances}`);
+  if (engine.timed.size !== shape.scheduleInstances)
+    problems.push(`engine.timed.size is ${engine.timed.size}, expected ${shape.scheduleInstances}`);
   // Every compare instance on the measured system reads Display_1.volume.
   const expectedEvaluations = name === 'loaded' ? PER_SYSTEM : 1;
-  if (evaluationsPerChange !== expectedEvaluations) problems.push(`${evaluationsPerChange} evaluations per volume change, expected ${expectedEvaluations}`);
-  if (idle.evaluations !== 0) problems.push(`${idle.evaluations} compare evaluations during the idle window (nothing there reads what the schedules change)`);
+  if (evaluationsPerChange !== expectedEvaluations)
+    problems.push(`${evaluationsPerChange} evaluations per volume change, expected ${expectedEvaluations}`);
+  if (idle.evaluations !== 0)
+    problems.push(
+      `${idle.evaluations} compare evaluations during the idle window (nothing there reads what the schedules change)`,
+    );
 
   const result: EngineResult = {
     engine: name,
@@ -533,7 +574,15 @@ async function measureEngine(name: EngineResult['engine'], shape: ConfigShape, d
     // Start-up again, now that the first start's secrets and schedule baselines are stored.
     collect();
     const restarted = performance.now();
-    const again = await startEngine({ configDir, dataDir, port: 0, host: HOST, registry, log: createLogger({ level: LOG_LEVEL }), env: {} });
+    const again = await startEngine({
+      configDir,
+      dataDir,
+      port: 0,
+      host: HOST,
+      registry,
+      log: createLogger({ level: LOG_LEVEL }),
+      env: {},
+    });
     const restartMs = performance.now() - restarted;
     closers.push(() => again.stop());
     log(`  restarted in ${(restartMs / 1000).toFixed(2)} s`);
@@ -588,7 +637,24 @@ async function main(): Promise<void> {
     valid: !loaded.flagged,
   };
 
-  const rows = [['engine', 'instances', 'start-up s', 'RSS MB', 'Δ RSS MB', 'heap MB', 'idle CPU %', 'loop busy %', 'idle runs', 'p50 ms', 'p99 ms', 'max ms', 'evals/change', '']];
+  const rows = [
+    [
+      'engine',
+      'instances',
+      'start-up s',
+      'RSS MB',
+      'Δ RSS MB',
+      'heap MB',
+      'idle CPU %',
+      'loop busy %',
+      'idle runs',
+      'p50 ms',
+      'p99 ms',
+      'max ms',
+      'evals/change',
+      '',
+    ],
+  ];
   for (const r of results) {
     rows.push([
       r.engine,
@@ -611,16 +677,32 @@ async function main(): Promise<void> {
   const out: string[] = [];
   out.push('');
   out.push(machineHeader(environment));
-  out.push(`loaded: ${loaded.systems} systems (Display_1 each), ${loaded.triggers} trigger definitions, ${loaded.scheduleInstances} schedule + ${loaded.compareInstances} compare instances (${fmt(loaded.configBytes / 1024, 0)} KiB YAML);`);
-  out.push(`empty: 1 system, 1 compare instance. Idle window ${IDLE_SECONDS} s; ${SAMPLES} latency samples per engine after ${WARMUP_SAMPLES} uncounted.`);
-  out.push(`memory read after ${gcMethod}; before any engine: RSS ${fmt(before.rssMb, 0)} MB, heap ${fmt(before.heapUsedMb, 1)} MB (the empty engine ran first in this process)`);
+  out.push(
+    `loaded: ${loaded.systems} systems (Display_1 each), ${loaded.triggers} trigger definitions, ${loaded.scheduleInstances} schedule + ${loaded.compareInstances} compare instances (${fmt(loaded.configBytes / 1024, 0)} KiB YAML);`,
+  );
+  out.push(
+    `empty: 1 system, 1 compare instance. Idle window ${IDLE_SECONDS} s; ${SAMPLES} latency samples per engine after ${WARMUP_SAMPLES} uncounted.`,
+  );
+  out.push(
+    `memory read after ${gcMethod}; before any engine: RSS ${fmt(before.rssMb, 0)} MB, heap ${fmt(before.heapUsedMb, 1)} MB (the empty engine ran first in this process)`,
+  );
   out.push('');
   out.push(table(rows));
-  out.push('(start-up: startEngine() until it resolved, on an empty data dir; idle CPU: process.cpuUsage() user+system over wall time, % of one core;');
-  out.push(' idle runs: runs created by schedules during the idle window; p50/p99/max: performance.now() just before Display_1.volume is');
-  out.push(' called with the value that makes the measured instance hold, until its action (Probe_1.hit) starts running: includes the');
-  out.push(' call\'s argument check, the evaluation of every instance reading that path, the fire and the group commit of its run');
-  out.push(' (one setImmediate turn + a SQLite transaction), the run starting and the action\'s argument check; not the action\'s own record;');
+  out.push(
+    '(start-up: startEngine() until it resolved, on an empty data dir; idle CPU: process.cpuUsage() user+system over wall time, % of one core;',
+  );
+  out.push(
+    ' idle runs: runs created by schedules during the idle window; p50/p99/max: performance.now() just before Display_1.volume is',
+  );
+  out.push(
+    ' called with the value that makes the measured instance hold, until its action (Probe_1.hit) starts running: includes the',
+  );
+  out.push(
+    " call's argument check, the evaluation of every instance reading that path, the fire and the group commit of its run",
+  );
+  out.push(
+    " (one setImmediate turn + a SQLite transaction), the run starting and the action's argument check; not the action's own record;",
+  );
   out.push(' evals/change: compare evaluations per volume change on the measured system)');
   out.push('');
   for (const r of results) {
@@ -628,7 +710,10 @@ async function main(): Promise<void> {
       `${r.engine}: start-up ${fmt(r.startupMs, 0)} ms; RSS ${fmt(r.memory.rssMb, 1)} MB, heap used ${fmt(r.memory.heapUsedMb, 1)} MB of ${fmt(r.memory.heapTotalMb, 1)} MB, external ${fmt(r.memory.externalMb, 1)} MB; ` +
         `${r.scheduleEntries} schedule entries, ${r.watchedPaths} watched paths, ${r.cronTasksRegistered} node-cron tasks registered`,
     );
-    if (r.restart) out.push(`  restart on the same data dir: ${fmt(r.restart.startupMs, 0)} ms; node-cron's registry now holds ${r.restart.cronTasksInRegistry} tasks`);
+    if (r.restart)
+      out.push(
+        `  restart on the same data dir: ${fmt(r.restart.startupMs, 0)} ms; node-cron's registry now holds ${r.restart.cronTasksInRegistry} tasks`,
+      );
     out.push(
       `  idle ${fmt(r.idle.seconds, 1)} s: CPU ${fmt(r.idle.cpuPct, 3)}% (user ${fmt(r.idle.userMs, 0)} ms, system ${fmt(r.idle.systemMs, 0)} ms), loop busy ${fmt(r.idle.loopBusyPct, 3)}%, ` +
         `runs: ${describeRuns(r.idle.runsByTrigger)}`,
@@ -636,14 +721,22 @@ async function main(): Promise<void> {
     out.push(
       `  idle CPU % per ${fmt(r.idle.seconds / r.idle.slicesCpuPct.length, 0)} s slice: ${r.idle.slicesCpuPct.map((p) => fmt(p, 2)).join(' ')}; ` +
         `main-thread GC in the window: ${r.idle.gc.count} pauses, ${fmt(r.idle.gc.ms, 1)} ms (${r.idle.gc.major} major, ${fmt(r.idle.gc.majorMs, 1)} ms)` +
-        (r.idle.threadsCpuMs ? `; CPU by thread (/proc, 10 ms ticks): main ${fmt(r.idle.threadsCpuMs.main, 0)} ms, other threads ${fmt(r.idle.threadsCpuMs.others, 0)} ms` : ''),
+        (r.idle.threadsCpuMs
+          ? `; CPU by thread (/proc, 10 ms ticks): main ${fmt(r.idle.threadsCpuMs.main, 0)} ms, other threads ${fmt(r.idle.threadsCpuMs.others, 0)} ms`
+          : ''),
     );
-    out.push(`  state change -> action: p50 ${fmt(r.latency.p50Ms, 3)} ms, p90 ${fmt(r.latency.p90Ms, 3)} ms, p99 ${fmt(r.latency.p99Ms, 3)} ms, max ${fmt(r.latency.maxMs, 3)} ms, mean ${fmt(r.latency.meanMs, 3)} ms (n=${r.latency.samples})`);
+    out.push(
+      `  state change -> action: p50 ${fmt(r.latency.p50Ms, 3)} ms, p90 ${fmt(r.latency.p90Ms, 3)} ms, p99 ${fmt(r.latency.p99Ms, 3)} ms, max ${fmt(r.latency.maxMs, 3)} ms, mean ${fmt(r.latency.meanMs, 3)} ms (n=${r.latency.samples})`,
+    );
   }
   out.push('');
   const invalid = aims.valid ? '' : ' (run flagged, not valid)';
-  out.push(`aim: loaded engine idle CPU < ${AIM_IDLE_CPU_PCT}%: ${fmt(aims.idleCpuPct, 3)}% -> ${aims.idleCpuMet ? 'met' : 'NOT met'}${invalid}`);
-  out.push(`aim: loaded engine state change -> action median < ${AIM_LATENCY_P50_MS} ms: ${fmt(aims.latencyP50Ms, 3)} ms -> ${aims.latencyP50Met ? 'met' : 'NOT met'}${invalid}`);
+  out.push(
+    `aim: loaded engine idle CPU < ${AIM_IDLE_CPU_PCT}%: ${fmt(aims.idleCpuPct, 3)}% -> ${aims.idleCpuMet ? 'met' : 'NOT met'}${invalid}`,
+  );
+  out.push(
+    `aim: loaded engine state change -> action median < ${AIM_LATENCY_P50_MS} ms: ${fmt(aims.latencyP50Ms, 3)} ms -> ${aims.latencyP50Met ? 'met' : 'NOT met'}${invalid}`,
+  );
   out.push(`for comparison, empty engine: idle CPU ${fmt(empty.idle.cpuPct, 3)}%, median ${fmt(empty.latency.p50Ms, 3)} ms`);
   for (const r of results) for (const p of r.problems) out.push(`FLAGGED ${r.engine}: ${p}`);
   for (const r of results) out.push(`${r.engine} checks: ${JSON.stringify(r.checks)}`);

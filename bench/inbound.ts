@@ -191,7 +191,12 @@ async function startKoaFloor(secret: string): Promise<Listening> {
     ctx.body = ok ? { fired: true } : { error: 'not_found' };
   };
   for (const prefix of ['', '/api/engine/v2']) {
-    for (const form of ['/webhook/:trigger/notify', '/webhook/:trigger/notify/:secret', '/webhook/:trigger/notify/:secret/:mod/:index/:method']) router.all(prefix + form, handler);
+    for (const form of [
+      '/webhook/:trigger/notify',
+      '/webhook/:trigger/notify/:secret',
+      '/webhook/:trigger/notify/:secret/:mod/:index/:method',
+    ])
+      router.all(prefix + form, handler);
   }
   app.use(router.routes());
   const server = createServer(app.callback());
@@ -313,8 +318,18 @@ async function countBy(engine: Engine, table: 'runs' | 'request_log', instanceId
   const db = engine.store.database.db;
   const rows =
     table === 'runs'
-      ? await db.selectFrom('runs').select(['status as key', (eb) => eb.fn.countAll<number>().as('n')]).where('instance_id', '=', instanceId).groupBy('status').execute()
-      : await db.selectFrom('request_log').select(['outcome as key', (eb) => eb.fn.countAll<number>().as('n')]).where('instance_id', '=', instanceId).groupBy('outcome').execute();
+      ? await db
+          .selectFrom('runs')
+          .select(['status as key', (eb) => eb.fn.countAll<number>().as('n')])
+          .where('instance_id', '=', instanceId)
+          .groupBy('status')
+          .execute()
+      : await db
+          .selectFrom('request_log')
+          .select(['outcome as key', (eb) => eb.fn.countAll<number>().as('n')])
+          .where('instance_id', '=', instanceId)
+          .groupBy('outcome')
+          .execute();
   return Object.fromEntries(rows.map((r) => [String(r.key), Number(r.n)]));
 }
 
@@ -340,7 +355,12 @@ async function main(): Promise<void> {
 
   const dir = benchTempDir('switchboard-bench-');
   const secret = () => randomBytes(24).toString('base64url');
-  const secrets: BenchSecrets = { fire: secret(), exec: secret(), merakiValidator: randomBytes(20).toString('hex'), merakiSecret: secret() };
+  const secrets: BenchSecrets = {
+    fire: secret(),
+    exec: secret(),
+    merakiValidator: randomBytes(20).toString('hex'),
+    merakiSecret: secret(),
+  };
   const notes: string[] = [];
   const results: TargetResult[] = [];
   const skipped: Skipped[] = [];
@@ -349,10 +369,26 @@ async function main(): Promise<void> {
   const baseline = await startBaseline(secrets.fire);
   closers.push(() => baseline.close());
   {
-    const target: Target = { name: 'baseline', url: `${baseline.url}/webhook/trig-bench/notify?secret=${secrets.fire}`, method: 'POST', body: FIRE_BODY, headers: JSON_HEADERS, expectBody: JSON.stringify({ fired: true }) };
+    const target: Target = {
+      name: 'baseline',
+      url: `${baseline.url}/webhook/trig-bench/notify?secret=${secrets.fire}`,
+      method: 'POST',
+      body: FIRE_BODY,
+      headers: JSON_HEADERS,
+      expectBody: JSON.stringify({ fired: true }),
+    };
     const { warmup, measured } = await measure(target);
     const problems = [...failuresOf(warmup, 'warm-up'), ...failuresOf(measured, 'measured')];
-    results.push({ target: target.name, url: redact(target.url), method: target.method, warmup, measured, problems, flagged: problems.length > 0, checks: {} });
+    results.push({
+      target: target.name,
+      url: redact(target.url),
+      method: target.method,
+      warmup,
+      measured,
+      problems,
+      flagged: problems.length > 0,
+      checks: {},
+    });
   }
   await baseline.close();
 
@@ -360,10 +396,26 @@ async function main(): Promise<void> {
   const koaFloor = await startKoaFloor(secrets.fire);
   closers.push(() => koaFloor.close());
   {
-    const target: Target = { name: 'koa floor', url: `${koaFloor.url}/webhook/trig-bench/notify?secret=${secrets.fire}`, method: 'POST', body: FIRE_BODY, headers: JSON_HEADERS, expectBody: JSON.stringify({ fired: true }) };
+    const target: Target = {
+      name: 'koa floor',
+      url: `${koaFloor.url}/webhook/trig-bench/notify?secret=${secrets.fire}`,
+      method: 'POST',
+      body: FIRE_BODY,
+      headers: JSON_HEADERS,
+      expectBody: JSON.stringify({ fired: true }),
+    };
     const { warmup, measured } = await measure(target);
     const problems = [...failuresOf(warmup, 'warm-up'), ...failuresOf(measured, 'measured')];
-    results.push({ target: target.name, url: redact(target.url), method: target.method, warmup, measured, problems, flagged: problems.length > 0, checks: {} });
+    results.push({
+      target: target.name,
+      url: redact(target.url),
+      method: target.method,
+      warmup,
+      measured,
+      problems,
+      flagged: problems.length > 0,
+      checks: {},
+    });
   }
   await koaFloor.close();
 
@@ -373,7 +425,13 @@ async function main(): Promise<void> {
   log(`engine at ${engine.url}`);
 
   {
-    const target: Target = { name: 'fire', url: `${engine.url}/webhook/trig-bench/notify?secret=${secrets.fire}`, method: 'POST', body: FIRE_BODY, headers: JSON_HEADERS };
+    const target: Target = {
+      name: 'fire',
+      url: `${engine.url}/webhook/trig-bench/notify?secret=${secrets.fire}`,
+      method: 'POST',
+      body: FIRE_BODY,
+      headers: JSON_HEADERS,
+    };
     const { warmup, measured } = await measure(target);
     const drainStarted = Date.now();
     const drained = await drain(engine);
@@ -386,7 +444,8 @@ async function main(): Promise<void> {
     const totalRuns = Object.values(runs).reduce((a, b) => a + b, 0);
     const accepted = warmup.ok2xx + measured.ok2xx;
     if (totalRuns < accepted) problems.push(`${accepted} responses were 202 but only ${totalRuns} runs are recorded`);
-    if ((logged.fired ?? 0) < accepted) problems.push(`${accepted} responses were 202 but only ${logged.fired ?? 0} fired requests are logged`);
+    if ((logged.fired ?? 0) < accepted)
+      problems.push(`${accepted} responses were 202 but only ${logged.fired ?? 0} fired requests are logged`);
     const unfinished = totalRuns - (runs.succeeded ?? 0);
     if (unfinished > 0) problems.push(`${unfinished} runs did not succeed: ${JSON.stringify(runs)}`);
     const power = engine.modules.find('sys-bench', 'Display_1')?.currentState.power;
@@ -399,7 +458,13 @@ async function main(): Promise<void> {
       measured,
       problems,
       flagged: problems.length > 0,
-      checks: { accepted202: accepted, runsRecorded: totalRuns, runsSucceeded: runs.succeeded ?? 0, requestsLogged: Object.values(logged).reduce((a, b) => a + b, 0), drainMs },
+      checks: {
+        accepted202: accepted,
+        runsRecorded: totalRuns,
+        runsSucceeded: runs.succeeded ?? 0,
+        requestsLogged: Object.values(logged).reduce((a, b) => a + b, 0),
+        drainMs,
+      },
     });
   }
 
@@ -416,8 +481,18 @@ async function main(): Promise<void> {
     if (!drained) problems.push(`runs still in flight after ${DRAIN_TIMEOUT_MS} ms`);
     const logged = await countBy(engine, 'request_log', 'trig-exec');
     const answered = warmup.ok2xx + measured.ok2xx;
-    if ((logged.exec ?? 0) < answered) problems.push(`${answered} responses were 2xx but only ${logged.exec ?? 0} exec requests are logged`);
-    results.push({ target: target.name, url: redact(target.url), method: target.method, warmup, measured, problems, flagged: problems.length > 0, checks: { answered2xx: answered, requestsLogged: logged.exec ?? 0 } });
+    if ((logged.exec ?? 0) < answered)
+      problems.push(`${answered} responses were 2xx but only ${logged.exec ?? 0} exec requests are logged`);
+    results.push({
+      target: target.name,
+      url: redact(target.url),
+      method: target.method,
+      warmup,
+      measured,
+      problems,
+      flagged: problems.length > 0,
+      checks: { answered2xx: answered, requestsLogged: logged.exec ?? 0 },
+    });
   } else {
     skipped.push({ target: 'exec', reason: notes.find((n) => n.includes('exec path skipped')) ?? 'meraki driver unavailable' });
   }
@@ -460,16 +535,24 @@ async function main(): Promise<void> {
   const out: string[] = [];
   out.push('');
   out.push(machineHeader(environment));
-  out.push(`${CONNECTIONS} connections, pipelining ${PIPELINING}, ${SECONDS}s per target after a ${WARMUP_SECONDS}s warm-up; ${environment.loadGenerator}`);
+  out.push(
+    `${CONNECTIONS} connections, pipelining ${PIPELINING}, ${SECONDS}s per target after a ${WARMUP_SECONDS}s warm-up; ${environment.loadGenerator}`,
+  );
   out.push('');
   out.push(table(rows));
-  out.push('(latency has 1 ms resolution; non-2xx and errors include the warm-up; errors = connection errors + timeouts + unexpected bodies;');
+  out.push(
+    '(latency has 1 ms resolution; non-2xx and errors include the warm-up; errors = connection errors + timeouts + unexpected bodies;',
+  );
   out.push(' loop busy = main-thread event loop utilisation, µs/req = main-thread busy time per request)');
   out.push('');
   if (aims) {
     const invalid = aims.valid ? '' : ' (run flagged, not valid)';
-    out.push(`aim: fire req/s >= ${AIM_FIRE_RATIO} x baseline: ${fmt(aims.fireRatio)} x -> ${aims.fireRatioMet ? 'met' : 'NOT met'}${invalid}`);
-    out.push(`aim: fire p99 < ${AIM_FIRE_P99_MS} ms at ${CONNECTIONS} connections: ${ms(aims.fireP99Ms)} ms -> ${aims.fireP99Met ? 'met' : 'NOT met'}${invalid}`);
+    out.push(
+      `aim: fire req/s >= ${AIM_FIRE_RATIO} x baseline: ${fmt(aims.fireRatio)} x -> ${aims.fireRatioMet ? 'met' : 'NOT met'}${invalid}`,
+    );
+    out.push(
+      `aim: fire p99 < ${AIM_FIRE_P99_MS} ms at ${CONNECTIONS} connections: ${ms(aims.fireP99Ms)} ms -> ${aims.fireP99Met ? 'met' : 'NOT met'}${invalid}`,
+    );
   }
   for (const r of results) for (const p of r.problems) out.push(`FLAGGED ${r.target}: ${p}`);
   for (const r of results) if (Object.keys(r.checks).length > 0) out.push(`${r.target} checks: ${JSON.stringify(r.checks)}`);
@@ -479,7 +562,21 @@ async function main(): Promise<void> {
 
   const flagged = results.some((r) => r.flagged);
   if (JSON_OUTPUT) {
-    console.log(JSON.stringify({ environment, results, skipped, ratios: Object.fromEntries(results.map((r) => [r.target, ratio(r)])), aims, flagged, notes }, null, 2));
+    console.log(
+      JSON.stringify(
+        {
+          environment,
+          results,
+          skipped,
+          ratios: Object.fromEntries(results.map((r) => [r.target, ratio(r)])),
+          aims,
+          flagged,
+          notes,
+        },
+        null,
+        2,
+      ),
+    );
   }
   if (flagged) process.exitCode = 1;
 }

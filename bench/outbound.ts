@@ -63,7 +63,9 @@ function dataFor(seq: number): Record<string, unknown> {
 }
 
 function sizePayload(): number {
-  const sample = () => JSON.stringify(envelopeOf({ id: randomIds.next('evt'), type: EVENT_TYPE, created: Date.now(), data: dataFor(DELIVERIES) }, 1)).length;
+  const sample = () =>
+    JSON.stringify(envelopeOf({ id: randomIds.next('evt'), type: EVENT_TYPE, created: Date.now(), data: dataFor(DELIVERIES) }, 1))
+      .length;
   padding = 'x'.repeat(Math.max(0, TARGET_BODY_BYTES - sample()));
   return sample();
 }
@@ -131,7 +133,13 @@ function latencyOf(values: number[]): Latency {
 }
 
 /** What the receiver saw in one phase, checked against what was sent. */
-function checkArrivals(arrivals: Arrival[], expected: Set<string> | undefined, expectedCount: number, verify: Webhook | undefined, problems: string[]): { distinct: number; latencyFromCreated: number[] } {
+function checkArrivals(
+  arrivals: Arrival[],
+  expected: Set<string> | undefined,
+  expectedCount: number,
+  verify: Webhook | undefined,
+  problems: string[],
+): { distinct: number; latencyFromCreated: number[] } {
   const seen = new Set<string>();
   let duplicates = 0;
   let badBodies = 0;
@@ -167,7 +175,8 @@ function checkArrivals(arrivals: Arrival[], expected: Set<string> | undefined, e
     const missing = [...expected].filter((id) => !seen.has(id)).length;
     if (missing > 0) problems.push(`${missing} events never reached the receiver`);
   }
-  if (badBodies > 0) problems.push(`${badBodies} bodies were not the expected envelope (id = webhook-id, type ${EVENT_TYPE}, attempt 1)`);
+  if (badBodies > 0)
+    problems.push(`${badBodies} bodies were not the expected envelope (id = webhook-id, type ${EVENT_TYPE}, attempt 1)`);
   if (badSignatures > 0) problems.push(`${badSignatures} signatures did not verify with the subscription's secret`);
   return { distinct: seen.size, latencyFromCreated };
 }
@@ -191,7 +200,17 @@ interface LoopResult {
   flagged: boolean;
 }
 
-async function fetchLoop(url: string, total: number): Promise<{ ms: number; roundTrips: number[]; non200: number; errors: number; ids: Set<string>; elu: { active: number; utilization: number } }> {
+async function fetchLoop(
+  url: string,
+  total: number,
+): Promise<{
+  ms: number;
+  roundTrips: number[];
+  non200: number;
+  errors: number;
+  ids: Set<string>;
+  elu: { active: number; utilization: number };
+}> {
   let next = 0;
   let non200 = 0;
   let errors = 0;
@@ -208,7 +227,11 @@ async function fetchLoop(url: string, total: number): Promise<{ ms: number; roun
         const response = await fetch(url, {
           method: 'POST',
           body,
-          headers: { 'content-type': 'application/json', 'webhook-id': event.id, 'webhook-timestamp': String(Math.floor(event.created / 1000)) },
+          headers: {
+            'content-type': 'application/json',
+            'webhook-id': event.id,
+            'webhook-timestamp': String(Math.floor(event.created / 1000)),
+          },
         });
         await response.arrayBuffer();
         if (response.status !== 200) non200++;
@@ -229,7 +252,17 @@ async function fetchLoop(url: string, total: number): Promise<{ ms: number; roun
  * A reference, not the aim: the same loop with node:http and a keep-alive agent (what the
  * engine's sender uses) instead of fetch. It shows how much of the baseline is fetch's own cost.
  */
-async function httpLoop(url: string, total: number): Promise<{ ms: number; roundTrips: number[]; non200: number; errors: number; ids: Set<string>; elu: { active: number; utilization: number } }> {
+async function httpLoop(
+  url: string,
+  total: number,
+): Promise<{
+  ms: number;
+  roundTrips: number[];
+  non200: number;
+  errors: number;
+  ids: Set<string>;
+  elu: { active: number; utilization: number };
+}> {
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   let next = 0;
   let non200 = 0;
@@ -238,11 +271,15 @@ async function httpLoop(url: string, total: number): Promise<{ ms: number; round
   const ids = new Set<string>();
   const post = (body: string, headers: Record<string, string>) =>
     new Promise<number>((resolve, reject) => {
-      const req = httpRequest(url, { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
-        res.on('data', () => undefined);
-        res.on('end', () => resolve(res.statusCode ?? 0));
-        res.on('error', reject);
-      });
+      const req = httpRequest(
+        url,
+        { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          res.on('data', () => undefined);
+          res.on('end', () => resolve(res.statusCode ?? 0));
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -254,7 +291,11 @@ async function httpLoop(url: string, total: number): Promise<{ ms: number; round
       ids.add(event.id);
       const started = performance.now();
       try {
-        const status = await post(body, { 'content-type': 'application/json', 'webhook-id': event.id, 'webhook-timestamp': String(Math.floor(event.created / 1000)) });
+        const status = await post(body, {
+          'content-type': 'application/json',
+          'webhook-id': event.id,
+          'webhook-timestamp': String(Math.floor(event.created / 1000)),
+        });
         if (status !== 200) non200++;
       } catch {
         errors++;
@@ -343,7 +384,15 @@ async function startBenchEngine(dir: string, receiverUrl: string): Promise<Engin
   mkdirSync(configDir, { recursive: true });
   writeFileSync(join(configDir, 'bench.yaml'), configYaml(receiverUrl));
   // No modules: the outbound path needs no driver, and the bench does not depend on them loading.
-  return startEngine({ configDir, dataDir, port: 0, host: HOST, registry: registryOf([]), log: createLogger({ level: LOG_LEVEL }), env: {} });
+  return startEngine({
+    configDir,
+    dataDir,
+    port: 0,
+    host: HOST,
+    registry: registryOf([]),
+    log: createLogger({ level: LOG_LEVEL }),
+    env: {},
+  });
 }
 
 async function deliveriesBy(engine: Engine): Promise<Record<string, number>> {
@@ -357,7 +406,11 @@ async function deliveriesBy(engine: Engine): Promise<Record<string, number>> {
 }
 
 /** Waits until `total` deliveries are finished (succeeded or failed) in the store. */
-async function settled(engine: Engine, total: number, deadline: number): Promise<{ done: boolean; counts: Record<string, number> }> {
+async function settled(
+  engine: Engine,
+  total: number,
+  deadline: number,
+): Promise<{ done: boolean; counts: Record<string, number> }> {
   for (;;) {
     await engine.outbound.worker.idle();
     const counts = await deliveriesBy(engine);
@@ -389,7 +442,11 @@ interface OutboxResult {
   flagged: boolean;
 }
 
-async function emitBurst(engine: Engine, from: number, total: number): Promise<{ events: (EngineEvent | undefined)[]; rejected: string[] }> {
+async function emitBurst(
+  engine: Engine,
+  from: number,
+  total: number,
+): Promise<{ events: (EngineEvent | undefined)[]; rejected: string[] }> {
   const source = { system: SYSTEM_ID };
   const emits: Promise<EngineEvent | undefined>[] = [];
   for (let i = 0; i < total; i++) emits.push(engine.outbound.outbox.emit(EVENT_TYPE, source, dataFor(from + i)));
@@ -433,11 +490,26 @@ async function runOutbox(engine: Engine, receiver: Receiver): Promise<OutboxResu
   const rows = await db
     .selectFrom('deliveries as d')
     .leftJoin('delivery_attempts as a', 'a.delivery_id', 'd.id')
-    .select(['d.id', 'd.event_id', 'd.status', 'd.attempts', (eb) => eb.fn.count<number>('a.seq').as('attemptRows'), (eb) => eb.fn.max('a.status_code').as('code'), (eb) => eb.fn.max('a.latency_ms').as('latency')])
+    .select([
+      'd.id',
+      'd.event_id',
+      'd.status',
+      'd.attempts',
+      (eb) => eb.fn.count<number>('a.seq').as('attemptRows'),
+      (eb) => eb.fn.max('a.status_code').as('code'),
+      (eb) => eb.fn.max('a.latency_ms').as('latency'),
+    ])
     .where('d.subscription_id', '=', SUBSCRIPTION_ID)
     .groupBy('d.id')
     .execute();
-  const eventCount = Number((await db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const eventCount = Number(
+    (
+      await db
+        .selectFrom('events')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
   const measured = rows.filter((r) => eventIds.has(r.event_id));
   const perEvent = new Map<string, number>();
   for (const r of measured) perEvent.set(r.event_id, (perEvent.get(r.event_id) ?? 0) + 1);
@@ -448,9 +520,11 @@ async function runOutbox(engine: Engine, receiver: Receiver): Promise<OutboxResu
   if (rows.length !== total) problems.push(`${rows.length} delivery rows, expected ${total} (warm-up included)`);
   if (eventCount !== total) problems.push(`${eventCount} event rows, expected ${total} (warm-up included)`);
   if (notSucceeded > 0) problems.push(`${notSucceeded} deliveries did not succeed: ${JSON.stringify(counts)}`);
-  if (notOneAttempt > 0) problems.push(`${notOneAttempt} deliveries do not have exactly one attempt (attempts column and attempt rows)`);
+  if (notOneAttempt > 0)
+    problems.push(`${notOneAttempt} deliveries do not have exactly one attempt (attempts column and attempt rows)`);
   if (not200 > 0) problems.push(`${not200} attempts were not recorded as answered 200`);
-  if (eventsWithoutOneDelivery > 0) problems.push(`${eventsWithoutOneDelivery} measured events do not have exactly one delivery row`);
+  if (eventsWithoutOneDelivery > 0)
+    problems.push(`${eventsWithoutOneDelivery} measured events do not have exactly one delivery row`);
   const seen = checkArrivals(arrivals, eventIds, DELIVERIES, new Webhook(SIGNING_SECRET), problems);
 
   return {
@@ -510,7 +584,9 @@ async function main(): Promise<void> {
   // A flagged run (failed delivery, missing row, duplicate) cannot meet the aim, whatever its numbers.
   const aim = baseline ? { ratio, target: AIM_RATIO, valid: !flagged, met: !flagged && ratio >= AIM_RATIO } : undefined;
 
-  const rows = [['path', 'deliveries', 'seconds', 'deliveries/s', 'x baseline', 'p50 ms', 'p99 ms', 'loop busy', 'µs/delivery', '']];
+  const rows = [
+    ['path', 'deliveries', 'seconds', 'deliveries/s', 'x baseline', 'p50 ms', 'p99 ms', 'loop busy', 'µs/delivery', ''],
+  ];
   const loopRow = (label: string, r: LoopResult) => [
     label,
     String(r.deliveries),
@@ -541,22 +617,35 @@ async function main(): Promise<void> {
   const out: string[] = [];
   out.push('');
   out.push(machineHeader(environment));
-  out.push(`${DELIVERIES} deliveries per path after ${WARMUP} uncounted, concurrency ${CONCURRENCY}, ~${bodyBytes} byte JSON bodies, receiver: bare node:http on ${HOST} in this process`);
+  out.push(
+    `${DELIVERIES} deliveries per path after ${WARMUP} uncounted, concurrency ${CONCURRENCY}, ~${bodyBytes} byte JSON bodies, receiver: bare node:http on ${HOST} in this process`,
+  );
   out.push('');
   out.push(table(rows));
   out.push('(p50/p99 = event created -> receiver read the body, 1 ms resolution; for the outbox all events are created at once,');
   out.push(' so this is mostly time queued; loop busy = main-thread event loop utilisation, shared with the receiver)');
   out.push('');
-  out.push(`outbox enqueue: ${DELIVERIES} emits committed in ${fmt(outbox.enqueueSeconds * 1000, 0)} ms (${fmt(outbox.enqueuePerSec, 0)} events/s); then ${fmt(outbox.drainSeconds * 1000, 0)} ms until every delivery was finished (succeeded or failed) in the store`);
-  out.push(`outbox attempt round trip (delivery_attempts.latency_ms): p50 ${fmt(outbox.attemptRoundTrip.p50Ms)} ms, p99 ${fmt(outbox.attemptRoundTrip.p99Ms)} ms`);
-  if (baseline) out.push(`baseline fetch round trip: p50 ${fmt(baseline.roundTrip.p50Ms)} ms, p99 ${fmt(baseline.roundTrip.p99Ms)} ms`);
+  out.push(
+    `outbox enqueue: ${DELIVERIES} emits committed in ${fmt(outbox.enqueueSeconds * 1000, 0)} ms (${fmt(outbox.enqueuePerSec, 0)} events/s); then ${fmt(outbox.drainSeconds * 1000, 0)} ms until every delivery was finished (succeeded or failed) in the store`,
+  );
+  out.push(
+    `outbox attempt round trip (delivery_attempts.latency_ms): p50 ${fmt(outbox.attemptRoundTrip.p50Ms)} ms, p99 ${fmt(outbox.attemptRoundTrip.p99Ms)} ms`,
+  );
+  if (baseline)
+    out.push(`baseline fetch round trip: p50 ${fmt(baseline.roundTrip.p50Ms)} ms, p99 ${fmt(baseline.roundTrip.p99Ms)} ms`);
   if (httpReference) {
-    out.push(`reference node:http round trip: p50 ${fmt(httpReference.roundTrip.p50Ms)} ms, p99 ${fmt(httpReference.roundTrip.p99Ms)} ms`);
-    out.push(`reference, not an aim: outbox = ${fmt(outbox.deliveriesPerSec / httpReference.deliveriesPerSec)} x a node:http loop (the client the engine's sender uses)`);
+    out.push(
+      `reference node:http round trip: p50 ${fmt(httpReference.roundTrip.p50Ms)} ms, p99 ${fmt(httpReference.roundTrip.p99Ms)} ms`,
+    );
+    out.push(
+      `reference, not an aim: outbox = ${fmt(outbox.deliveriesPerSec / httpReference.deliveriesPerSec)} x a node:http loop (the client the engine's sender uses)`,
+    );
   }
   out.push('');
   if (aim) {
-    out.push(`aim: outbox deliveries/s >= ${AIM_RATIO} x fetch loop, every delivery durably recorded: ${fmt(ratio)} x -> ${aim.met ? 'met' : 'NOT met'}${aim.valid ? '' : ' (run flagged, not valid)'}`);
+    out.push(
+      `aim: outbox deliveries/s >= ${AIM_RATIO} x fetch loop, every delivery durably recorded: ${fmt(ratio)} x -> ${aim.met ? 'met' : 'NOT met'}${aim.valid ? '' : ' (run flagged, not valid)'}`,
+    );
   } else {
     out.push('aim: not evaluated (BENCH_BASELINE=0)');
   }

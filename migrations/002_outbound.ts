@@ -52,5 +52,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of ['subscription_state', 'delivery_attempts', 'deliveries', 'events']) await db.schema.dropTable(table).execute();
+  for (const table of ['subscription_state', 'delivery_attempts', 'deliveries', 'events'])
+    await db.schema.dropTable(table).execute();
 }

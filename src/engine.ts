@@ -83,10 +83,17 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       watcher?.onStateChange(change);
       const source = { system: change.systemId, module: change.address };
       if (!outbound?.hears('module.state_changed', source)) return;
-      const data = { system: change.systemId, module: change.address, key: change.key, old: boundedStateValue(change.old), new: boundedStateValue(change.new) };
+      const data = {
+        system: change.systemId,
+        module: change.address,
+        key: change.key,
+        old: boundedStateValue(change.old),
+        new: boundedStateValue(change.new),
+      };
       void outbound.emitQuietly('module.state_changed', source, data);
     },
-    emit: async (source, type, data) => void (await outbound?.outbox.emit(type, { system: source.systemId, module: source.address, driver: source.driver }, data)),
+    emit: async (source, type, data) =>
+      void (await outbound?.outbox.emit(type, { system: source.systemId, module: source.address, driver: source.driver }, data)),
   });
   const mailer = config.mail ? createMailer(config.mail) : undefined;
   const sendMail = mailer && ((message: MailMessage) => mailer.send(message));
@@ -107,11 +114,20 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   watcher = new ConditionWatcher(catalog.all(), modules, (instance) => {
     if (!acceptingEdges) return;
     const input = { method: 'CONDITIONS', body: { cause: 'conditions' }, query: {}, headers: {} };
-    firer.fire(instance, input, 'conditions').catch((error: Error) => log.error({ instance: instance.id, reason: error.message }, 'conditions fire failed'));
+    firer
+      .fire(instance, input, 'conditions')
+      .catch((error: Error) => log.error({ instance: instance.id, reason: error.message }, 'conditions fire failed'));
   });
   watcher.start();
   const conditions = watcher;
-  const timed = new TimedConditions({ catalog, schedules: store.schedules, firer, clock, log, holds: (instance) => conditions.holds(instance) });
+  const timed = new TimedConditions({
+    catalog,
+    schedules: store.schedules,
+    firer,
+    clock,
+    log,
+    holds: (instance) => conditions.holds(instance),
+  });
   await timed.start();
   const retention = new RetentionJob(store.retention, server.retention, clock, log);
   retention.start();

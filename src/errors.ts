@@ -82,11 +82,18 @@ export class InternalError extends EngineError {
 }
 
 /** The one mapping from an error to what the caller sees. */
-export function errorResponse(error: unknown): { status: number; headers: Record<string, string>; body: { error: string; message: string } } {
+export function errorResponse(error: unknown): {
+  status: number;
+  headers: Record<string, string>;
+  body: { error: string; message: string };
+} {
   const known = error instanceof EngineError ? error : new InternalError(error);
   return {
     status: known.status,
     headers: known.headers,
-    body: { error: known.code, message: known.expose ? known.message : 'The engine failed to handle the request; see the engine log.' },
+    body: {
+      error: known.code,
+      message: known.expose ? known.message : 'The engine failed to handle the request; see the engine log.',
+    },
   };
 }

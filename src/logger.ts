@@ -9,7 +9,10 @@ const REDACT = ['secret', '*.secret', 'headers.authorization', 'headers.cookie',
 
 export function createLogger(options: { level?: string; destination?: DestinationStream } = {}): Logger {
   const level = options.level ?? process.env.LOG_LEVEL ?? 'info';
-  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' }, base: { service: 'switchboard' } }, options.destination ?? pino.destination(1));
+  return pino(
+    { level, redact: { paths: REDACT, censor: '[redacted]' }, base: { service: 'switchboard' } },
+    options.destination ?? pino.destination(1),
+  );
 }
 
 /** Adapts pino to the driver API's (message, fields) signature, tagged with the module. */

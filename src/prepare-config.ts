@@ -11,7 +11,10 @@ export interface PreparedConfig {
   registry: DriverRegistry;
 }
 
-export async function prepareConfig(configDir: string, options: { env?: NodeJS.ProcessEnv; registry?: DriverRegistry } = {}): Promise<PreparedConfig> {
+export async function prepareConfig(
+  configDir: string,
+  options: { env?: NodeJS.ProcessEnv; registry?: DriverRegistry } = {},
+): Promise<PreparedConfig> {
   const loaded = loadConfig(configDir, options.env ?? process.env);
   const registry = options.registry ?? (await loadDrivers());
   const problems: Problem[] = [...checkModules(loaded, registry)];
@@ -29,7 +32,13 @@ export async function prepareConfig(configDir: string, options: { env?: NodeJS.P
   );
   const used = new Set(loaded.config.systems.flatMap((s) => s.modules.map((m) => m.driver)));
   for (const failure of registry.failures) {
-    problems.push({ file: `drivers/${failure.folder}`, line: 1, col: 1, path: '(driver)', message: `could not be loaded: ${failure.reason}${used.has(failure.folder) ? '' : ' (not used by this config)'}` });
+    problems.push({
+      file: `drivers/${failure.folder}`,
+      line: 1,
+      col: 1,
+      path: '(driver)',
+      message: `could not be loaded: ${failure.reason}${used.has(failure.folder) ? '' : ' (not used by this config)'}`,
+    });
   }
   if (problems.length > 0) throw new ConfigInvalid(problems);
   return { loaded, registry };

@@ -91,10 +91,17 @@ async function withStore<T>(data: string, use: (store: Store) => Promise<T>): Pr
   }
 }
 
-type Update = { attempt: AttemptRow; delivery: Pick<DeliveryRow, 'id' | 'status' | 'attempts' | 'next_attempt_at' | 'finished_at' | 'last_status' | 'last_error'> };
+type Update = {
+  attempt: AttemptRow;
+  delivery: Pick<DeliveryRow, 'id' | 'status' | 'attempts' | 'next_attempt_at' | 'finished_at' | 'last_status' | 'last_error'>;
+};
 
 /** Writes an event and its deliveries (pending, no attempts) in one commit. */
-async function emit(store: Store, event: { id: string; type: string; at: number }, deliveries: { id: string; subscription: string; url?: string }[]): Promise<void> {
+async function emit(
+  store: Store,
+  event: { id: string; type: string; at: number },
+  deliveries: { id: string; subscription: string; url?: string }[],
+): Promise<void> {
   const rows: DeliveryRow[] = deliveries.map((d) => ({
     id: d.id,
     event_id: event.id,
@@ -108,15 +115,42 @@ async function emit(store: Store, event: { id: string; type: string; at: number 
     last_status: null,
     last_error: null,
   }));
-  await store.outbox.commit(store.outbox.writer({ id: event.id, type: event.type, created_at: event.at, source: '{}', data: JSON.stringify({ room: 'sys-room' }) }, rows));
+  await store.outbox.commit(
+    store.outbox.writer(
+      { id: event.id, type: event.type, created_at: event.at, source: '{}', data: JSON.stringify({ room: 'sys-room' }) },
+      rows,
+    ),
+  );
 }
 
-function attempt(deliveryId: string, n: number, at: number, result: { status?: number; error?: string; response?: string; latency?: number }, state: 'pending' | 'succeeded' | 'failed'): Update {
+function attempt(
+  deliveryId: string,
+  n: number,
+  at: number,
+  result: { status?: number; error?: string; response?: string; latency?: number },
+  state: 'pending' | 'succeeded' | 'failed',
+): Update {
   const status = result.status ?? null;
   const error = result.error ?? (status !== null && status >= 300 ? `answered ${status}` : null);
   return {
-    attempt: { delivery_id: deliveryId, attempt: n, started_at: at, latency_ms: result.latency ?? 12.4, status_code: status, error: result.error ?? null, response: result.response ?? null },
-    delivery: { id: deliveryId, status: state, attempts: n, next_attempt_at: state === 'pending' ? at + 60_000 : null, finished_at: state === 'pending' ? null : at, last_status: status, last_error: state === 'succeeded' ? null : error },
+    attempt: {
+      delivery_id: deliveryId,
+      attempt: n,
+      started_at: at,
+      latency_ms: result.latency ?? 12.4,
+      status_code: status,
+      error: result.error ?? null,
+      response: result.response ?? null,
+    },
+    delivery: {
+      id: deliveryId,
+      status: state,
+      attempts: n,
+      next_attempt_at: state === 'pending' ? at + 60_000 : null,
+      finished_at: state === 'pending' ? null : at,
+      last_status: status,
+      last_error: state === 'succeeded' ? null : error,
+    },
   };
 }
 
@@ -136,8 +170,12 @@ async function recordDeliveries(data: string): Promise<void> {
       { id: 'dlv_3', subscription: 'sub-all' },
     ]);
     await store.outbox.recordAttempts([attempt('dlv_1', 1, T0 + 10, { status: 200, response: 'ok' }, 'succeeded')]);
-    await store.outbox.recordAttempts([attempt('dlv_2', 1, T0 + 1_010, { status: 500, response: LONG_ANSWER, latency: 40.6 }, 'pending')]);
-    await store.outbox.recordAttempts([attempt('dlv_2', 2, T0 + 61_010, { error: 'connect ECONNREFUSED 10.0.0.9:443', latency: 2 }, 'failed')]);
+    await store.outbox.recordAttempts([
+      attempt('dlv_2', 1, T0 + 1_010, { status: 500, response: LONG_ANSWER, latency: 40.6 }, 'pending'),
+    ]);
+    await store.outbox.recordAttempts([
+      attempt('dlv_2', 2, T0 + 61_010, { error: 'connect ECONNREFUSED 10.0.0.9:443', latency: 2 }, 'failed'),
+    ]);
   });
 }
 
@@ -148,7 +186,11 @@ describe('switchboard events', () => {
     expect(result).toMatchObject({ code: 0, stderr: '' });
     const rows = lines(result.stdout).map((l) => l.split(/\s{2,}/));
     expect(rows.map((r) => r[0])).toEqual(['module.state_changed', 'room.ready', 'subscription.disabled', 'trigger.fired']);
-    expect(rows.find((r) => r[0] === 'room.ready')).toEqual(['room.ready', 'config', 'Emitted by an `emit` action in the config.']);
+    expect(rows.find((r) => r[0] === 'room.ready')).toEqual([
+      'room.ready',
+      'config',
+      'Emitted by an `emit` action in the config.',
+    ]);
     expect(rows.find((r) => r[0] === 'trigger.fired')?.[1]).toBe('engine');
     for (const row of rows) expect(row[2]).toMatch(/\S/);
   });
@@ -157,11 +199,16 @@ describe('switchboard events', () => {
     const { config } = tempConfig();
     const result = await cli(['events', '--config', config, '--json']);
     expect(result.code).toBe(0);
-    const types = lines(result.stdout).map((l) => JSON.parse(l) as { type: string; origin: string; description: string; data: { properties?: Record<string, unknown> } });
+    const types = lines(result.stdout).map(
+      (l) =>
+        JSON.parse(l) as { type: string; origin: string; description: string; data: { properties?: Record<string, unknown> } },
+    );
     expect(types.map((t) => t.type)).toContain('subscription.disabled');
     const fired = types.find((t) => t.type === 'trigger.fired')!;
     expect(fired.origin).toBe('engine');
-    expect(Object.keys(fired.data.properties ?? {})).toEqual(expect.arrayContaining(['instance', 'trigger', 'system', 'run', 'request']));
+    expect(Object.keys(fired.data.properties ?? {})).toEqual(
+      expect.arrayContaining(['instance', 'trigger', 'system', 'run', 'request']),
+    );
   });
 });
 
@@ -199,9 +246,13 @@ describe('switchboard subscriptions', () => {
 
   it('shows a disabled subscription with when and why, and --enable clears it', async () => {
     const { config, data } = tempConfig();
-    await withStore(data, (store) => store.outbox.setDisabled('sub-all', T0, 'https://all.example.com/webhook answered 410 Gone'));
+    await withStore(data, (store) =>
+      store.outbox.setDisabled('sub-all', T0, 'https://all.example.com/webhook answered 410 Gone'),
+    );
     const before = await cli(['subscriptions', '--config', config]);
-    expect(before.stdout).toContain('state:    disabled since 2026-01-01T09:00:00.000Z (https://all.example.com/webhook answered 410 Gone)');
+    expect(before.stdout).toContain(
+      'state:    disabled since 2026-01-01T09:00:00.000Z (https://all.example.com/webhook answered 410 Gone)',
+    );
     expect(before.stdout.match(/state: {4}enabled/g)).toHaveLength(2);
 
     const enabled = await cli(['subscriptions', '--config', config, '--enable', 'sub-all']);
@@ -224,7 +275,9 @@ describe('switchboard subscriptions', () => {
     const result = await cli(['subscriptions', '--config', config, '--enable', 'sub-nope']);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe('switchboard: no subscription "sub-nope" in the config; subscriptions: sub-ops, sub-room, sub-all\n');
+    expect(result.stderr).toBe(
+      'switchboard: no subscription "sub-nope" in the config; subscriptions: sub-ops, sub-room, sub-all\n',
+    );
   });
 });
 
@@ -244,7 +297,10 @@ describe('switchboard deliveries', () => {
   it('filters by --subscription, --status and --type, alone and together, honours --limit, and says when nothing matches', async () => {
     const { config, data } = tempConfig();
     await recordDeliveries(data);
-    const ids = async (...args: string[]) => lines((await cli(['deliveries', '--config', config, '--json', ...args])).stdout).map((l) => (JSON.parse(l) as { id: string }).id);
+    const ids = async (...args: string[]) =>
+      lines((await cli(['deliveries', '--config', config, '--json', ...args])).stdout).map(
+        (l) => (JSON.parse(l) as { id: string }).id,
+      );
     expect(await ids('--subscription', 'sub-room')).toEqual(['dlv_2']);
     expect(await ids('--status', 'failed')).toEqual(['dlv_2']);
     expect(await ids('--status', 'succeeded')).toEqual(['dlv_1']);
@@ -252,13 +308,17 @@ describe('switchboard deliveries', () => {
     expect(await ids('--type', 'room.ready', '--status', 'pending')).toEqual(['dlv_3']);
     expect(await ids('--subscription', 'sub-ops', '--type', 'room.ready')).toEqual([]);
     expect(await ids('--limit', '2')).toEqual(['dlv_3', 'dlv_2']);
-    expect((await cli(['deliveries', '--config', config, '--subscription', 'sub-nobody'])).stdout).toBe('no deliveries recorded that match\n');
+    expect((await cli(['deliveries', '--config', config, '--subscription', 'sub-nobody'])).stdout).toBe(
+      'no deliveries recorded that match\n',
+    );
   });
 
   it('prints one JSON object per delivery with --json, the attempts under attempt_log with --attempts', async () => {
     const { config, data } = tempConfig();
     await recordDeliveries(data);
-    const plain = lines((await cli(['deliveries', '--config', config, '--json', '--subscription', 'sub-room'])).stdout).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const plain = lines((await cli(['deliveries', '--config', config, '--json', '--subscription', 'sub-room'])).stdout).map(
+      (l) => JSON.parse(l) as Record<string, unknown>,
+    );
     expect(plain).toEqual([
       {
         id: 'dlv_2',
@@ -275,7 +335,9 @@ describe('switchboard deliveries', () => {
         type: 'room.ready',
       },
     ]);
-    const withAttempts = JSON.parse((await cli(['deliveries', '--config', config, '--json', '--attempts', '--subscription', 'sub-room'])).stdout) as { attempt_log: AttemptRow[] };
+    const withAttempts = JSON.parse(
+      (await cli(['deliveries', '--config', config, '--json', '--attempts', '--subscription', 'sub-room'])).stdout,
+    ) as { attempt_log: AttemptRow[] };
     expect(withAttempts.attempt_log.map((a) => [a.attempt, a.status_code, a.error])).toEqual([
       [1, 500, null],
       [2, null, 'connect ECONNREFUSED 10.0.0.9:443'],
@@ -307,7 +369,9 @@ describe('switchboard deliveries', () => {
     const { config } = tempConfig();
     const result = await cli(['deliveries', '--config', config, '--status', 'done']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('switchboard: --status must be one of pending, succeeded, failed, not "done"\nrun `switchboard --help` for usage\n');
+    expect(result.stderr).toBe(
+      'switchboard: --status must be one of pending, succeeded, failed, not "done"\nrun `switchboard --help` for usage\n',
+    );
   });
 
   it('says no deliveries are recorded on an empty database', async () => {
@@ -324,7 +388,9 @@ describe('switchboard redeliver', () => {
     const result = await cli(['redeliver', 'dlv_2', '--config', config]);
     const after = Date.now();
     expect(result).toMatchObject({ code: 0, stderr: '' });
-    expect(result.stdout).toBe('dlv_2 queued again (was failed after 2 attempts); it goes to https://sub-room.example.com/ as soon as the engine runs\n');
+    expect(result.stdout).toBe(
+      'dlv_2 queued again (was failed after 2 attempts); it goes to https://sub-room.example.com/ as soon as the engine runs\n',
+    );
     const row = await withStore(data, (store) => store.outbox.get('dlv_2'));
     expect(row).toMatchObject({ status: 'pending', attempts: 2, finished_at: null, event_id: 'evt_2' });
     expect(row!.next_attempt_at).toBeGreaterThanOrEqual(before);
@@ -356,12 +422,16 @@ describe('switchboard recover', () => {
     const { config, data } = tempConfig();
     const now = Date.now();
     await withStore(data, async (store) => {
-      await emit(store, { id: 'evt_old', type: 'trigger.fired', at: now - 2 * 3_600_000 }, [{ id: 'dlv_old', subscription: 'sub-ops' }]);
+      await emit(store, { id: 'evt_old', type: 'trigger.fired', at: now - 2 * 3_600_000 }, [
+        { id: 'dlv_old', subscription: 'sub-ops' },
+      ]);
       await emit(store, { id: 'evt_new', type: 'trigger.fired', at: now - 10 * 60_000 }, [
         { id: 'dlv_new_failed', subscription: 'sub-ops' },
         { id: 'dlv_new_ok', subscription: 'sub-all' },
       ]);
-      await emit(store, { id: 'evt_newer', type: 'room.ready', at: now - 5 * 60_000 }, [{ id: 'dlv_newer_failed', subscription: 'sub-room' }]);
+      await emit(store, { id: 'evt_newer', type: 'room.ready', at: now - 5 * 60_000 }, [
+        { id: 'dlv_newer_failed', subscription: 'sub-room' },
+      ]);
       await store.outbox.recordAttempts([
         attempt('dlv_old', 1, now - 2 * 3_600_000, { status: 500 }, 'failed'),
         attempt('dlv_new_failed', 1, now - 10 * 60_000, { status: 502 }, 'failed'),
@@ -372,8 +442,15 @@ describe('switchboard recover', () => {
     const result = await cli(['recover', '--since', '1h', '--config', config]);
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toMatch(/^2 failed deliveries created since \d{4}-\d\d-\d\dT[\d:.]+Z queued again\n$/);
-    const statuses = await withStore(data, async (store) => Object.fromEntries((await store.outbox.list({ limit: 10 })).map((d) => [d.id, d.status])));
-    expect(statuses).toEqual({ dlv_old: 'failed', dlv_new_failed: 'pending', dlv_new_ok: 'succeeded', dlv_newer_failed: 'pending' });
+    const statuses = await withStore(data, async (store) =>
+      Object.fromEntries((await store.outbox.list({ limit: 10 })).map((d) => [d.id, d.status])),
+    );
+    expect(statuses).toEqual({
+      dlv_old: 'failed',
+      dlv_new_failed: 'pending',
+      dlv_new_ok: 'succeeded',
+      dlv_newer_failed: 'pending',
+    });
 
     const iso = await cli(['recover', '--since', new Date(now - 3 * 3_600_000).toISOString(), '--config', config]);
     expect(iso.stdout).toMatch(/^1 failed delivery created since/);
@@ -436,7 +513,13 @@ function signed(body: string, secret = RECEIVE_SECRET, id = 'evt_test_1'): Recor
   };
 }
 
-const ENVELOPE = JSON.stringify({ id: 'evt_test_1', type: 'room.ready', created: '2026-01-01T09:00:00.000Z', attempt: 1, data: { room: 'sys-room', people: 3 } });
+const ENVELOPE = JSON.stringify({
+  id: 'evt_test_1',
+  type: 'room.ready',
+  created: '2026-01-01T09:00:00.000Z',
+  attempt: 1,
+  data: { room: 'sys-room', people: 3 },
+});
 
 describe('switchboard receive', () => {
   it('answers a correctly signed POST with 200 and prints its type and data; SIGTERM stops it with exit 0', async () => {
@@ -469,7 +552,16 @@ describe('switchboard receive', () => {
 
   it('prints each event of a batch and answers --status', async () => {
     const r = await startReceive(['--port', '0', '--secret', RECEIVE_SECRET, '--status', '204']);
-    const batch = JSON.stringify([JSON.parse(ENVELOPE), { id: 'evt_test_2', type: 'trigger.fired', created: '2026-01-01T09:00:01.000Z', attempt: 2, data: { instance: 'trig-room' } }]);
+    const batch = JSON.stringify([
+      JSON.parse(ENVELOPE),
+      {
+        id: 'evt_test_2',
+        type: 'trigger.fired',
+        created: '2026-01-01T09:00:01.000Z',
+        attempt: 2,
+        data: { instance: 'trig-room' },
+      },
+    ]);
     const response = await fetch(r.url, { method: 'POST', body: batch, headers: signed(batch, RECEIVE_SECRET, 'batch_dlv_1') });
     expect(response.status).toBe(204);
     await r.waitForOutput(/trig-room/);
@@ -496,7 +588,10 @@ describe('switchboard receive', () => {
     { args: ['--secret', RECEIVE_SECRET], message: 'receive needs --port P' },
     { args: ['--port', '0'], message: 'receive needs --secret' },
     { args: ['--port', '0', '--secret', 'not-a-secret'], message: '--secret must be a Standard Webhooks secret' },
-    { args: ['--port', '0', '--secret', RECEIVE_SECRET, '--status', '99'], message: '--status must be an HTTP status from 200 to 599' },
+    {
+      args: ['--port', '0', '--secret', RECEIVE_SECRET, '--status', '99'],
+      message: '--status must be an HTTP status from 200 to 599',
+    },
     { args: ['--port', '0', '--secret', RECEIVE_SECRET, '--fail', 'some'], message: '--fail must be a whole number' },
   ])('refuses $message with exit 2', async ({ args, message }) => {
     const result = await cli(['receive', ...args]);

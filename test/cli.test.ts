@@ -34,16 +34,33 @@ function tempConfig(): { root: string; config: string; data: string } {
   cpSync(join(ROOT, 'config'), config, { recursive: true });
   writeFileSync(
     join(config, 'server.yaml'),
-    ['server:', '  host: 127.0.0.1', '  port: 8080', `  data_dir: ${JSON.stringify(data)}`, '  body_limit: 1mb', '  durability: normal', ''].join('\n'),
+    [
+      'server:',
+      '  host: 127.0.0.1',
+      '  port: 8080',
+      `  data_dir: ${JSON.stringify(data)}`,
+      '  body_limit: 1mb',
+      '  durability: normal',
+      '',
+    ].join('\n'),
   );
   writeFileSync(
     join(config, 'zz-env-secret.yaml'),
-    ['instances:', '  - id: trig-env-secret', '    trigger: lobby-motion', '    system: sys-lobby', '    secret: ${MY_SECRET}', ''].join('\n'),
+    [
+      'instances:',
+      '  - id: trig-env-secret',
+      '    trigger: lobby-motion',
+      '    system: sys-lobby',
+      '    secret: ${MY_SECRET}',
+      '',
+    ].join('\n'),
   );
   return { root, config, data };
 }
 
-function entry(overrides: Partial<RequestLogEntry> & Pick<RequestLogEntry, 'id' | 'instance_id' | 'received_at' | 'outcome' | 'status'>): RequestLogEntry {
+function entry(
+  overrides: Partial<RequestLogEntry> & Pick<RequestLogEntry, 'id' | 'instance_id' | 'received_at' | 'outcome' | 'status'>,
+): RequestLogEntry {
   return {
     method: 'POST',
     path: `/webhook/${overrides.instance_id}/notify`,
@@ -63,9 +80,23 @@ const T0 = Date.UTC(2026, 0, 1, 9, 0, 0);
 async function recordRequests(data: string): Promise<void> {
   const store = await openStore(databaseFile(data));
   try {
-    await store.requests.insert(entry({ id: 'req_1', instance_id: 'trig-lobby-alerts', received_at: T0, outcome: 'fired', status: 202, run_id: 'run_1' }));
-    await store.requests.insert(entry({ id: 'req_2', instance_id: 'trig-lobby-alerts', received_at: T0 + 1_000, outcome: 'debounced', status: 202 }));
-    await store.requests.insert(entry({ id: 'req_3', instance_id: 'trig-room-101-booking', received_at: T0 + 2_000, outcome: 'fired', status: 202, run_id: 'run_3', method: 'PUT' }));
+    await store.requests.insert(
+      entry({ id: 'req_1', instance_id: 'trig-lobby-alerts', received_at: T0, outcome: 'fired', status: 202, run_id: 'run_1' }),
+    );
+    await store.requests.insert(
+      entry({ id: 'req_2', instance_id: 'trig-lobby-alerts', received_at: T0 + 1_000, outcome: 'debounced', status: 202 }),
+    );
+    await store.requests.insert(
+      entry({
+        id: 'req_3',
+        instance_id: 'trig-room-101-booking',
+        received_at: T0 + 2_000,
+        outcome: 'fired',
+        status: 202,
+        run_id: 'run_3',
+        method: 'PUT',
+      }),
+    );
   } finally {
     await store.close();
   }
@@ -93,7 +124,9 @@ describe('switchboard urls', () => {
   it('shows the secret from the environment for an instance that says ${MY_SECRET}', async () => {
     const { config } = tempConfig();
     const result = await cli(['urls', '--config', config]);
-    expect(lines(result.stdout)).toContain(`trig-env-secret\thttp://127.0.0.1:8080/webhook/trig-env-secret/notify?secret=${ENV_SECRET}`);
+    expect(lines(result.stdout)).toContain(
+      `trig-env-secret\thttp://127.0.0.1:8080/webhook/trig-env-secret/notify?secret=${ENV_SECRET}`,
+    );
   });
 
   it('keeps generated secrets across runs', async () => {
@@ -180,7 +213,8 @@ describe('switchboard log', () => {
   it('filters by --instance and --outcome, alone and together, and honours --limit', async () => {
     const { config, data } = tempConfig();
     await recordRequests(data);
-    const runIds = async (...args: string[]) => lines((await cli(['log', '--config', config, '--json', ...args])).stdout).map((l) => (JSON.parse(l) as { id: string }).id);
+    const runIds = async (...args: string[]) =>
+      lines((await cli(['log', '--config', config, '--json', ...args])).stdout).map((l) => (JSON.parse(l) as { id: string }).id);
     expect(await runIds('--instance', 'trig-lobby-alerts')).toEqual(['req_2', 'req_1']);
     expect(await runIds('--outcome', 'fired')).toEqual(['req_3', 'req_1']);
     expect(await runIds('--instance', 'trig-lobby-alerts', '--outcome', 'fired')).toEqual(['req_1']);
@@ -225,7 +259,9 @@ describe('switchboard usage', () => {
     const result = await cli(['frobnicate']);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe('switchboard: unknown command "frobnicate"; commands: start, check, migrate, urls, drivers, log, runs, events, subscriptions, deliveries, redeliver, recover, receive\nrun `switchboard --help` for usage\n');
+    expect(result.stderr).toBe(
+      'switchboard: unknown command "frobnicate"; commands: start, check, migrate, urls, drivers, log, runs, events, subscriptions, deliveries, redeliver, recover, receive\nrun `switchboard --help` for usage\n',
+    );
     expectNoStackTrace(result);
   });
 
@@ -248,12 +284,16 @@ describe('switchboard usage', () => {
     expectNoStackTrace(result);
   });
 
-  it.each([{ args: ['--help'] }, { args: ['-h'] }, { args: ['urls', '--help'] }])('answers $args with exit 0 and the usage', async ({ args }) => {
-    const result = await cli(args);
-    expect(result).toMatchObject({ code: 0, stderr: '' });
-    expect(result.stdout).toMatch(/^usage: switchboard <command> \[options\]/);
-    for (const command of ['start', 'check', 'migrate', 'urls', 'log']) expect(result.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
-  });
+  it.each([{ args: ['--help'] }, { args: ['-h'] }, { args: ['urls', '--help'] }])(
+    'answers $args with exit 0 and the usage',
+    async ({ args }) => {
+      const result = await cli(args);
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      expect(result.stdout).toMatch(/^usage: switchboard <command> \[options\]/);
+      for (const command of ['start', 'check', 'migrate', 'urls', 'log'])
+        expect(result.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    },
+  );
 
   it('answers no command at all with the usage and exit 2', async () => {
     const result = await cli([]);
@@ -289,9 +329,27 @@ describe('switchboard runs', () => {
     await store.runs.acceptFire(undefined, run('run_b', 'trig-lobby-alerts', Date.parse('2026-11-25T10:05:00Z')));
     await store.runs.acceptFire(undefined, run('run_c', 'trig-room-101-booking', Date.parse('2026-11-25T10:10:00Z')));
     const at = Date.parse('2026-11-25T10:00:00Z');
-    await store.runs.recordAction({ run_id: 'run_a', position: 0, kind: 'call', target: 'Display_1.power', status: 'succeeded', error: null, started_at: at, finished_at: at + 3 });
+    await store.runs.recordAction({
+      run_id: 'run_a',
+      position: 0,
+      kind: 'call',
+      target: 'Display_1.power',
+      status: 'succeeded',
+      error: null,
+      started_at: at,
+      finished_at: at + 3,
+    });
     await store.runs.recordAction(
-      { run_id: 'run_a', position: 1, kind: 'call', target: 'Display_1.switch_to', status: 'failed', error: 'input "vga" is not one of: hdmi1, hdmi2', started_at: at + 3, finished_at: at + 5 },
+      {
+        run_id: 'run_a',
+        position: 1,
+        kind: 'call',
+        target: 'Display_1.switch_to',
+        status: 'failed',
+        error: 'input "vga" is not one of: hdmi1, hdmi2',
+        started_at: at + 3,
+        finished_at: at + 5,
+      },
       { status: 'failed', finishedAt: at + 5, error: 'action 2 (Display_1.switch_to): input "vga" is not one of: hdmi1, hdmi2' },
     );
     await store.close();
@@ -337,10 +395,22 @@ describe('switchboard drivers', () => {
 
   it('gives settings and arguments as JSON Schema with --json', async () => {
     const result = await cli(['drivers', '--json']);
-    const drivers = lines(result.stdout).map((l) => JSON.parse(l) as { name: string; settings: { properties: Record<string, unknown>; required?: string[] }; methods: { name: string }[] });
+    const drivers = lines(result.stdout).map(
+      (l) =>
+        JSON.parse(l) as {
+          name: string;
+          settings: { properties: Record<string, unknown>; required?: string[] };
+          methods: { name: string }[];
+        },
+    );
     expect(drivers.map((d) => d.name)).toEqual(['display', 'http', 'meraki']);
     const meraki = drivers.find((d) => d.name === 'meraki')!;
     expect(meraki.settings.required).toEqual(expect.arrayContaining(['validator', 'secret']));
-    expect(drivers.find((d) => d.name === 'display')!.methods.map((m) => m.name)).toEqual(['power', 'switch_to', 'volume', 'mute']);
+    expect(drivers.find((d) => d.name === 'display')!.methods.map((m) => m.name)).toEqual([
+      'power',
+      'switch_to',
+      'volume',
+      'mute',
+    ]);
   });
 });

@@ -11,8 +11,10 @@ afterEach(async () => {
   t = undefined;
 });
 
-const power = async (engine: TestEngine, system: string, state: boolean) => engine.engine.modules.find(system, 'Display_1')!.call('power', { state });
-const calls = (engine: TestEngine, system = 'sys-a') => engine.engine.modules.find(system, 'Probe_1')!.currentState.calls as number;
+const power = async (engine: TestEngine, system: string, state: boolean) =>
+  engine.engine.modules.find(system, 'Display_1')!.call('power', { state });
+const calls = (engine: TestEngine, system = 'sys-a') =>
+  engine.engine.modules.find(system, 'Probe_1')!.currentState.calls as number;
 
 function files(triggers: string, instances: string, systems = ['sys-a']): Record<string, string> {
   return {
@@ -162,7 +164,11 @@ ${RECORD}`,
         `  - { id: inst-a, trigger: gated, system: sys-a, secret: ${SECRET} }`,
       ),
     });
-    const post = () => fetch(t!.url(`/webhook/inst-a/notify?secret=${SECRET}`), { method: 'POST' }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    const post = () =>
+      fetch(t!.url(`/webhook/inst-a/notify?secret=${SECRET}`), { method: 'POST' }).then(async (r) => ({
+        status: r.status,
+        body: await r.json(),
+      }));
     expect(await post()).toEqual({ status: 202, body: { fired: false, reason: 'conditions' } });
     await power(t, 'sys-a', true);
     await t.engine.settled();

@@ -8,7 +8,7 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load-config.js';
-import { ConfigInvalid, formatProblem, type Problem } from '../src/config/problems.js';
+import { ConfigInvalid, formatProblem } from '../src/config/problems.js';
 import { defineDriver, z } from '../src/drivers/api.js';
 import { registryOf } from '../src/drivers/registry.js';
 import { prepareConfig } from '../src/prepare-config.js';
@@ -46,7 +46,8 @@ const yaml = (...lines: string[]) => `${lines.join('\n')}\n`;
 const fileOf = (dir: string, name: string) => relative(process.cwd(), join(resolve(dir), name));
 
 /** The formatted problem expected at `name:line:col`. */
-const at = (dir: string, name: string, line: number, col: number, path: string, message: string) => `${fileOf(dir, name)}:${line}:${col}  ${path}  ${message}`;
+const at = (dir: string, name: string, line: number, col: number, path: string, message: string) =>
+  `${fileOf(dir, name)}:${line}:${col}  ${path}  ${message}`;
 
 function invalid(run: () => unknown): ConfigInvalid {
   try {
@@ -68,7 +69,8 @@ async function invalidAsync(run: () => Promise<unknown>): Promise<ConfigInvalid>
   throw new Error('expected the config to be refused');
 }
 
-const loadProblems = (dir: string, env: NodeJS.ProcessEnv = {}): string[] => invalid(() => loadConfig(dir, env)).problems.map(formatProblem);
+const loadProblems = (dir: string, env: NodeJS.ProcessEnv = {}): string[] =>
+  invalid(() => loadConfig(dir, env)).problems.map(formatProblem);
 const prepareProblems = async (dir: string, env: NodeJS.ProcessEnv = {}): Promise<string[]> =>
   (await invalidAsync(() => prepareConfig(dir, { env, registry }))).problems.map(formatProblem);
 
@@ -122,79 +124,186 @@ describe('a valid config', () => {
   });
 
   it('locates items merged from a later file in that file', () => {
-    const dir = configDir({ 'a.yaml': yaml('triggers:', '  - id: first'), 'b.yaml': yaml('', 'triggers:', '  - id: second', '    debounce: 1s') });
+    const dir = configDir({
+      'a.yaml': yaml('triggers:', '  - id: first'),
+      'b.yaml': yaml('', 'triggers:', '  - id: second', '    debounce: 1s'),
+    });
     const loaded = loadConfig(dir, {});
-    expect(formatProblem(loaded.locate(['triggers', 1, 'debounce'], 'here'))).toBe(at(dir, 'b.yaml', 4, 15, 'triggers[1].debounce', 'here'));
+    expect(formatProblem(loaded.locate(['triggers', 1, 'debounce'], 'here'))).toBe(
+      at(dir, 'b.yaml', 4, 15, 'triggers[1].debounce', 'here'),
+    );
   });
 });
 
 describe('driver problems', () => {
   it('reports an unknown driver with its position and the drivers that exist', async () => {
-    const dir = configDir({ 'site.yaml': SITE.replace('driver: display', 'driver: projector'), 'triggers.yaml': TRIGGERS.replace('Display_1.power', 'Lamp_1.toggle').replace('{ state: true }', '{}') });
+    const dir = configDir({
+      'site.yaml': SITE.replace('driver: display', 'driver: projector'),
+      'triggers.yaml': TRIGGERS.replace('Display_1.power', 'Lamp_1.toggle').replace('{ state: true }', '{}'),
+    });
     expect(await prepareProblems(dir)).toEqual([
-      at(dir, 'site.yaml', 9, 17, 'systems[0].modules[0].driver', 'driver "projector" does not exist; available drivers: display, lamp'),
-      at(dir, 'triggers.yaml', 5, 15, 'triggers[0].actions[0].call', 'instance "inst-room" runs this on system "sys-room", which has no module Lamp_1; it has: (none)'),
+      at(
+        dir,
+        'site.yaml',
+        9,
+        17,
+        'systems[0].modules[0].driver',
+        'driver "projector" does not exist; available drivers: display, lamp',
+      ),
+      at(
+        dir,
+        'triggers.yaml',
+        5,
+        15,
+        'triggers[0].actions[0].call',
+        'instance "inst-room" runs this on system "sys-room", which has no module Lamp_1; it has: (none)',
+      ),
     ]);
   });
 
   it('reports bad driver settings with the path into the settings', async () => {
     const dir = configDir({ 'site.yaml': SITE.replace('max_volume: 60', 'max_volume: 600'), 'triggers.yaml': TRIGGERS });
     expect(await prepareProblems(dir)).toEqual([
-      at(dir, 'site.yaml', 11, 23, 'systems[0].modules[0].settings.max_volume', 'display settings: Too big: expected number to be <=100'),
+      at(
+        dir,
+        'site.yaml',
+        11,
+        23,
+        'systems[0].modules[0].settings.max_volume',
+        'display settings: Too big: expected number to be <=100',
+      ),
     ]);
   });
 
   it('reports a settings entry of the wrong type at that entry', async () => {
     const dir = configDir({ 'site.yaml': SITE.replace('max_volume: 60', 'inputs: hdmi1'), 'triggers.yaml': TRIGGERS });
     expect(await prepareProblems(dir)).toEqual([
-      at(dir, 'site.yaml', 11, 19, 'systems[0].modules[0].settings.inputs', 'display settings: Invalid input: expected array, received string'),
+      at(
+        dir,
+        'site.yaml',
+        11,
+        19,
+        'systems[0].modules[0].settings.inputs',
+        'display settings: Invalid input: expected array, received string',
+      ),
     ]);
   });
 
-  it('reports a call to a module the instance\'s system does not have, naming the modules it has', async () => {
+  it("reports a call to a module the instance's system does not have, naming the modules it has", async () => {
     const dir = configDir({ 'site.yaml': SITE, 'triggers.yaml': TRIGGERS.replace('Display_1.power', 'Display_2.power') });
     expect(await prepareProblems(dir)).toEqual([
-      at(dir, 'triggers.yaml', 5, 15, 'triggers[0].actions[0].call', 'instance "inst-room" runs this on system "sys-room", which has no module Display_2; it has: Display_1'),
+      at(
+        dir,
+        'triggers.yaml',
+        5,
+        15,
+        'triggers[0].actions[0].call',
+        'instance "inst-room" runs this on system "sys-room", which has no module Display_2; it has: Display_1',
+      ),
     ]);
   });
 
   it('reports a call to a method the driver does not have, naming the methods it has', async () => {
     const dir = configDir({ 'site.yaml': SITE, 'triggers.yaml': TRIGGERS.replace('Display_1.power', 'Display_1.explode') });
     expect(await prepareProblems(dir)).toEqual([
-      at(dir, 'triggers.yaml', 5, 15, 'triggers[0].actions[0].call', 'Display_1 (driver display) has no method "explode"; it has: power, switch_to, volume, mute'),
+      at(
+        dir,
+        'triggers.yaml',
+        5,
+        15,
+        'triggers[0].actions[0].call',
+        'Display_1 (driver display) has no method "explode"; it has: power, switch_to, volume, mute',
+      ),
     ]);
   });
 
   it('refuses a call target that is not written as Module_index.method', () => {
     const dir = configDir({ 'site.yaml': SITE, 'triggers.yaml': TRIGGERS.replace('Display_1.power', 'power') });
     expect(loadProblems(dir)).toEqual([
-      at(dir, 'triggers.yaml', 5, 15, 'triggers[0].actions[0].call', 'write the target as Module_index.method, for example Display_1.power'),
+      at(
+        dir,
+        'triggers.yaml',
+        5,
+        15,
+        'triggers[0].actions[0].call',
+        'write the target as Module_index.method, for example Display_1.power',
+      ),
     ]);
   });
 
   it('reports a template expression outside the request at its action', async () => {
-    const dir = configDir({ 'site.yaml': SITE, 'triggers.yaml': TRIGGERS.replace('Display_1.power', 'Display_1.switch_to').replace('{ state: true }', '{ input: "{{ foo.bar }}" }') });
+    const dir = configDir({
+      'site.yaml': SITE,
+      'triggers.yaml': TRIGGERS.replace('Display_1.power', 'Display_1.switch_to').replace(
+        '{ state: true }',
+        '{ input: "{{ foo.bar }}" }',
+      ),
+    });
     expect(await prepareProblems(dir)).toEqual([
-      at(dir, 'triggers.yaml', 5, 9, 'triggers[0].actions[0]', '"{{ foo.bar }}" must start with one of: method, body, query, headers'),
+      at(
+        dir,
+        'triggers.yaml',
+        5,
+        9,
+        'triggers[0].actions[0]',
+        '"{{ foo.bar }}" must start with one of: method, body, query, headers',
+      ),
     ]);
   });
 
   it('lists every driver problem at once', async () => {
-    const site = SITE.replace('max_volume: 60', 'max_volume: 0').replace('    modules:\n', '    modules:\n      - driver: fridge\n');
-    const triggers = TRIGGERS.replace('{ state: true }', '{ state: "{{ cookies }}" }').replace('Display_1.power', 'Display_1.dance');
+    const site = SITE.replace('max_volume: 60', 'max_volume: 0').replace(
+      '    modules:\n',
+      '    modules:\n      - driver: fridge\n',
+    );
+    const triggers = TRIGGERS.replace('{ state: true }', '{ state: "{{ cookies }}" }').replace(
+      'Display_1.power',
+      'Display_1.dance',
+    );
     const dir = configDir({ 'site.yaml': site, 'triggers.yaml': triggers });
     expect(await prepareProblems(dir)).toEqual([
-      at(dir, 'site.yaml', 9, 17, 'systems[0].modules[0].driver', 'driver "fridge" does not exist; available drivers: display, lamp'),
-      at(dir, 'site.yaml', 12, 23, 'systems[0].modules[1].settings.max_volume', 'display settings: Too small: expected number to be >=1'),
-      at(dir, 'triggers.yaml', 5, 15, 'triggers[0].actions[0].call', 'Display_1 (driver display) has no method "dance"; it has: power, switch_to, volume, mute'),
-      at(dir, 'triggers.yaml', 5, 9, 'triggers[0].actions[0]', '"{{ cookies }}" must start with one of: method, body, query, headers'),
+      at(
+        dir,
+        'site.yaml',
+        9,
+        17,
+        'systems[0].modules[0].driver',
+        'driver "fridge" does not exist; available drivers: display, lamp',
+      ),
+      at(
+        dir,
+        'site.yaml',
+        12,
+        23,
+        'systems[0].modules[1].settings.max_volume',
+        'display settings: Too small: expected number to be >=1',
+      ),
+      at(
+        dir,
+        'triggers.yaml',
+        5,
+        15,
+        'triggers[0].actions[0].call',
+        'Display_1 (driver display) has no method "dance"; it has: power, switch_to, volume, mute',
+      ),
+      at(
+        dir,
+        'triggers.yaml',
+        5,
+        9,
+        'triggers[0].actions[0]',
+        '"{{ cookies }}" must start with one of: method, body, query, headers',
+      ),
     ]);
   });
 });
 
 describe('reference problems', () => {
   it('reports an instance naming a trigger and a system that do not exist', () => {
-    const dir = configDir({ 'site.yaml': SITE, 'triggers.yaml': TRIGGERS.replace('trigger: wake', 'trigger: sleep').replace('system: sys-room', 'system: sys-x') });
+    const dir = configDir({
+      'site.yaml': SITE,
+      'triggers.yaml': TRIGGERS.replace('trigger: wake', 'trigger: sleep').replace('system: sys-room', 'system: sys-x'),
+    });
     expect(loadProblems(dir)).toEqual([
       at(dir, 'triggers.yaml', 9, 14, 'instances[0].trigger', 'trigger "sleep" does not exist; known triggers: wake'),
       at(dir, 'triggers.yaml', 10, 13, 'instances[0].system', 'system "sys-x" does not exist; known systems: sys-room'),
@@ -202,7 +311,10 @@ describe('reference problems', () => {
   });
 
   it('reports a system in a zone that does not exist, and a zone whose parent does not exist', () => {
-    const dir = configDir({ 'site.yaml': SITE.replace('[room-zone]', '[lobby-zone]').replace('parent: org', 'parent: nowhere'), 'triggers.yaml': TRIGGERS });
+    const dir = configDir({
+      'site.yaml': SITE.replace('[room-zone]', '[lobby-zone]').replace('parent: org', 'parent: nowhere'),
+      'triggers.yaml': TRIGGERS,
+    });
     expect(loadProblems(dir)).toEqual([
       at(dir, 'site.yaml', 4, 13, 'zones[1].parent', 'zone "nowhere" does not exist; known zones: org, room-zone'),
       at(dir, 'site.yaml', 7, 13, 'systems[0].zones[0]', 'zone "lobby-zone" does not exist; known zones: org, room-zone'),
@@ -210,7 +322,9 @@ describe('reference problems', () => {
   });
 
   it('reports every zone of a parent cycle', () => {
-    const dir = configDir({ 'zones.yaml': yaml('zones:', '  - id: a', '    parent: b', '  - id: b', '    parent: a', '  - id: c', '    parent: c') });
+    const dir = configDir({
+      'zones.yaml': yaml('zones:', '  - id: a', '    parent: b', '  - id: b', '    parent: a', '  - id: c', '    parent: c'),
+    });
     expect(loadProblems(dir)).toEqual([
       at(dir, 'zones.yaml', 3, 13, 'zones[0].parent', 'zone "a" is its own ancestor; zones form a tree'),
       at(dir, 'zones.yaml', 5, 13, 'zones[1].parent', 'zone "b" is its own ancestor; zones form a tree'),
@@ -219,19 +333,33 @@ describe('reference problems', () => {
   });
 
   it('reports an id used in two files at the second one', () => {
-    const dir = configDir({ 'a.yaml': yaml('triggers:', '  - id: wake'), 'b.yaml': yaml('# more triggers', 'triggers:', '  - id: other', '  - id: wake') });
-    expect(loadProblems(dir)).toEqual([at(dir, 'b.yaml', 4, 9, 'triggers[2].id', 'trigger id "wake" is used twice; ids must be unique')]);
+    const dir = configDir({
+      'a.yaml': yaml('triggers:', '  - id: wake'),
+      'b.yaml': yaml('# more triggers', 'triggers:', '  - id: other', '  - id: wake'),
+    });
+    expect(loadProblems(dir)).toEqual([
+      at(dir, 'b.yaml', 4, 9, 'triggers[2].id', 'trigger id "wake" is used twice; ids must be unique'),
+    ]);
   });
 });
 
 describe('schema problems', () => {
   it('reports an unknown top-level key in the file that has it, at the key', () => {
-    const dir = configDir({ 'a.yaml': yaml('server:', '  port: 9000'), 'b.yaml': yaml('triggers: []', 'trigers:', '  - id: wake') });
+    const dir = configDir({
+      'a.yaml': yaml('server:', '  port: 9000'),
+      'b.yaml': yaml('triggers: []', 'trigers:', '  - id: wake'),
+    });
     expect(loadProblems(dir)).toEqual([at(dir, 'b.yaml', 3, 3, 'trigers', 'Unrecognized key: "trigers"')]);
   });
 
   it('reports each unknown key of an item at that key', () => {
-    const dir = configDir({ 'site.yaml': SITE, 'triggers.yaml': TRIGGERS.replace('debounce: 5s', 'debounse: 5s').replace('system: sys-room', 'system: sys-room\n    enabeld: true') });
+    const dir = configDir({
+      'site.yaml': SITE,
+      'triggers.yaml': TRIGGERS.replace('debounce: 5s', 'debounse: 5s').replace(
+        'system: sys-room',
+        'system: sys-room\n    enabeld: true',
+      ),
+    });
     expect(loadProblems(dir)).toEqual([
       at(dir, 'triggers.yaml', 3, 15, 'triggers[0].debounse', 'Unrecognized key: "debounse"'),
       at(dir, 'triggers.yaml', 11, 14, 'instances[0].enabeld', 'Unrecognized key: "enabeld"'),
@@ -239,7 +367,10 @@ describe('schema problems', () => {
   });
 
   it('reports a value of the wrong type with what was expected', () => {
-    const dir = configDir({ 'server.yaml': yaml('server:', '  port: eighty', '  durability: sometimes'), 'triggers.yaml': TRIGGERS.replace('debounce: 5s', 'webhook: yes') });
+    const dir = configDir({
+      'server.yaml': yaml('server:', '  port: eighty', '  durability: sometimes'),
+      'triggers.yaml': TRIGGERS.replace('debounce: 5s', 'webhook: yes'),
+    });
     expect(loadProblems(dir)).toEqual([
       at(dir, 'server.yaml', 2, 9, 'server.port', 'Invalid input: expected number, received string'),
       at(dir, 'server.yaml', 3, 15, 'server.durability', 'Invalid option: expected one of "normal"|"full"'),
@@ -250,30 +381,64 @@ describe('schema problems', () => {
   it('refuses a duration without a proper unit, explaining how to write one', () => {
     const dir = configDir({ 'triggers.yaml': TRIGGERS.replace('debounce: 5s', 'debounce: 5 seconds') });
     expect(loadProblems(dir)).toEqual([
-      at(dir, 'triggers.yaml', 3, 15, 'triggers[0].debounce', '"5 seconds" is not a duration; write a number with a unit: 500ms, 5s, 2m, 1h or 1d'),
+      at(
+        dir,
+        'triggers.yaml',
+        3,
+        15,
+        'triggers[0].debounce',
+        '"5 seconds" is not a duration; write a number with a unit: 500ms, 5s, 2m, 1h or 1d',
+      ),
     ]);
   });
 
   it('refuses a size without a proper unit', () => {
     const dir = configDir({ 'server.yaml': yaml('server:', '  body_limit: 1 megabyte') });
-    expect(loadProblems(dir)).toEqual([at(dir, 'server.yaml', 2, 15, 'server.body_limit', '"1 megabyte" is not a size; write bytes or a number with a unit: 512kb, 1mb')]);
+    expect(loadProblems(dir)).toEqual([
+      at(
+        dir,
+        'server.yaml',
+        2,
+        15,
+        'server.body_limit',
+        '"1 megabyte" is not a size; write bytes or a number with a unit: 512kb, 1mb',
+      ),
+    ]);
   });
 
   it('reports a section given in two files at the second, naming the first', () => {
-    const dir = configDir({ 'a.yaml': yaml('server:', '  port: 9000'), 'b.yaml': yaml('triggers: []', 'server:', '  host: 0.0.0.0') });
-    expect(loadProblems(dir)).toEqual([at(dir, 'b.yaml', 3, 3, 'server', `section "server" is also given in ${fileOf(dir, 'a.yaml')}; give it once`)]);
+    const dir = configDir({
+      'a.yaml': yaml('server:', '  port: 9000'),
+      'b.yaml': yaml('triggers: []', 'server:', '  host: 0.0.0.0'),
+    });
+    expect(loadProblems(dir)).toEqual([
+      at(dir, 'b.yaml', 3, 3, 'server', `section "server" is also given in ${fileOf(dir, 'a.yaml')}; give it once`),
+    ]);
   });
 
   it('reports a list section written as a mapping instead of failing, whichever file comes first', () => {
     const first = configDir({ 'a.yaml': yaml('systems:', '  id: sys-a'), 'b.yaml': yaml('systems:', '  - id: sys-b') });
-    expect(loadProblems(first)).toEqual([at(first, 'a.yaml', 2, 3, 'systems', 'section "systems" must be a list of items, each starting with "- "')]);
+    expect(loadProblems(first)).toEqual([
+      at(first, 'a.yaml', 2, 3, 'systems', 'section "systems" must be a list of items, each starting with "- "'),
+    ]);
     const second = configDir({ 'a.yaml': yaml('systems:', '  - id: sys-a'), 'b.yaml': yaml('systems: sys-b') });
-    expect(loadProblems(second)).toEqual([at(second, 'b.yaml', 1, 10, 'systems', 'section "systems" must be a list of items, each starting with "- "')]);
+    expect(loadProblems(second)).toEqual([
+      at(second, 'b.yaml', 1, 10, 'systems', 'section "systems" must be a list of items, each starting with "- "'),
+    ]);
   });
 
   it('reports a file that is not a mapping of sections', () => {
     const dir = configDir({ 'a.yaml': yaml('- id: wake') });
-    expect(loadProblems(dir)).toEqual([at(dir, 'a.yaml', 1, 1, '(root)', 'a config file holds a mapping of sections (server, zones, systems, triggers, instances)')]);
+    expect(loadProblems(dir)).toEqual([
+      at(
+        dir,
+        'a.yaml',
+        1,
+        1,
+        '(root)',
+        'a config file holds a mapping of sections (server, zones, systems, triggers, instances)',
+      ),
+    ]);
   });
 
   it('lists every schema problem across files at once', () => {
@@ -284,34 +449,69 @@ describe('schema problems', () => {
     expect(loadProblems(dir)).toEqual([
       at(dir, 'a.yaml', 2, 9, 'server.port', 'Too big: expected number to be <=65535'),
       at(dir, 'a.yaml', 4, 9, 'zones[0].id', 'ids start with a letter or digit and use only letters, digits, ".", "-" and "_"'),
-      at(dir, 'b.yaml', 3, 15, 'triggers[0].debounce', '"soon" is not a duration; write a number with a unit: 500ms, 5s, 2m, 1h or 1d'),
-      at(dir, 'b.yaml', 9, 13, 'instances[0].secret', 'a secret needs at least 16 characters; leave it out to have one generated'),
+      at(
+        dir,
+        'b.yaml',
+        3,
+        15,
+        'triggers[0].debounce',
+        '"soon" is not a duration; write a number with a unit: 500ms, 5s, 2m, 1h or 1d',
+      ),
+      at(
+        dir,
+        'b.yaml',
+        9,
+        13,
+        'instances[0].secret',
+        'a secret needs at least 16 characters; leave it out to have one generated',
+      ),
     ]);
   });
 });
 
 describe('YAML reading', () => {
   it('reports an unset environment variable at its scalar, with how to give a default', () => {
-    const dir = configDir({ 'site.yaml': SITE, 'triggers.yaml': TRIGGERS.replace('system: sys-room', 'system: sys-room\n    secret: "${ROOM_SECRET_UNSET}"') });
+    const dir = configDir({
+      'site.yaml': SITE,
+      'triggers.yaml': TRIGGERS.replace('system: sys-room', 'system: sys-room\n    secret: "${ROOM_SECRET_UNSET}"'),
+    });
     expect(loadProblems(dir)).toEqual([
-      at(dir, 'triggers.yaml', 11, 13, 'instances[0].secret', 'environment variable ROOM_SECRET_UNSET is not set; set it, or write ${ROOM_SECRET_UNSET:-default}'),
+      at(
+        dir,
+        'triggers.yaml',
+        11,
+        13,
+        'instances[0].secret',
+        'environment variable ROOM_SECRET_UNSET is not set; set it, or write ${ROOM_SECRET_UNSET:-default}',
+      ),
     ]);
   });
 
   it('reports an unset environment variable nested in driver settings', () => {
-    const dir = configDir({ 'site.yaml': SITE.replace('max_volume: 60', 'password: pre-${PANEL_PASSWORD}'), 'triggers.yaml': TRIGGERS });
+    const dir = configDir({
+      'site.yaml': SITE.replace('max_volume: 60', 'password: pre-${PANEL_PASSWORD}'),
+      'triggers.yaml': TRIGGERS,
+    });
     expect(loadProblems(dir)).toEqual([
-      at(dir, 'site.yaml', 11, 21, 'systems[0].modules[0].settings.password', 'environment variable PANEL_PASSWORD is not set; set it, or write ${PANEL_PASSWORD:-default}'),
+      at(
+        dir,
+        'site.yaml',
+        11,
+        21,
+        'systems[0].modules[0].settings.password',
+        'environment variable PANEL_PASSWORD is not set; set it, or write ${PANEL_PASSWORD:-default}',
+      ),
     ]);
   });
 
   it('interpolates variables, falls back to ${VAR:-default} and keeps $$ as a literal $', () => {
     const dir = configDir({
       // Replacer functions, since a replacement string would itself turn $$ into $.
-      'triggers.yaml': TRIGGERS.replace('  - id: wake', () => '  - id: wake\n    name: "${ROOM}: costs $$5, not $${ROOM}"\n    description: ${UNSET_NOTE:-no note} / ${EMPTY_DEFAULT:-}').replace(
-        'system: sys-room',
-        () => 'system: sys-room\n    secret: ${ROOM_SECRET:-fallback-secret-0123456789}',
-      ),
+      'triggers.yaml': TRIGGERS.replace(
+        '  - id: wake',
+        () =>
+          '  - id: wake\n    name: "${ROOM}: costs $$5, not $${ROOM}"\n    description: ${UNSET_NOTE:-no note} / ${EMPTY_DEFAULT:-}',
+      ).replace('system: sys-room', () => 'system: sys-room\n    secret: ${ROOM_SECRET:-fallback-secret-0123456789}'),
       'site.yaml': SITE,
     });
     const withDefault = loadConfig(dir, { ROOM: 'room 1.01' }).config;
@@ -336,7 +536,13 @@ describe('YAML reading', () => {
   });
 
   it('uses the ${VAR:-default} default for a variable that is set but empty, as the shell does', () => {
-    const dir = configDir({ 'site.yaml': SITE, 'triggers.yaml': TRIGGERS.replace('system: sys-room', 'system: sys-room\n    secret: ${ROOM_SECRET:-fallback-secret-0123456789}') });
+    const dir = configDir({
+      'site.yaml': SITE,
+      'triggers.yaml': TRIGGERS.replace(
+        'system: sys-room',
+        'system: sys-room\n    secret: ${ROOM_SECRET:-fallback-secret-0123456789}',
+      ),
+    });
     expect(loadConfig(dir, { ROOM_SECRET: '' }).config.instances[0]!.secret).toBe('fallback-secret-0123456789');
   });
 
@@ -366,7 +572,13 @@ describe('YAML reading', () => {
   });
 
   it('refuses YAML 1.1 tags that would make buffers, dates and sets', () => {
-    const dir = configDir({ 'site.yaml': SITE.replace('max_volume: 60', 'key: !!binary aGVsbG8=\n          since: !!timestamp 2001-12-14\n          tags: !!set { a, b }'), 'triggers.yaml': TRIGGERS });
+    const dir = configDir({
+      'site.yaml': SITE.replace(
+        'max_volume: 60',
+        'key: !!binary aGVsbG8=\n          since: !!timestamp 2001-12-14\n          tags: !!set { a, b }',
+      ),
+      'triggers.yaml': TRIGGERS,
+    });
     expect(loadProblems(dir)).toEqual([
       at(dir, 'site.yaml', 11, 16, '(yaml)', 'Unresolved tag: tag:yaml.org,2002:binary'),
       at(dir, 'site.yaml', 12, 18, '(yaml)', 'Unresolved tag: tag:yaml.org,2002:timestamp'),
@@ -377,14 +589,27 @@ describe('YAML reading', () => {
   it('bounds an alias bomb with a problem instead of expanding it', () => {
     const levels = ['lol0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'];
     for (let i = 1; i <= 10; i++) levels.push(`lol${i}: &l${i} [${Array.from({ length: 10 }, () => `*l${i - 1}`).join(', ')}]`);
-    const dir = configDir({ 'bomb.yaml': yaml('triggers:', '  - id: wake', '    actions:', '      - call: Display_1.power', '        args:', ...levels.map((l) => `          ${l}`)) });
+    const dir = configDir({
+      'bomb.yaml': yaml(
+        'triggers:',
+        '  - id: wake',
+        '    actions:',
+        '      - call: Display_1.power',
+        '        args:',
+        ...levels.map((l) => `          ${l}`),
+      ),
+    });
     const started = performance.now();
-    expect(loadProblems(dir)).toEqual([at(dir, 'bomb.yaml', 1, 1, '(yaml)', 'cannot be read: Excessive alias count indicates a resource exhaustion attack')]);
+    expect(loadProblems(dir)).toEqual([
+      at(dir, 'bomb.yaml', 1, 1, '(yaml)', 'cannot be read: Excessive alias count indicates a resource exhaustion attack'),
+    ]);
     expect(performance.now() - started).toBeLessThan(2_000);
   });
 
   it('still allows a few aliases for shared values', () => {
-    const dir = configDir({ 'triggers.yaml': yaml('triggers:', '  - id: a', '    methods: &both [GET, POST]', '  - id: b', '    methods: *both') });
+    const dir = configDir({
+      'triggers.yaml': yaml('triggers:', '  - id: a', '    methods: &both [GET, POST]', '  - id: b', '    methods: *both'),
+    });
     expect(loadConfig(dir, {}).config.triggers.map((t) => t.methods)).toEqual([
       ['GET', 'POST'],
       ['GET', 'POST'],
@@ -392,7 +617,10 @@ describe('YAML reading', () => {
   });
 
   it('reports a syntax error at its position', () => {
-    const dir = configDir({ 'a.yaml': yaml('triggers:', '  - id: wake', '    name: a: b'), 'b.yaml': yaml('server:', '  port: 1', '\tbad: tab') });
+    const dir = configDir({
+      'a.yaml': yaml('triggers:', '  - id: wake', '    name: a: b'),
+      'b.yaml': yaml('server:', '  port: 1', '\tbad: tab'),
+    });
     expect(loadProblems(dir)).toEqual([
       at(dir, 'a.yaml', 3, 11, '(yaml)', 'Nested mappings are not allowed in compact mappings'),
       at(dir, 'b.yaml', 3, 1, '(yaml)', 'Tabs are not allowed as indentation'),
@@ -406,9 +634,23 @@ describe('YAML reading', () => {
     });
     expect(loadProblems(dir)).toEqual([
       at(dir, 'a.yaml', 3, 3, '(yaml)', 'Map keys must be unique'),
-      at(dir, 'a.yaml', 2, 9, 'server.host', 'environment variable HOST_UNSET is not set; set it, or write ${HOST_UNSET:-default}'),
+      at(
+        dir,
+        'a.yaml',
+        2,
+        9,
+        'server.host',
+        'environment variable HOST_UNSET is not set; set it, or write ${HOST_UNSET:-default}',
+      ),
       at(dir, 'b.yaml', 3, 11, '(yaml)', 'Unresolved tag: !secret'),
-      at(dir, 'b.yaml', 4, 18, 'triggers[0].description', 'environment variable NOTE_UNSET is not set; set it, or write ${NOTE_UNSET:-default}'),
+      at(
+        dir,
+        'b.yaml',
+        4,
+        18,
+        'triggers[0].description',
+        'environment variable NOTE_UNSET is not set; set it, or write ${NOTE_UNSET:-default}',
+      ),
     ]);
   });
 });
@@ -416,18 +658,24 @@ describe('YAML reading', () => {
 describe('the config directory', () => {
   it('reports an empty directory', () => {
     const dir = configDir({});
-    expect(invalid(() => loadConfig(dir, {})).problems).toEqual([{ file: resolve(dir), line: 1, col: 1, path: '(dir)', message: 'no .yaml or .yml files in the config directory' }]);
+    expect(invalid(() => loadConfig(dir, {})).problems).toEqual([
+      { file: resolve(dir), line: 1, col: 1, path: '(dir)', message: 'no .yaml or .yml files in the config directory' },
+    ]);
   });
 
   it('ignores files and folders that are not YAML files', () => {
     const dir = configDir({ 'notes.txt': 'triggers: nope', 'site.yaml.bak': 'x' });
     mkdirSync(join(dir, 'nested.yaml'));
-    expect(invalid(() => loadConfig(dir, {})).problems.map((p) => p.message)).toEqual(['no .yaml or .yml files in the config directory']);
+    expect(invalid(() => loadConfig(dir, {})).problems.map((p) => p.message)).toEqual([
+      'no .yaml or .yml files in the config directory',
+    ]);
   });
 
   it('reports a directory that cannot be read and says how to pass one', () => {
     const dir = join(configDir({}), 'missing');
-    expect(invalid(() => loadConfig(dir, {})).problems).toEqual([{ file: dir, line: 1, col: 1, path: '(dir)', message: 'the config directory cannot be read; pass --config DIR' }]);
+    expect(invalid(() => loadConfig(dir, {})).problems).toEqual([
+      { file: dir, line: 1, col: 1, path: '(dir)', message: 'the config directory cannot be read; pass --config DIR' },
+    ]);
   });
 
   it('accepts a file holding only comments', () => {
@@ -438,7 +686,10 @@ describe('the config directory', () => {
 
 describe('ConfigInvalid', () => {
   it('lists every problem in its message, one formatted line each, and no stack trace', () => {
-    const dir = configDir({ 'site.yaml': SITE, 'triggers.yaml': TRIGGERS.replace('trigger: wake', 'trigger: sleep').replace('system: sys-room', 'system: sys-x') });
+    const dir = configDir({
+      'site.yaml': SITE,
+      'triggers.yaml': TRIGGERS.replace('trigger: wake', 'trigger: sleep').replace('system: sys-room', 'system: sys-x'),
+    });
     const error = invalid(() => loadConfig(dir, {}));
     expect(error.name).toBe('ConfigInvalid');
     expect(error.message).toBe(
@@ -452,7 +703,9 @@ describe('ConfigInvalid', () => {
   });
 
   it('says "1 problem" for a single problem', () => {
-    expect(new ConfigInvalid([{ file: 'a.yaml', line: 2, col: 3, path: 'server.port', message: 'bad' }]).message).toBe('The configuration has 1 problem:\na.yaml:2:3  server.port  bad');
+    expect(new ConfigInvalid([{ file: 'a.yaml', line: 2, col: 3, path: 'server.port', message: 'bad' }]).message).toBe(
+      'The configuration has 1 problem:\na.yaml:2:3  server.port  bad',
+    );
   });
 });
 
@@ -461,7 +714,9 @@ describe('switchboard check', { timeout: 60_000 }, () => {
     spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', 'check', '--config', dir], {
       cwd: ROOT,
       encoding: 'utf8',
-      env: Object.fromEntries(Object.entries({ ...process.env, NO_COLOR: '1', ...env }).filter(([, value]) => value !== undefined)),
+      env: Object.fromEntries(
+        Object.entries({ ...process.env, NO_COLOR: '1', ...env }).filter(([, value]) => value !== undefined),
+      ),
       timeout: 30_000,
     });
   /** How the CLI names a file: relative to its working directory, the repo root. */
@@ -470,7 +725,10 @@ describe('switchboard check', { timeout: 60_000 }, () => {
   it('exits 1 and lists every problem as file:line:col  path  message, without a stack trace', () => {
     const dir = configDir({
       'site.yaml': SITE.replace('driver: display', 'driver: projector'),
-      'triggers.yaml': TRIGGERS.replace('debounce: 5s', 'debounce: 5 seconds').replace('system: sys-room', 'system: sys-room\n    enabled: maybe'),
+      'triggers.yaml': TRIGGERS.replace('debounce: 5s', 'debounce: 5 seconds').replace(
+        'system: sys-room',
+        'system: sys-room\n    enabled: maybe',
+      ),
     });
     const bad = check(dir);
     expect(bad.status).toBe(1);
@@ -488,7 +746,10 @@ describe('switchboard check', { timeout: 60_000 }, () => {
     const driverProblem = check(dir);
     expect(driverProblem.status).toBe(1);
     expect(driverProblem.stderr).toMatch(
-      new RegExp(`^${escape(cliFile(dir, 'site.yaml'))}:9:17  systems\\[0\\]\\.modules\\[0\\]\\.driver  driver "projector" does not exist; available drivers: .*\\bdisplay\\b`, 'm'),
+      new RegExp(
+        `^${escape(cliFile(dir, 'site.yaml'))}:9:17  systems\\[0\\]\\.modules\\[0\\]\\.driver  driver "projector" does not exist; available drivers: .*\\bdisplay\\b`,
+        'm',
+      ),
     );
     expect(driverProblem.stderr).not.toContain('    at ');
   });
@@ -542,9 +803,30 @@ describe('condition problems', () => {
     });
     expect(await prepareProblems(dir)).toEqual([
       at(dir, 'triggers.yaml', 3, 11, 'triggers[0].mode', 'Invalid option: expected one of "single"|"queued"|"parallel"'),
-      at(dir, 'triggers.yaml', 5, 19, 'triggers[0].conditions[0].schedule', 'not a cron expression: second: 61 is a invalid expression for second'),
-      at(dir, 'triggers.yaml', 6, 19, 'triggers[0].conditions[0].timezone', 'not a time zone; use an IANA name such as Australia/Sydney or UTC'),
-      at(dir, 'triggers.yaml', 7, 13, 'triggers[0].conditions[1].at', 'write a time in ISO 8601 with its offset, such as 2026-12-24T17:00:00+11:00'),
+      at(
+        dir,
+        'triggers.yaml',
+        5,
+        19,
+        'triggers[0].conditions[0].schedule',
+        'not a cron expression: second: 61 is a invalid expression for second',
+      ),
+      at(
+        dir,
+        'triggers.yaml',
+        6,
+        19,
+        'triggers[0].conditions[0].timezone',
+        'not a time zone; use an IANA name such as Australia/Sydney or UTC',
+      ),
+      at(
+        dir,
+        'triggers.yaml',
+        7,
+        13,
+        'triggers[0].conditions[1].at',
+        'write a time in ISO 8601 with its offset, such as 2026-12-24T17:00:00+11:00',
+      ),
     ]);
   });
 
@@ -561,7 +843,14 @@ describe('condition problems', () => {
       ),
     });
     expect(await prepareProblems(dir)).toEqual([
-      at(dir, 'triggers.yaml', 4, 61, 'triggers[0].conditions[0].compare.right', 'instance "inst-room" reads Lamp_1.on on system "sys-room", which has no module Lamp_1; it has: Display_1'),
+      at(
+        dir,
+        'triggers.yaml',
+        4,
+        61,
+        'triggers[0].conditions[0].compare.right',
+        'instance "inst-room" reads Lamp_1.on on system "sys-room", which has no module Lamp_1; it has: Display_1',
+      ),
     ]);
   });
 });

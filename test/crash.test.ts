@@ -43,7 +43,11 @@ describe('durability', () => {
     const answered: string[] = [];
     await Promise.all(
       Array.from({ length: 100 }, async (_, i) => {
-        const response = await fetch(`${engine!.url}/webhook/trig-c/notify?secret=${SECRET}`, { method: 'POST', body: JSON.stringify({ i }), headers: { 'content-type': 'application/json' } });
+        const response = await fetch(`${engine!.url}/webhook/trig-c/notify?secret=${SECRET}`, {
+          method: 'POST',
+          body: JSON.stringify({ i }),
+          headers: { 'content-type': 'application/json' },
+        });
         if (response.status === 202) answered.push(((await response.json()) as { run: string }).run);
       }),
     );
@@ -83,7 +87,12 @@ describe('durability', () => {
         stream.close();
       },
     });
-    const inFlight = fetch(`${engine.url}/webhook/trig-c/notify?secret=${SECRET}`, { method: 'POST', body: controller, headers: { 'content-type': 'application/json' }, duplex: 'half' } as RequestInit);
+    const inFlight = fetch(`${engine.url}/webhook/trig-c/notify?secret=${SECRET}`, {
+      method: 'POST',
+      body: controller,
+      headers: { 'content-type': 'application/json' },
+      duplex: 'half',
+    } as RequestInit);
     await new Promise((r) => setTimeout(r, 100));
     engine.child.kill('SIGTERM');
     const response = await inFlight;

@@ -13,7 +13,9 @@ describe('debounce under concurrency', () => {
   it('fires exactly once for 200 concurrent posts and debounces the other 199', async () => {
     const url = t.url('/webhook/trig-room/notify?secret=room-secret-0123456789');
     const answers = await Promise.all(
-      Array.from({ length: 200 }, () => fetch(url, { method: 'POST' }).then(async (r) => ({ status: r.status, body: (await r.json()) as { fired: boolean } }))),
+      Array.from({ length: 200 }, () =>
+        fetch(url, { method: 'POST' }).then(async (r) => ({ status: r.status, body: (await r.json()) as { fired: boolean } })),
+      ),
     );
     expect(answers.every((a) => a.status === 202)).toBe(true);
     expect(answers.filter((a) => a.body.fired).length).toBe(1);

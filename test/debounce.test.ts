@@ -43,7 +43,10 @@ describe('debounce', () => {
 
   it('keeps debounce per instance, not per trigger', async () => {
     t = await startTestEngine({
-      files: basicConfig('    debounce: 1h', '  - { id: trig-other, trigger: wake, system: sys-room, secret: other-secret-0123456789 }'),
+      files: basicConfig(
+        '    debounce: 1h',
+        '  - { id: trig-other, trigger: wake, system: sys-room, secret: other-secret-0123456789 }',
+      ),
     });
     expect(await fired(t)).toBe(true);
     const other = await fetch(t.url('/webhook/trig-other/notify?secret=other-secret-0123456789'), { method: 'POST' });

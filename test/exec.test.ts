@@ -28,11 +28,14 @@ afterAll(async () => t.cleanup());
 describe('exec', () => {
   it('hands the method the query without the secret, the parsed body and the raw body intact', async () => {
     const raw = '{ "temp" : 21.5 }';
-    const response = await fetch(t.url(`/webhook/trig-x/notify?secret=${SECRET}&exec=true&mod=Probe&index=2&method=echo&room=101`), {
-      method: 'POST',
-      body: raw,
-      headers: { 'content-type': 'application/json' },
-    });
+    const response = await fetch(
+      t.url(`/webhook/trig-x/notify?secret=${SECRET}&exec=true&mod=Probe&index=2&method=echo&room=101`),
+      {
+        method: 'POST',
+        body: raw,
+        headers: { 'content-type': 'application/json' },
+      },
+    );
     expect(response.status).toBe(201);
     const echoed = (await response.json()) as { method: string; query: Record<string, string>; body: unknown; raw: string };
     expect(echoed.method).toBe('POST');
@@ -79,6 +82,8 @@ describe('exec', () => {
   it('records every exec request in the request log with its outcome', async () => {
     const rows = await t.engine.store.requests.list({ instanceId: 'trig-x', limit: 100 });
     const outcomes = rows.map((r) => `${r.status} ${r.outcome}`);
-    expect(outcomes).toEqual(expect.arrayContaining(['201 exec', '200 exec', '202 exec', '500 module_error', '504 module_timeout']));
+    expect(outcomes).toEqual(
+      expect.arrayContaining(['201 exec', '200 exec', '202 exec', '500 module_error', '504 module_timeout']),
+    );
   });
 });

@@ -58,7 +58,10 @@ async function expectError(response: Response, status: number, code: string) {
 
 describe('trigger URL status table', () => {
   it('answers 202 fired with a run id for the query-secret form', async () => {
-    const response = await post(`/webhook/trig-a/notify?secret=${SECRET}`, { body: '{"x":1}', headers: { 'content-type': 'application/json' } });
+    const response = await post(`/webhook/trig-a/notify?secret=${SECRET}`, {
+      body: '{"x":1}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(response.status).toBe(202);
     expect(await response.json()).toEqual({ fired: true, run: expect.stringMatching(/^run_/) });
   });
@@ -96,51 +99,109 @@ describe('trigger URL status table', () => {
   });
 
   it('answers 413 for a body over the limit', async () => {
-    await expectError(await post(`/webhook/trig-a/notify?secret=${SECRET}`, { body: 'x'.repeat(2048) }), 413, 'payload_too_large');
+    await expectError(
+      await post(`/webhook/trig-a/notify?secret=${SECRET}`, { body: 'x'.repeat(2048) }),
+      413,
+      'payload_too_large',
+    );
   });
 
   it('answers 400 for a body declared as JSON that is not', async () => {
-    await expectError(await post(`/webhook/trig-a/notify?secret=${SECRET}`, { body: '{"broken', headers: { 'content-type': 'application/json' } }), 400, 'body_malformed');
+    await expectError(
+      await post(`/webhook/trig-a/notify?secret=${SECRET}`, {
+        body: '{"broken',
+        headers: { 'content-type': 'application/json' },
+      }),
+      400,
+      'body_malformed',
+    );
   });
 
   it('answers 401 for a missing or wrong GitHub signature and 202 for a right one', async () => {
     const body = '{"action":"opened"}';
     const good = 'sha256=' + createHmac('sha256', GH_SECRET).update(body).digest('hex');
     await expectError(await post(`/webhook/trig-gh/notify?secret=${SECRET}`, { body }), 401, 'signature_invalid');
-    await expectError(await post(`/webhook/trig-gh/notify?secret=${SECRET}`, { body, headers: { 'x-hub-signature-256': 'sha256=' + '0'.repeat(64) } }), 401, 'signature_invalid');
-    expect((await post(`/webhook/trig-gh/notify?secret=${SECRET}`, { body, headers: { 'x-hub-signature-256': good } })).status).toBe(202);
+    await expectError(
+      await post(`/webhook/trig-gh/notify?secret=${SECRET}`, {
+        body,
+        headers: { 'x-hub-signature-256': 'sha256=' + '0'.repeat(64) },
+      }),
+      401,
+      'signature_invalid',
+    );
+    expect(
+      (await post(`/webhook/trig-gh/notify?secret=${SECRET}`, { body, headers: { 'x-hub-signature-256': good } })).status,
+    ).toBe(202);
   });
 
   it('answers 401 for a stale Standard Webhooks signature and 202 for a fresh one', async () => {
     const body = '{"type":"meeting.created"}';
     const signer = new Webhook(SW_SECRET);
-    const sign = (at: Date) => ({ 'webhook-id': 'msg_1', 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signer.sign('msg_1', at, body) });
-    const stale = await post(`/webhook/trig-std/notify?secret=${SECRET}`, { body, headers: sign(new Date(Date.now() - 3_600_000)) });
+    const sign = (at: Date) => ({
+      'webhook-id': 'msg_1',
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': signer.sign('msg_1', at, body),
+    });
+    const stale = await post(`/webhook/trig-std/notify?secret=${SECRET}`, {
+      body,
+      headers: sign(new Date(Date.now() - 3_600_000)),
+    });
     await expectError(stale, 401, 'signature_invalid');
     expect((await post(`/webhook/trig-std/notify?secret=${SECRET}`, { body, headers: sign(new Date()) })).status).toBe(202);
   });
 
   it('answers 403 when exec is asked of an instance without exec', async () => {
-    await expectError(await post(`/webhook/trig-a/notify?secret=${SECRET}&exec=true&mod=Probe&method=echo`), 403, 'exec_forbidden');
+    await expectError(
+      await post(`/webhook/trig-a/notify?secret=${SECRET}&exec=true&mod=Probe&method=echo`),
+      403,
+      'exec_forbidden',
+    );
     await expectError(await post(`/webhook/trig-a/notify/${SECRET}/Probe/1/echo`), 403, 'exec_forbidden');
   });
 
   it('answers 400 naming the parameter when exec lacks mod or method', async () => {
-    const noMod = await expectError(await post(`/webhook/trig-exec/notify?secret=${SECRET}&exec=true&method=echo`), 400, 'missing_parameter');
+    const noMod = await expectError(
+      await post(`/webhook/trig-exec/notify?secret=${SECRET}&exec=true&method=echo`),
+      400,
+      'missing_parameter',
+    );
     expect(noMod.message).toContain('`mod`');
-    const noMethod = await expectError(await post(`/webhook/trig-exec/notify?secret=${SECRET}&exec=true&mod=Probe`), 400, 'missing_parameter');
+    const noMethod = await expectError(
+      await post(`/webhook/trig-exec/notify?secret=${SECRET}&exec=true&mod=Probe`),
+      400,
+      'missing_parameter',
+    );
     expect(noMethod.message).toContain('`method`');
   });
 
   it('answers 404 for an unknown module, index or method, and for a method that is not webhook-capable', async () => {
-    await expectError(await post(`/webhook/trig-exec/notify?secret=${SECRET}&exec=true&mod=Nope&method=echo`), 404, 'module_not_found');
-    await expectError(await post(`/webhook/trig-exec/notify?secret=${SECRET}&exec=true&mod=Probe&index=2&method=echo`), 404, 'module_not_found');
-    await expectError(await post(`/webhook/trig-exec/notify?secret=${SECRET}&exec=true&mod=Probe&method=nope`), 404, 'module_not_found');
-    await expectError(await post(`/webhook/trig-exec/notify?secret=${SECRET}&exec=true&mod=Probe&method=record`), 404, 'module_not_found');
+    await expectError(
+      await post(`/webhook/trig-exec/notify?secret=${SECRET}&exec=true&mod=Nope&method=echo`),
+      404,
+      'module_not_found',
+    );
+    await expectError(
+      await post(`/webhook/trig-exec/notify?secret=${SECRET}&exec=true&mod=Probe&index=2&method=echo`),
+      404,
+      'module_not_found',
+    );
+    await expectError(
+      await post(`/webhook/trig-exec/notify?secret=${SECRET}&exec=true&mod=Probe&method=nope`),
+      404,
+      'module_not_found',
+    );
+    await expectError(
+      await post(`/webhook/trig-exec/notify?secret=${SECRET}&exec=true&mod=Probe&method=record`),
+      404,
+      'module_not_found',
+    );
   });
 
   it('answers with the module status, headers and body on exec', async () => {
-    const response = await post(`/webhook/trig-exec/notify/${SECRET}/Probe/1/echo`, { body: '{"a":1}', headers: { 'content-type': 'application/json' } });
+    const response = await post(`/webhook/trig-exec/notify/${SECRET}/Probe/1/echo`, {
+      body: '{"a":1}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(response.status).toBe(201);
     expect(response.headers.get('x-probe')).toBe('yes');
   });

@@ -37,7 +37,11 @@ instances:
     fetch(t.url(`/webhook/trig-l/notify?secret=${SECRET}`), { method: 'GET', headers }),
     fetch(t.url(`/webhook/trig-l/notify?secret=${SECRET}x`), { method: 'POST', headers, body }),
     fetch(t.url(`/webhook/trig-l/notify/${SECRET}x`), { method: 'POST', headers, body }),
-    fetch(t.url(`/webhook/trig-l/notify?secret=${SECRET}`), { method: 'POST', headers, body: '{"secret": "' + BODY_SECRET + '", broken' }),
+    fetch(t.url(`/webhook/trig-l/notify?secret=${SECRET}`), {
+      method: 'POST',
+      headers,
+      body: '{"secret": "' + BODY_SECRET + '", broken',
+    }),
   ];
   for (const response of await Promise.all(calls)) expect(await response.text()).not.toContain(SECRET);
   await t.engine.executor.settled();
@@ -62,8 +66,16 @@ describe('secret redaction', () => {
     expect(stored).not.toContain(BODY_SECRET);
     const fired = rows.find((r) => r.path.includes('room=1'))!;
     expect(fired.path).toBe('/webhook/trig-l/notify?room=1');
-    expect(JSON.parse(fired.headers)).toMatchObject({ authorization: '[redacted]', 'x-api-key': '[redacted]', cookie: '[redacted]', 'content-type': 'application/json' });
-    expect(JSON.parse(fired.body!.toString('utf8'))).toEqual({ secret: '[redacted]', nested: { api_key: '[redacted]', ok: 'visible' } });
+    expect(JSON.parse(fired.headers)).toMatchObject({
+      authorization: '[redacted]',
+      'x-api-key': '[redacted]',
+      cookie: '[redacted]',
+      'content-type': 'application/json',
+    });
+    expect(JSON.parse(fired.body!.toString('utf8'))).toEqual({
+      secret: '[redacted]',
+      nested: { api_key: '[redacted]', ok: 'visible' },
+    });
     expect(rows.map((r) => r.path)).toContain('/api/engine/v2/webhook/trig-l/notify/[redacted]/Probe/1/explode');
   });
 

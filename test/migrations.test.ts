@@ -9,8 +9,26 @@ import { migrations } from '../migrations/index.js';
 import { openSqlite, type Database } from '../src/store/database.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 
-const TABLES = ['deliveries', 'delivery_attempts', 'events', 'instance_secrets', 'instance_stats', 'request_log', 'run_actions', 'runs', 'schedule_fires', 'subscription_state'];
-const INDEXES = ['deliveries_due', 'deliveries_subscription', 'delivery_attempts_delivery', 'request_log_instance', 'run_actions_run', 'runs_status'];
+const TABLES = [
+  'deliveries',
+  'delivery_attempts',
+  'events',
+  'instance_secrets',
+  'instance_stats',
+  'request_log',
+  'run_actions',
+  'runs',
+  'schedule_fires',
+  'subscription_state',
+];
+const INDEXES = [
+  'deliveries_due',
+  'deliveries_subscription',
+  'delivery_attempts_delivery',
+  'request_log_instance',
+  'run_actions_run',
+  'runs_status',
+];
 const ALL = ['001_initial', '002_outbound', '003_schedules'];
 
 const dirs: string[] = [];
@@ -35,7 +53,11 @@ function openDb(file: string, durability?: 'normal' | 'full'): Kysely<any> {
 
 /** The engine's own tables and indexes, as sqlite_master lists them (Kysely's bookkeeping left out). */
 async function schemaObjects(db: Kysely<any>, type: 'table' | 'index'): Promise<string[]> {
-  const rows = await sql<{ name: string }>`select name from sqlite_master where type = ${type} and name not like 'sqlite_%' and name not like 'kysely_%' order by name`.execute(db);
+  const rows = await sql<{
+    name: string;
+  }>`select name from sqlite_master where type = ${type} and name not like 'sqlite_%' and name not like 'kysely_%' order by name`.execute(
+    db,
+  );
   return rows.rows.map((r) => r.name);
 }
 
@@ -64,11 +86,48 @@ describe('migrations', () => {
     expect(columns).toEqual({
       instance_secrets: ['instance_id', 'secret', 'created_at'],
       instance_stats: ['instance_id', 'trigger_count', 'last_fired_at'],
-      request_log: ['id', 'instance_id', 'received_at', 'method', 'path', 'headers', 'body', 'body_size', 'body_truncated', 'status', 'outcome', 'run_id', 'latency_ms'],
-      runs: ['id', 'instance_id', 'trigger_id', 'system_id', 'request_id', 'created_at', 'status', 'input', 'finished_at', 'error'],
+      request_log: [
+        'id',
+        'instance_id',
+        'received_at',
+        'method',
+        'path',
+        'headers',
+        'body',
+        'body_size',
+        'body_truncated',
+        'status',
+        'outcome',
+        'run_id',
+        'latency_ms',
+      ],
+      runs: [
+        'id',
+        'instance_id',
+        'trigger_id',
+        'system_id',
+        'request_id',
+        'created_at',
+        'status',
+        'input',
+        'finished_at',
+        'error',
+      ],
       run_actions: ['run_id', 'position', 'kind', 'target', 'status', 'error', 'started_at', 'finished_at', 'seq'],
       events: ['id', 'type', 'created_at', 'source', 'data'],
-      deliveries: ['id', 'event_id', 'subscription_id', 'url', 'status', 'attempts', 'next_attempt_at', 'created_at', 'finished_at', 'last_status', 'last_error'],
+      deliveries: [
+        'id',
+        'event_id',
+        'subscription_id',
+        'url',
+        'status',
+        'attempts',
+        'next_attempt_at',
+        'created_at',
+        'finished_at',
+        'last_status',
+        'last_error',
+      ],
       delivery_attempts: ['seq', 'delivery_id', 'attempt', 'started_at', 'latency_ms', 'status_code', 'error', 'response'],
       subscription_state: ['subscription_id', 'secret', 'consecutive_exhausted', 'disabled_at', 'disabled_reason'],
       schedule_fires: ['instance_id', 'condition', 'last_fired_at'],
@@ -95,7 +154,10 @@ describe('migrations', () => {
     const file = freshFile();
     const db = openDb(file);
     await migrateToLatest(db);
-    await db.insertInto('instance_secrets').values({ instance_id: 'i-1', secret: 's'.repeat(32), created_at: 1 }).execute();
+    await db
+      .insertInto('instance_secrets')
+      .values({ instance_id: 'i-1', secret: 's'.repeat(32), created_at: 1 })
+      .execute();
     await migrateToLatest(openDb(file));
     expect(await db.selectFrom('instance_secrets').select('instance_id').execute()).toEqual([{ instance_id: 'i-1' }]);
   });
@@ -105,7 +167,9 @@ describe('migrations', () => {
     await migrateToLatest(db);
     const result = await migratorOf(db).migrateTo(NO_MIGRATIONS);
     expect(result.error).toBeUndefined();
-    expect(result.results).toEqual([...ALL].reverse().map((migrationName) => ({ migrationName, direction: 'Down', status: 'Success' })));
+    expect(result.results).toEqual(
+      [...ALL].reverse().map((migrationName) => ({ migrationName, direction: 'Down', status: 'Success' })),
+    );
     expect(await schemaObjects(db, 'table')).toEqual([]);
     expect(await schemaObjects(db, 'index')).toEqual([]);
     // and up again from there
@@ -132,7 +196,8 @@ describe('migrations', () => {
 });
 
 describe('openSqlite', () => {
-  const pragma = async (db: Kysely<any>, name: string) => (await sql.raw<Record<string, unknown>>(`pragma ${name}`).execute(db)).rows[0]![name];
+  const pragma = async (db: Kysely<any>, name: string) =>
+    (await sql.raw<Record<string, unknown>>(`pragma ${name}`).execute(db)).rows[0]![name];
 
   it('opens in WAL mode with synchronous NORMAL (1) by default and for normal', async () => {
     const file = freshFile();

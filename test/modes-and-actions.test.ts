@@ -34,7 +34,11 @@ instances:
 }
 
 async function post(engine: TestEngine, n: number): Promise<{ fired: boolean; reason?: string }> {
-  const response = await fetch(engine.url(`/webhook/inst-a/notify?secret=${SECRET}`), { method: 'POST', body: JSON.stringify({ n }), headers: { 'content-type': 'application/json' } });
+  const response = await fetch(engine.url(`/webhook/inst-a/notify?secret=${SECRET}`), {
+    method: 'POST',
+    body: JSON.stringify({ n }),
+    headers: { 'content-type': 'application/json' },
+  });
   expect(response.status).toBe(202);
   return (await response.json()) as { fired: boolean; reason?: string };
 }
@@ -117,7 +121,11 @@ describe('the email action', () => {
         let data = '';
         stream.on('data', (c: Buffer) => (data += c.toString('utf8')));
         stream.on('end', () => {
-          received.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), data });
+          received.push({
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            to: session.envelope.rcptTo.map((r) => r.address),
+            data,
+          });
           done();
         });
       },
@@ -186,6 +194,9 @@ instances:
     const response = await fetch(t.url(`/webhook/inst-a/notify?secret=${SECRET}`), { method: 'POST' });
     const run = ((await response.json()) as { run: string }).run;
     await t.engine.settled();
-    expect(await t.engine.store.runs.get(run)).toMatchObject({ status: 'failed', error: expect.stringContaining('mail to ops@example.test was not sent') });
+    expect(await t.engine.store.runs.get(run)).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('mail to ops@example.test was not sent'),
+    });
   });
 });

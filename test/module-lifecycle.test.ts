@@ -71,9 +71,14 @@ describe('module lifecycle', () => {
       expect(t.engine.modules.find('sys-l', 'Display_1')!.currentState.power).toBe(true);
 
       // Calling the failed module records a clear error on the run.
-      const run = ((await (await fetch(t.url(`/webhook/trig-broken/notify?secret=${SECRET}`), { method: 'POST' })).json()) as { run: string }).run;
+      const run = (
+        (await (await fetch(t.url(`/webhook/trig-broken/notify?secret=${SECRET}`), { method: 'POST' })).json()) as { run: string }
+      ).run;
       await t.engine.executor.settled();
-      expect(await t.engine.store.runs.get(run)).toMatchObject({ status: 'failed', error: expect.stringContaining('Broken_1 is failed (cannot reach 10.0.0.9:4352)') });
+      expect(await t.engine.store.runs.get(run)).toMatchObject({
+        status: 'failed',
+        error: expect.stringContaining('Broken_1 is failed (cannot reach 10.0.0.9:4352)'),
+      });
 
       // exec into it answers 500 without the internals.
       const exec = await fetch(t.url(`/webhook/trig-exec/notify/${SECRET}/Broken/1/hook`), { method: 'POST' });

@@ -37,7 +37,11 @@ function startReceiver(): Promise<{ child: ChildProcess; port: number; lines: ()
   children.push(child);
   let out = '';
   child.stdout!.on('data', (c) => (out += c));
-  const lines = () => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { id: string; body: string });
+  const lines = () =>
+    out
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { id: string; body: string });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('receiver did not start')), 10_000);
     child.stdout!.on('data', () => {
@@ -93,7 +97,9 @@ subscriptions:
 
     engine = await spawnEngine(configDir, dataDir);
     children.push(engine.child);
-    const [, second] = await until('the attempt after restart', () => (receiver.lines().length >= 2 ? receiver.lines() : undefined));
+    const [, second] = await until('the attempt after restart', () =>
+      receiver.lines().length >= 2 ? receiver.lines() : undefined,
+    );
     expect(second!.id).toBe(first!.id);
     expect(JSON.parse(second!.body).id).toBe(JSON.parse(first!.body).id);
     engine.child.kill('SIGTERM');

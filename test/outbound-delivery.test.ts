@@ -51,7 +51,11 @@ ${subscription}
 }
 
 async function fire(engine: TestEngine, instance = 'trig-room'): Promise<string> {
-  const response = await fetch(engine.url(`/webhook/${instance}/notify?secret=${TRIGGER_SECRET}`), { method: 'POST', body: '{"motion":true}', headers: { 'content-type': 'application/json' } });
+  const response = await fetch(engine.url(`/webhook/${instance}/notify?secret=${TRIGGER_SECRET}`), {
+    method: 'POST',
+    body: '{"motion":true}',
+    headers: { 'content-type': 'application/json' },
+  });
   expect(response.status).toBe(202);
   return ((await response.json()) as { run: string }).run;
 }
@@ -64,11 +68,20 @@ async function deliveries(engine: TestEngine) {
 describe('outbound delivery', () => {
   it('delivers trigger.fired as a Standard Webhooks signed envelope that the reference verifier accepts', async () => {
     receiver = await new Receiver().start();
-    t = await startTestEngine({ files: files(`  - { id: sub-ops, url: "${receiver.url()}", zone: org, events: [trigger.fired], secret: "${SECRET}" }`) });
+    t = await startTestEngine({
+      files: files(`  - { id: sub-ops, url: "${receiver.url()}", zone: org, events: [trigger.fired], secret: "${SECRET}" }`),
+    });
     const run = await fire(t);
     const [request] = await receiver.waitFor(1);
-    const verified = new Webhook(SECRET).verify(request!.body, request!.headers as Record<string, string>) as Record<string, unknown>;
-    expect(verified).toMatchObject({ type: 'trigger.fired', attempt: 1, data: { instance: 'trig-room', trigger: 'wake', system: 'sys-room', run, request: { method: 'POST', body_size: 15 } } });
+    const verified = new Webhook(SECRET).verify(request!.body, request!.headers as Record<string, string>) as Record<
+      string,
+      unknown
+    >;
+    expect(verified).toMatchObject({
+      type: 'trigger.fired',
+      attempt: 1,
+      data: { instance: 'trig-room', trigger: 'wake', system: 'sys-room', run, request: { method: 'POST', body_size: 15 } },
+    });
     expect(Object.keys(verified).sort()).toEqual(['attempt', 'created', 'data', 'id', 'type']);
     expect(request!.headers['webhook-id']).toBe(verified.id);
     expect(String(verified.id)).toMatch(/^evt_/);
@@ -81,12 +94,22 @@ describe('outbound delivery', () => {
 
   it('signs with every secret during a rotation, each verifying alone', async () => {
     receiver = await new Receiver().start();
-    t = await startTestEngine({ files: files(`  - { id: sub-rot, url: "${receiver.url()}", events: [trigger.fired], secret: ["${SECRET}", "${OLD_SECRET}"] }`) });
+    t = await startTestEngine({
+      files: files(
+        `  - { id: sub-rot, url: "${receiver.url()}", events: [trigger.fired], secret: ["${SECRET}", "${OLD_SECRET}"] }`,
+      ),
+    });
     await fire(t);
     const [request] = await receiver.waitFor(1);
     expect(String(request!.headers['webhook-signature']).split(' ')).toHaveLength(2);
-    for (const secret of [SECRET, OLD_SECRET]) expect(() => new Webhook(secret).verify(request!.body, request!.headers as Record<string, string>)).not.toThrow();
-    expect(() => new Webhook('whsec_' + Buffer.from('a-key-nobody-has-000000000000').toString('base64')).verify(request!.body, request!.headers as Record<string, string>)).toThrow();
+    for (const secret of [SECRET, OLD_SECRET])
+      expect(() => new Webhook(secret).verify(request!.body, request!.headers as Record<string, string>)).not.toThrow();
+    expect(() =>
+      new Webhook('whsec_' + Buffer.from('a-key-nobody-has-000000000000').toString('base64')).verify(
+        request!.body,
+        request!.headers as Record<string, string>,
+      ),
+    ).toThrow();
   });
 
   it('fans a zone subscription out to the systems below it only', async () => {
@@ -111,20 +134,37 @@ describe('outbound delivery', () => {
 
   it('emits module.state_changed with the key, old and new value', async () => {
     receiver = await new Receiver().start();
-    t = await startTestEngine({ files: files(`  - { id: sub-state, url: "${receiver.url()}", system: sys-room, events: ["module.*"], secret: "${SECRET}" }`) });
+    t = await startTestEngine({
+      files: files(
+        `  - { id: sub-state, url: "${receiver.url()}", system: sys-room, events: ["module.*"], secret: "${SECRET}" }`,
+      ),
+    });
     await fire(t);
     const [request] = await receiver.waitFor(1);
-    expect(JSON.parse(request!.body)).toMatchObject({ type: 'module.state_changed', data: { system: 'sys-room', module: 'Display_1', key: 'power', old: false, new: true } });
+    expect(JSON.parse(request!.body)).toMatchObject({
+      type: 'module.state_changed',
+      data: { system: 'sys-room', module: 'Display_1', key: 'power', old: false, new: true },
+    });
   });
 
   it('refuses to deliver to a loopback address that is not allow-listed, and says why', async () => {
     receiver = await new Receiver().start();
-    t = await startTestEngine({ files: files(`  - { id: sub-blocked, url: "${receiver.url()}", events: [trigger.fired], secret: "${SECRET}", retry: [0] }`, '') });
+    t = await startTestEngine({
+      files: files(
+        `  - { id: sub-blocked, url: "${receiver.url()}", events: [trigger.fired], secret: "${SECRET}", retry: [0] }`,
+        '',
+      ),
+    });
     await fire(t);
     await t.engine.outbound.worker.idle();
     expect(receiver.requests).toHaveLength(0);
     const [delivery] = await deliveries(t);
-    expect(delivery).toMatchObject({ status: 'failed', attempts: 1, last_status: null, last_error: expect.stringMatching(/^blocked: 127\.0\.0\.1 is a loopback address/) });
+    expect(delivery).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      last_status: null,
+      last_error: expect.stringMatching(/^blocked: 127\.0\.0\.1 is a loopback address/),
+    });
   });
 });
 
@@ -132,7 +172,11 @@ describe('the delivery status table', () => {
   async function deliverOnce(answer: Receiver['script'][number], subscriptionExtra = '') {
     receiver = await new Receiver().start();
     receiver.fallback = answer;
-    t = await startTestEngine({ files: files(`  - { id: sub, url: "${receiver.url()}", events: [trigger.fired], secret: "${SECRET}", retry: [0, 1m], timeout: 300ms${subscriptionExtra} }`) });
+    t = await startTestEngine({
+      files: files(
+        `  - { id: sub, url: "${receiver.url()}", events: [trigger.fired], secret: "${SECRET}", retry: [0, 1m], timeout: 300ms${subscriptionExtra} }`,
+      ),
+    });
     await fire(t);
     await t.engine.outbound.worker.idle();
     return (await deliveries(t))[0]!;
@@ -172,7 +216,11 @@ describe('the delivery status table', () => {
     const delivery = await deliverOnce({ status: 410 });
     expect(delivery).toMatchObject({ status: 'failed', last_status: 410 });
     expect(t!.engine.outbound.index.isDisabled('sub')).toBe(true);
-    const state = await t!.engine.store.database.db.selectFrom('subscription_state').selectAll().where('subscription_id', '=', 'sub').executeTakeFirst();
+    const state = await t!.engine.store.database.db
+      .selectFrom('subscription_state')
+      .selectAll()
+      .where('subscription_id', '=', 'sub')
+      .executeTakeFirst();
     expect(state).toMatchObject({ disabled_reason: expect.stringContaining('410') });
   });
 
@@ -187,7 +235,9 @@ describe('the delivery status table', () => {
     receiver = await new Receiver().start();
     const url = receiver.url();
     await receiver.close();
-    t = await startTestEngine({ files: files(`  - { id: sub, url: "${url}", events: [trigger.fired], secret: "${SECRET}", retry: [0, 1m] }`) });
+    t = await startTestEngine({
+      files: files(`  - { id: sub, url: "${url}", events: [trigger.fired], secret: "${SECRET}", retry: [0, 1m] }`),
+    });
     await fire(t);
     await t.engine.outbound.worker.idle();
     expect((await deliveries(t))[0]).toMatchObject({ status: 'pending', last_error: 'connection refused' });
@@ -200,7 +250,12 @@ describe('retries under an injected clock', () => {
     receiver = await new Receiver().start();
     receiver.script.push({ status: 500 }, { status: 503 }, { status: 200 });
     const clock = new FakeClock(Date.now());
-    t = await startTestEngine({ clock, files: files(`  - { id: sub, url: "${receiver.url()}", events: [trigger.fired], secret: "${SECRET}", retry: [0, 1m, 10m, 1h] }`) });
+    t = await startTestEngine({
+      clock,
+      files: files(
+        `  - { id: sub, url: "${receiver.url()}", events: [trigger.fired], secret: "${SECRET}", retry: [0, 1m, 10m, 1h] }`,
+      ),
+    });
     await fire(t);
     await receiver.waitFor(1);
     await t.engine.outbound.worker.idle();
@@ -238,7 +293,10 @@ describe('the worker', () => {
     receiver = await new Receiver().start();
     receiver.fallback = 'hang';
     t = await startTestEngine({
-      files: files(`  - { id: sub, url: "${receiver.url()}", events: [trigger.fired], secret: "${SECRET}", timeout: 1500ms, retry: [0, 1h] }`, 'outbound:\n  allow: [127.0.0.1]\n  concurrency: 2\n'),
+      files: files(
+        `  - { id: sub, url: "${receiver.url()}", events: [trigger.fired], secret: "${SECRET}", timeout: 1500ms, retry: [0, 1h] }`,
+        'outbound:\n  allow: [127.0.0.1]\n  concurrency: 2\n',
+      ),
     });
     for (let i = 0; i < 5; i++) await fire(t);
     await receiver.waitFor(2);
@@ -257,7 +315,12 @@ describe('reading answers', () => {
   it('keeps only the first response_limit bytes of an answer and stops reading a huge one', async () => {
     receiver = await new Receiver().start();
     receiver.fallback = { status: 200, body: 'x'.repeat(5 * 1024 * 1024) };
-    t = await startTestEngine({ files: files(`  - { id: sub, url: "${receiver.url()}", events: [trigger.fired], secret: "${SECRET}" }`, 'outbound:\n  allow: [127.0.0.1]\n  response_limit: 100\n') });
+    t = await startTestEngine({
+      files: files(
+        `  - { id: sub, url: "${receiver.url()}", events: [trigger.fired], secret: "${SECRET}" }`,
+        'outbound:\n  allow: [127.0.0.1]\n  response_limit: 100\n',
+      ),
+    });
     await fire(t);
     await t.engine.outbound.worker.idle();
     const [delivery] = await deliveries(t);
@@ -283,7 +346,11 @@ subscriptions:
       },
     });
     const probe = t.engine.modules.find('sys-p', 'Probe_1')!;
-    await probe.call('record', { value: { clients: Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`00:11:22:33:${i}`, { rssi: -40 - (i % 50) }])) } });
+    await probe.call('record', {
+      value: {
+        clients: Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`00:11:22:33:${i}`, { rssi: -40 - (i % 50) }])),
+      },
+    });
     await receiver.waitFor(2);
     const data = receiver.requests.map((r) => (JSON.parse(r.body) as { data: { key: string; old: unknown; new: unknown } }).data);
     expect(data.find((d) => d.key === 'calls')).toMatchObject({ old: 0, new: 1 });

@@ -66,7 +66,11 @@ ${subscriptions}
 }
 
 async function fire(engine: TestEngine, body = '{}'): Promise<void> {
-  const response = await fetch(engine.url(`/webhook/trig-room/notify?secret=${TRIGGER_SECRET}`), { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+  const response = await fetch(engine.url(`/webhook/trig-room/notify?secret=${TRIGGER_SECRET}`), {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json' },
+  });
   expect(response.status).toBe(202);
   await engine.engine.executor.settled();
 }
@@ -114,7 +118,12 @@ describe('subscription hooks', () => {
     expect(failing.requests).toHaveLength(2);
     const events = hooks.requests.map((r) => JSON.parse(r.body) as { type: string; data: Record<string, unknown> });
     expect(events.map((e) => e.type).sort()).toEqual(['ops.delivery_exhausted', 'ops.delivery_failed', 'ops.delivery_failed']);
-    expect(events.filter((e) => e.type === 'ops.delivery_failed').map((e) => e.data).sort((a, b) => Number(a.attempt) - Number(b.attempt))).toEqual([
+    expect(
+      events
+        .filter((e) => e.type === 'ops.delivery_failed')
+        .map((e) => e.data)
+        .sort((a, b) => Number(a.attempt) - Number(b.attempt)),
+    ).toEqual([
       { subscription: 'sub-flaky', status: 503, attempt: 1 },
       { subscription: 'sub-flaky', status: 503, attempt: 2 },
     ]);
@@ -145,7 +154,10 @@ describe('subscription hooks', () => {
     await worker(t).idle();
     expect(t.engine.outbound.index.isDisabled('sub-target')).toBe(true);
     const [disabled] = await ops.waitFor(1);
-    expect(JSON.parse(disabled!.body)).toMatchObject({ type: 'subscription.disabled', data: { subscription: 'sub-target', url: target.url(), reason: '2 deliveries in a row were exhausted' } });
+    expect(JSON.parse(disabled!.body)).toMatchObject({
+      type: 'subscription.disabled',
+      data: { subscription: 'sub-target', url: target.url(), reason: '2 deliveries in a row were exhausted' },
+    });
     // A disabled subscription gets no new deliveries.
     await fire(t);
     await worker(t).idle();
@@ -160,7 +172,9 @@ describe('delivery modes', () => {
     t = await startTestEngine({
       clock,
       extraDrivers: [calendar],
-      files: files(`  - { id: sub-batch, url: "${batches.url()}", events: [trigger.fired], secret: "${SECRET}", batch: { max_events: 3, max_wait: 5s } }`),
+      files: files(
+        `  - { id: sub-batch, url: "${batches.url()}", events: [trigger.fired], secret: "${SECRET}", batch: { max_events: 3, max_wait: 5s } }`,
+      ),
     });
     for (let i = 0; i < 4; i++) await fire(t, JSON.stringify({ i }));
     const [full] = await batches.waitFor(1);
@@ -181,7 +195,12 @@ describe('delivery modes', () => {
   it('makes one attempt only in fire-and-forget mode', async () => {
     const target = await receiver();
     target.fallback = { status: 500 };
-    t = await startTestEngine({ extraDrivers: [calendar], files: files(`  - { id: sub-ff, url: "${target.url()}", events: [trigger.fired], secret: "${SECRET}", mode: fire-and-forget }`) });
+    t = await startTestEngine({
+      extraDrivers: [calendar],
+      files: files(
+        `  - { id: sub-ff, url: "${target.url()}", events: [trigger.fired], secret: "${SECRET}", mode: fire-and-forget }`,
+      ),
+    });
     await fire(t);
     await target.waitFor(1);
     await worker(t).idle();
@@ -193,12 +212,18 @@ describe('delivery modes', () => {
     const before = await receiver();
     const after = await receiver();
     before.fallback = { status: 500 };
-    t = await startTestEngine({ extraDrivers: [calendar], files: files(`  - { id: sub, url: "${before.url()}", events: [trigger.fired], secret: "${SECRET}", retry: [0, 0s] }`) });
+    t = await startTestEngine({
+      extraDrivers: [calendar],
+      files: files(`  - { id: sub, url: "${before.url()}", events: [trigger.fired], secret: "${SECRET}", retry: [0, 0s] }`),
+    });
     await fire(t);
     await worker(t).idle();
     await t.stop();
     before.fallback = { status: 200 };
-    writeFileSync(join(t.configDir, 'site.yaml'), files(`  - { id: sub, url: "${after.url()}", events: [trigger.fired], secret: "${SECRET}", retry: [0, 0s] }`)['site.yaml']!);
+    writeFileSync(
+      join(t.configDir, 'site.yaml'),
+      files(`  - { id: sub, url: "${after.url()}", events: [trigger.fired], secret: "${SECRET}", retry: [0, 0s] }`)['site.yaml']!,
+    );
     t = await t.restart();
     await fire(t);
     await before.waitFor(2);
@@ -233,11 +258,17 @@ describe('custom and driver events', () => {
     const sink = await receiver();
     t = await startTestEngine({
       extraDrivers: [calendar],
-      files: files(`  - { id: sub, url: "${sink.url()}", events: ["meeting.*"], secret: "${SECRET}" }`, `      - call: Calendar_1.book\n        args: { meeting: x, valid: false }`),
+      files: files(
+        `  - { id: sub, url: "${sink.url()}", events: ["meeting.*"], secret: "${SECRET}" }`,
+        `      - call: Calendar_1.book\n        args: { meeting: x, valid: false }`,
+      ),
     });
     await fire(t);
     const runs = await t.engine.store.database.db.selectFrom('runs').select(['id', 'status', 'error']).execute();
-    expect(runs[0]).toMatchObject({ status: 'failed', error: expect.stringContaining('emitted "meeting.created" with bad data: room') });
+    expect(runs[0]).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('emitted "meeting.created" with bad data: room'),
+    });
     await worker(t).idle();
     expect(sink.requests).toHaveLength(0);
   });
@@ -248,7 +279,11 @@ describe('re-enabling', () => {
     const target = await receiver();
     target.script.push({ status: 410 });
     const clock = new FakeClock(Date.now());
-    t = await startTestEngine({ clock, extraDrivers: [calendar], files: files(`  - { id: sub, url: "${target.url()}", events: [trigger.fired], secret: "${SECRET}" }`) });
+    t = await startTestEngine({
+      clock,
+      extraDrivers: [calendar],
+      files: files(`  - { id: sub, url: "${target.url()}", events: [trigger.fired], secret: "${SECRET}" }`),
+    });
     await fire(t);
     await target.waitFor(1);
     await worker(t).idle();

@@ -42,8 +42,22 @@ async function fire(engine: TestEngine): Promise<void> {
 async function counts(engine: TestEngine) {
   const db = engine.engine.store.database.db;
   const n = async (table: 'request_log' | 'runs' | 'run_actions' | 'deliveries' | 'delivery_attempts' | 'events') =>
-    Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-  return { requests: await n('request_log'), runs: await n('runs'), actions: await n('run_actions'), deliveries: await n('deliveries'), attempts: await n('delivery_attempts'), events: await n('events') };
+    Number(
+      (
+        await db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  return {
+    requests: await n('request_log'),
+    runs: await n('runs'),
+    actions: await n('run_actions'),
+    deliveries: await n('deliveries'),
+    attempts: await n('delivery_attempts'),
+    events: await n('events'),
+  };
 }
 
 describe('retention', () => {

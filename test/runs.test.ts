@@ -62,7 +62,12 @@ describe('runs', () => {
     const run = await fire(t, 'trig-tpl', { input: 'hdmi2', organiser: { name: 'Ada' }, count: 7 }, '&room=101');
     await t.engine.executor.settled();
     expect(t.engine.modules.find('sys-r', 'Display_1')!.currentState).toMatchObject({ input: 'hdmi2', power: true });
-    expect(t.engine.modules.find('sys-r', 'Probe_1')!.currentState.last).toEqual({ room: '101', who: 'booked by Ada', agent: 'booking-system/2.1', count: 7 });
+    expect(t.engine.modules.find('sys-r', 'Probe_1')!.currentState.last).toEqual({
+      room: '101',
+      who: 'booked by Ada',
+      agent: 'booking-system/2.1',
+      count: 7,
+    });
     expect(await t.engine.store.runs.get(run)).toMatchObject({ status: 'succeeded', error: null, instance_id: 'trig-tpl' });
     const actions = await t.engine.store.runs.actions(run);
     expect(actions.map((a) => [a.position, a.target, a.status])).toEqual([
@@ -75,7 +80,10 @@ describe('runs', () => {
     t = await startTestEngine({ files, extraDrivers: [probeDriver] });
     const run = await fire(t, 'trig-stop');
     await t.engine.executor.settled();
-    expect(await t.engine.store.runs.get(run)).toMatchObject({ status: 'failed', error: expect.stringContaining('probe failure on purpose') });
+    expect(await t.engine.store.runs.get(run)).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('probe failure on purpose'),
+    });
     expect((await t.engine.store.runs.actions(run)).map((a) => a.status)).toEqual(['failed']);
     expect(t.engine.modules.find('sys-r', 'Display_1')!.currentState.power).toBe(false);
   });
@@ -85,7 +93,10 @@ describe('runs', () => {
     const run = await fire(t, 'trig-cont');
     await t.engine.executor.settled();
     expect((await t.engine.store.runs.actions(run)).map((a) => a.status)).toEqual(['failed', 'succeeded']);
-    expect(await t.engine.store.runs.get(run)).toMatchObject({ status: 'succeeded', error: expect.stringContaining('probe failure') });
+    expect(await t.engine.store.runs.get(run)).toMatchObject({
+      status: 'succeeded',
+      error: expect.stringContaining('probe failure'),
+    });
     expect(t.engine.modules.find('sys-r', 'Display_1')!.currentState.power).toBe(true);
   });
 
@@ -94,7 +105,10 @@ describe('runs', () => {
     const run = await fire(t, 'trig-tpl', { input: 42 });
     await t.engine.executor.settled();
     const [first] = await t.engine.store.runs.actions(run);
-    expect(first).toMatchObject({ status: 'failed', error: expect.stringContaining('Display_1.switch_to got bad arguments: input') });
+    expect(first).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('Display_1.switch_to got bad arguments: input'),
+    });
   });
 
   it('keeps trigger_count and the last fired time across a restart', async () => {
@@ -115,9 +129,29 @@ describe('runs', () => {
     const direct = await openStore(databaseFile(t.dataDir));
     await direct.database.db
       .insertInto('runs')
-      .values({ id: 'run_resume', instance_id: 'trig-tpl', trigger_id: 't-templated', system_id: 'sys-r', request_id: null, created_at: 1, status: 'pending', input, finished_at: null, error: null })
+      .values({
+        id: 'run_resume',
+        instance_id: 'trig-tpl',
+        trigger_id: 't-templated',
+        system_id: 'sys-r',
+        request_id: null,
+        created_at: 1,
+        status: 'pending',
+        input,
+        finished_at: null,
+        error: null,
+      })
       .execute();
-    await direct.runs.recordAction({ run_id: 'run_resume', position: 0, kind: 'call', target: 'Display_1.switch_to', status: 'succeeded', error: null, started_at: 1, finished_at: 1 });
+    await direct.runs.recordAction({
+      run_id: 'run_resume',
+      position: 0,
+      kind: 'call',
+      target: 'Display_1.switch_to',
+      status: 'succeeded',
+      error: null,
+      started_at: 1,
+      finished_at: 1,
+    });
     await direct.close();
     t = await t.restart();
     await t.engine.executor.settled();

@@ -41,7 +41,11 @@ async function firedAt(engine: TestEngine): Promise<string[]> {
 describe('schedule conditions', () => {
   it('fires a cron schedule with seconds at each matching second, and records the fire time', async () => {
     const clock = new FakeClock(Date.parse('2026-01-01T00:00:05Z'));
-    t = await startTestEngine({ clock, extraDrivers: [probeDriver], files: files('    conditions:\n      - schedule: "*/10 * * * * *"') });
+    t = await startTestEngine({
+      clock,
+      extraDrivers: [probeDriver],
+      files: files('    conditions:\n      - schedule: "*/10 * * * * *"'),
+    });
     await advance(t, clock, 4_999);
     expect(await firedAt(t)).toEqual([]);
     await advance(t, clock, 1);
@@ -55,7 +59,11 @@ describe('schedule conditions', () => {
   it('reads the cron fields in the trigger`s time zone', async () => {
     // 09:30 in Sydney on 2 January 2026 (UTC+11) is 22:30 UTC on 1 January.
     const clock = new FakeClock(Date.parse('2026-01-01T22:29:00Z'));
-    t = await startTestEngine({ clock, extraDrivers: [probeDriver], files: files('    conditions:\n      - schedule: "0 30 9 * * *"\n        timezone: Australia/Sydney') });
+    t = await startTestEngine({
+      clock,
+      extraDrivers: [probeDriver],
+      files: files('    conditions:\n      - schedule: "0 30 9 * * *"\n        timezone: Australia/Sydney'),
+    });
     await advance(t, clock, 59_999);
     expect(await firedAt(t)).toEqual([]);
     await advance(t, clock, 1);
@@ -67,7 +75,11 @@ describe('schedule conditions', () => {
   it('keeps a daily time across a daylight-saving change', async () => {
     // New York moves to summer time on 8 March 2026: 09:00 is 14:00 UTC before, 13:00 UTC after.
     const clock = new FakeClock(Date.parse('2026-03-07T12:00:00Z'));
-    t = await startTestEngine({ clock, extraDrivers: [probeDriver], files: files('    conditions:\n      - schedule: "0 0 9 * * *"\n        timezone: America/New_York') });
+    t = await startTestEngine({
+      clock,
+      extraDrivers: [probeDriver],
+      files: files('    conditions:\n      - schedule: "0 0 9 * * *"\n        timezone: America/New_York'),
+    });
     await advance(t, clock, 2 * 86_400_000);
     expect(await firedAt(t)).toEqual(['2026-03-07T14:00:00.000Z', '2026-03-08T13:00:00.000Z']);
   });
@@ -90,7 +102,9 @@ describe('schedule conditions', () => {
     t = await startTestEngine({
       clock,
       extraDrivers: [probeDriver],
-      files: files('    conditions:\n      - schedule: "0 * * * * *"\n      - compare: { left: Display_1.power, op: equal, right: true }'),
+      files: files(
+        '    conditions:\n      - schedule: "0 * * * * *"\n      - compare: { left: Display_1.power, op: equal, right: true }',
+      ),
     });
     await advance(t, clock, 60_000);
     expect(await firedAt(t)).toEqual([]);
@@ -105,7 +119,10 @@ describe('schedule conditions', () => {
 describe('catch-up after a restart', () => {
   async function missedWhileDown(catchUp: boolean): Promise<string[]> {
     let clock = new FakeClock(Date.parse('2026-01-01T10:30:00Z'));
-    const options = { extraDrivers: [probeDriver], files: files(`    catch_up: ${catchUp}\n    conditions:\n      - schedule: "0 0 * * * *"`) };
+    const options = {
+      extraDrivers: [probeDriver],
+      files: files(`    catch_up: ${catchUp}\n    conditions:\n      - schedule: "0 0 * * * *"`),
+    };
     t = await startTestEngine({ ...options, clock });
     await advance(t, clock, 3_600_000); // fires at 11:00
     await t.stop();

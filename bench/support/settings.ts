@@ -21,6 +21,11 @@ export function positiveSetting(name: string, fallback: number, expected = `${na
 }
 
 /** An integer of at least `min`; `expected` is the start of the error message. */
-export function integerSetting(name: string, fallback: number, min: number, expected = `${name}: expected an integer >= ${min}`): number {
+export function integerSetting(
+  name: string,
+  fallback: number,
+  min: number,
+  expected = `${name}: expected an integer >= ${min}`,
+): number {
   return numberSetting(name, fallback, (n) => Number.isInteger(n) && n >= min, expected);
 }

@@ -8,7 +8,12 @@ const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 async function display(settings: Record<string, unknown> = {}) {
   const changes: StateChange[] = [];
-  const services = { clock: systemClock, log: silent, onStateChange: (change: StateChange) => changes.push(change), emit: async () => {} };
+  const services = {
+    clock: systemClock,
+    log: silent,
+    onStateChange: (change: StateChange) => changes.push(change),
+    emit: async () => {},
+  };
   const m = new ModuleInstance('sys-room', 'Display_1', driver, driver.settings.parse(settings), services);
   await m.start();
   return { m, changes };

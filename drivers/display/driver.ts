@@ -9,7 +9,10 @@ export const driver = defineDriver({
   module: 'Display',
   description: 'A simulated display with power, input and volume, for demos and tests.',
   settings: z.strictObject({
-    inputs: z.array(z.enum(INPUTS)).min(1).default([...INPUTS]),
+    inputs: z
+      .array(z.enum(INPUTS))
+      .min(1)
+      .default([...INPUTS]),
     default_input: z.enum(INPUTS).default('hdmi1'),
     max_volume: z.number().int().min(1).max(100).default(100),
   }),
@@ -30,7 +33,8 @@ export const driver = defineDriver({
       description: 'Selects an input.',
       args: z.strictObject({ input: z.string() }),
       run: (ctx, { input }) => {
-        if (!(ctx.settings.inputs as string[]).includes(input)) throw new Error(`input "${input}" is not one of: ${ctx.settings.inputs.join(', ')}`);
+        if (!(ctx.settings.inputs as string[]).includes(input))
+          throw new Error(`input "${input}" is not one of: ${ctx.settings.inputs.join(', ')}`);
         ctx.setState({ input, power: true });
       },
     },

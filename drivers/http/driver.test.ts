@@ -29,7 +29,9 @@ function handle(request: IncomingMessage, response: ServerResponse): void {
     }
     const body = Buffer.concat(chunks).toString('utf8');
     response.writeHead(201, { 'content-type': 'application/json; charset=utf-8' });
-    response.end(JSON.stringify({ method: request.method, path, headers: request.headers, body: body === '' ? null : JSON.parse(body) }));
+    response.end(
+      JSON.stringify({ method: request.method, path, headers: request.headers, body: body === '' ? null : JSON.parse(body) }),
+    );
   });
 }
 
@@ -50,7 +52,12 @@ afterAll(async () => {
 
 async function module(settings: Record<string, unknown> = {}) {
   const changes: StateChange[] = [];
-  const services = { clock: systemClock, log: silent, onStateChange: (change: StateChange) => changes.push(change), emit: async () => {} };
+  const services = {
+    clock: systemClock,
+    log: silent,
+    onStateChange: (change: StateChange) => changes.push(change),
+    emit: async () => {},
+  };
   const m = new ModuleInstance('sys-1', 'Http_1', driver, driver.settings.parse({ base_url: baseUrl, ...settings }), services);
   await m.start();
   return { m, changes };
@@ -82,7 +89,9 @@ describe('http driver', () => {
 
   it('sends GET without a body and a path without a leading slash', async () => {
     const { m } = await module();
-    const result = (await m.call('request', { method: 'GET', path: 'echo?floor=2' })) as { body: { method: string; path: string } };
+    const result = (await m.call('request', { method: 'GET', path: 'echo?floor=2' })) as {
+      body: { method: string; path: string };
+    };
     expect(result.body).toMatchObject({ method: 'GET', path: '/api/echo?floor=2' });
   });
 
@@ -96,12 +105,16 @@ describe('http driver', () => {
 
   it('does not follow redirects', async () => {
     const { m } = await module();
-    await expect(m.call('request', { method: 'GET', path: '/moved' })).rejects.toThrow('answered 302 (redirects are not followed)');
+    await expect(m.call('request', { method: 'GET', path: '/moved' })).rejects.toThrow(
+      'answered 302 (redirects are not followed)',
+    );
   });
 
   it('throws a timeout message when the server never answers', async () => {
     const { m } = await module();
-    await expect(m.call('request', { path: '/hang', timeout_ms: 100 })).rejects.toThrow(`POST ${baseUrl}/hang did not answer within 100 ms`);
+    await expect(m.call('request', { path: '/hang', timeout_ms: 100 })).rejects.toThrow(
+      `POST ${baseUrl}/hang did not answer within 100 ms`,
+    );
     expect(m.currentState).toMatchObject({ last_status: null, last_error: `POST ${baseUrl}/hang did not answer within 100 ms` });
   });
 
@@ -140,6 +153,10 @@ describe('http driver', () => {
     expect(driver.settings.safeParse({ base_url: 'ftp://files.example.com' }).success).toBe(false);
     expect(driver.settings.safeParse({ base_url: 'https://user:pw@api.example.com' }).success).toBe(false);
     expect(driver.settings.safeParse({ base_url: 'https://api.example.com', retries: 3 }).success).toBe(false);
-    expect(driver.settings.parse({ base_url: 'https://api.example.com' })).toEqual({ base_url: 'https://api.example.com', headers: {}, timeout_ms: 10_000 });
+    expect(driver.settings.parse({ base_url: 'https://api.example.com' })).toEqual({
+      base_url: 'https://api.example.com',
+      headers: {},
+      timeout_ms: 10_000,
+    });
   });
 });

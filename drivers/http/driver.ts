@@ -55,7 +55,13 @@ export const driver = defineDriver({
         let status: number | null = null;
         try {
           // redirect: 'manual' so a redirect cannot carry our headers to another host.
-          const response = await fetch(url, { method: args.method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+          const response = await fetch(url, {
+            method: args.method,
+            headers,
+            body,
+            redirect: 'manual',
+            signal: AbortSignal.timeout(timeoutMs),
+          });
           status = response.status;
           if (status < 200 || status > 299) {
             await response.body?.cancel();

@@ -27,15 +27,33 @@ interface Client {
 
 async function module(settings: Record<string, unknown> = {}) {
   const changes: StateChange[] = [];
-  const services = { clock: systemClock, log: silent, onStateChange: (change: StateChange) => changes.push(change), emit: async () => {} };
-  const m = new ModuleInstance('sys-1', 'Meraki_1', driver, driver.settings.parse({ validator: VALIDATOR, secret: SECRET, ...settings }), services);
+  const services = {
+    clock: systemClock,
+    log: silent,
+    onStateChange: (change: StateChange) => changes.push(change),
+    emit: async () => {},
+  };
+  const m = new ModuleInstance(
+    'sys-1',
+    'Meraki_1',
+    driver,
+    driver.settings.parse({ validator: VALIDATOR, secret: SECRET, ...settings }),
+    services,
+  );
   await m.start();
   return { m, changes };
 }
 
 function request(method: string, body?: unknown, raw?: string): WebhookRequest {
   const text = raw ?? (body === undefined ? '' : JSON.stringify(body));
-  return { method, path: '/', query: {}, headers: { 'content-type': 'application/json' }, rawBody: Buffer.from(text), body: raw === undefined ? body : undefined };
+  return {
+    method,
+    path: '/',
+    query: {},
+    headers: { 'content-type': 'application/json' },
+    rawBody: Buffer.from(text),
+    body: raw === undefined ? body : undefined,
+  };
 }
 
 const clients = (m: ModuleInstance) => m.currentState.clients as Record<string, Client>;
@@ -115,14 +133,24 @@ const v3Payload = {
 describe('meraki driver', () => {
   it('answers GET with the validator as text/plain', async () => {
     const { m } = await module();
-    expect(await m.handleWebhook('scanning', request('GET'))).toEqual({ status: 200, headers: { 'content-type': 'text/plain' }, body: VALIDATOR });
+    expect(await m.handleWebhook('scanning', request('GET'))).toEqual({
+      status: 200,
+      headers: { 'content-type': 'text/plain' },
+      body: VALIDATOR,
+    });
   });
 
   it('records a v2 post', async () => {
     const { m, changes } = await module();
     const answer = await m.handleWebhook(
       'scanning',
-      request('POST', v2Payload([v2Observation('00:11:22:33:44:55', 1715656905), v2Observation('00:11:22:33:44:66', 1715656910, { location: null, ssid: null })])),
+      request(
+        'POST',
+        v2Payload([
+          v2Observation('00:11:22:33:44:55', 1715656905),
+          v2Observation('00:11:22:33:44:66', 1715656910, { location: null, ssid: null }),
+        ]),
+      ),
     );
     expect(answer).toEqual({ status: 200, body: { received: 2 } });
     expect(m.currentState).toMatchObject({ client_count: 2, observations_received: 2, last_post_at: expect.any(Number) });
@@ -168,8 +196,14 @@ describe('meraki driver', () => {
 
   it('keeps the newest sighting when an older one arrives later', async () => {
     const { m } = await module();
-    await m.handleWebhook('scanning', request('POST', v2Payload([v2Observation('00:11:22:33:44:55', 1715656905, { rssi: -50 })])));
-    await m.handleWebhook('scanning', request('POST', v2Payload([v2Observation('00:11:22:33:44:55', 1715656800, { rssi: -80 })])));
+    await m.handleWebhook(
+      'scanning',
+      request('POST', v2Payload([v2Observation('00:11:22:33:44:55', 1715656905, { rssi: -50 })])),
+    );
+    await m.handleWebhook(
+      'scanning',
+      request('POST', v2Payload([v2Observation('00:11:22:33:44:55', 1715656800, { rssi: -80 })])),
+    );
     expect(clients(m)['00:11:22:33:44:55']).toMatchObject({ rssi: -50, seen_at: 1715656905000 });
     expect(m.currentState).toMatchObject({ client_count: 1, observations_received: 2 });
   });
@@ -177,7 +211,10 @@ describe('meraki driver', () => {
   it('refuses a wrong or missing secret with 403 and leaves state alone', async () => {
     const { m } = await module();
     const before = m.currentState;
-    for (const body of [v2Payload([v2Observation('00:11:22:33:44:55', 1715656905)], 'guess'), { ...v2Payload([]), secret: undefined }]) {
+    for (const body of [
+      v2Payload([v2Observation('00:11:22:33:44:55', 1715656905)], 'guess'),
+      { ...v2Payload([]), secret: undefined },
+    ]) {
       const answer = await m.handleWebhook('scanning', request('POST', body));
       expect(answer).toMatchObject({ status: 403, body: { error: 'invalid_secret' } });
       expect(JSON.stringify(answer)).not.toContain(SECRET);
@@ -205,7 +242,10 @@ describe('meraki driver', () => {
 
   it('answers 405 to other methods', async () => {
     const { m } = await module();
-    expect(await m.handleWebhook('scanning', request('PUT', v2Payload([])))).toMatchObject({ status: 405, headers: { allow: 'GET, POST' } });
+    expect(await m.handleWebhook('scanning', request('PUT', v2Payload([])))).toMatchObject({
+      status: 405,
+      headers: { allow: 'GET, POST' },
+    });
   });
 
   it('keeps at most max_clients, dropping the oldest seen', async () => {
@@ -230,7 +270,10 @@ describe('meraki driver', () => {
     const { m } = await module();
     await m.handleWebhook(
       'scanning',
-      request('POST', v2Payload([v2Observation('00:11:22:33:44:55', 1715656905), v2Observation('00:11:22:33:44:66', 1715656990)])),
+      request(
+        'POST',
+        v2Payload([v2Observation('00:11:22:33:44:55', 1715656905), v2Observation('00:11:22:33:44:66', 1715656990)]),
+      ),
     );
     expect(((await m.call('clients', {})) as Client[]).map((c) => c.mac)).toEqual(['00:11:22:33:44:66', '00:11:22:33:44:55']);
     expect(await m.call('forget', { mac: '00:11:22:33:44:55' })).toEqual({ forgotten: true });

@@ -43,7 +43,13 @@ const v2 = z.object({
         manufacturer: str,
         os: str,
         location: z
-          .object({ lat: coordinate, lng: coordinate, unc: coordinate, x: z.array(coordinate).nullish(), y: z.array(coordinate).nullish() })
+          .object({
+            lat: coordinate,
+            lng: coordinate,
+            unc: coordinate,
+            x: z.array(coordinate).nullish(),
+            y: z.array(coordinate).nullish(),
+          })
           .nullish(),
       }),
     ),
@@ -77,7 +83,8 @@ const payload = z.discriminatedUnion('version', [v2, v3]);
 export const driver = defineDriver({
   name: 'meraki',
   module: 'Meraki',
-  description: 'Receives Meraki Scanning API posts (v2 and v3) and keeps the last known place of each client, for people finding.',
+  description:
+    'Receives Meraki Scanning API posts (v2 and v3) and keeps the last known place of each client, for people finding.',
   settings: z.strictObject({
     validator: z.string().min(1),
     secret: z.string().min(1),
@@ -112,9 +119,14 @@ export const driver = defineDriver({
     scanning: {
       description: 'The Scanning API endpoint: GET answers the validator, POST takes observations.',
       run: (ctx, request): WebhookResponse => {
-        if (request.method === 'GET') return { status: 200, headers: { 'content-type': 'text/plain' }, body: ctx.settings.validator };
+        if (request.method === 'GET')
+          return { status: 200, headers: { 'content-type': 'text/plain' }, body: ctx.settings.validator };
         if (request.method !== 'POST') {
-          return { status: 405, headers: { allow: 'GET, POST' }, body: { error: 'method_not_allowed', message: `scanning accepts GET and POST, not ${request.method}` } };
+          return {
+            status: 405,
+            headers: { allow: 'GET, POST' },
+            body: { error: 'method_not_allowed', message: `scanning accepts GET and POST, not ${request.method}` },
+          };
         }
 
         let body = request.body;

@@ -10,7 +10,8 @@ export function checkReferences(config: Config, locate: Locate): Problem[] {
   const ids = (section: 'zones' | 'systems' | 'triggers' | 'instances' | 'subscriptions') => {
     const seen = new Set<string>();
     config[section].forEach((item, i) => {
-      if (seen.has(item.id)) problems.push(locate([section, i, 'id'], `${section.slice(0, -1)} id "${item.id}" is used twice; ids must be unique`));
+      if (seen.has(item.id))
+        problems.push(locate([section, i, 'id'], `${section.slice(0, -1)} id "${item.id}" is used twice; ids must be unique`));
       seen.add(item.id);
     });
     return seen;
@@ -24,25 +25,40 @@ export function checkReferences(config: Config, locate: Locate): Problem[] {
   const parents = new Map(config.zones.map((z) => [z.id, z.parent]));
   config.zones.forEach((zone, i) => {
     if (zone.parent === undefined) return;
-    if (!zones.has(zone.parent)) return problems.push(locate(['zones', i, 'parent'], `zone "${zone.parent}" does not exist; known zones: ${list(zones)}`));
+    if (!zones.has(zone.parent))
+      return problems.push(locate(['zones', i, 'parent'], `zone "${zone.parent}" does not exist; known zones: ${list(zones)}`));
     const seen = new Set([zone.id]);
     for (let at: string | undefined = zone.parent; at !== undefined; at = parents.get(at)) {
-      if (seen.has(at)) return problems.push(locate(['zones', i, 'parent'], `zone "${zone.id}" is its own ancestor; zones form a tree`));
+      if (seen.has(at))
+        return problems.push(locate(['zones', i, 'parent'], `zone "${zone.id}" is its own ancestor; zones form a tree`));
       seen.add(at);
     }
   });
   config.systems.forEach((system, i) =>
     system.zones.forEach((zone, j) => {
-      if (!zones.has(zone)) problems.push(locate(['systems', i, 'zones', j], `zone "${zone}" does not exist; known zones: ${list(zones)}`));
+      if (!zones.has(zone))
+        problems.push(locate(['systems', i, 'zones', j], `zone "${zone}" does not exist; known zones: ${list(zones)}`));
     }),
   );
   config.instances.forEach((instance, i) => {
-    if (!triggers.has(instance.trigger)) problems.push(locate(['instances', i, 'trigger'], `trigger "${instance.trigger}" does not exist; known triggers: ${list(triggers)}`));
-    if (!systems.has(instance.system)) problems.push(locate(['instances', i, 'system'], `system "${instance.system}" does not exist; known systems: ${list(systems)}`));
+    if (!triggers.has(instance.trigger))
+      problems.push(
+        locate(['instances', i, 'trigger'], `trigger "${instance.trigger}" does not exist; known triggers: ${list(triggers)}`),
+      );
+    if (!systems.has(instance.system))
+      problems.push(
+        locate(['instances', i, 'system'], `system "${instance.system}" does not exist; known systems: ${list(systems)}`),
+      );
   });
   config.subscriptions.forEach((subscription, i) => {
-    if (subscription.zone && !zones.has(subscription.zone)) problems.push(locate(['subscriptions', i, 'zone'], `zone "${subscription.zone}" does not exist; known zones: ${list(zones)}`));
-    if (subscription.system && !systems.has(subscription.system)) problems.push(locate(['subscriptions', i, 'system'], `system "${subscription.system}" does not exist; known systems: ${list(systems)}`));
+    if (subscription.zone && !zones.has(subscription.zone))
+      problems.push(
+        locate(['subscriptions', i, 'zone'], `zone "${subscription.zone}" does not exist; known zones: ${list(zones)}`),
+      );
+    if (subscription.system && !systems.has(subscription.system))
+      problems.push(
+        locate(['subscriptions', i, 'system'], `system "${subscription.system}" does not exist; known systems: ${list(systems)}`),
+      );
   });
   return problems;
 }

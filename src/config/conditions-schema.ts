@@ -6,7 +6,8 @@ import { keyedUnion } from './keyed-union.js';
 
 const STATE_PATH = /^[A-Za-z][A-Za-z0-9]*_\d+(\.[A-Za-z0-9_-]+)+$/;
 
-export type Operand = { kind: 'state'; path: string; address: string; key: string; rest: string[] } | { kind: 'constant'; value: unknown };
+export type Operand =
+  { kind: 'state'; path: string; address: string; key: string; rest: string[] } | { kind: 'constant'; value: unknown };
 
 /** `Display_1.power` reads module state; anything else (or `{ value: … }`) is a constant. */
 const operandSchema = z.unknown().transform((value, ctx): Operand => {
@@ -24,7 +25,17 @@ const operandSchema = z.unknown().transform((value, ctx): Operand => {
   return { kind: 'constant', value };
 });
 
-export const COMPARE_OPERATORS = ['equal', 'not_equal', 'greater_than', 'greater_than_or_equal', 'less_than', 'less_than_or_equal', 'and', 'or', 'exclusive_or'] as const;
+export const COMPARE_OPERATORS = [
+  'equal',
+  'not_equal',
+  'greater_than',
+  'greater_than_or_equal',
+  'less_than',
+  'less_than_or_equal',
+  'and',
+  'or',
+  'exclusive_or',
+] as const;
 export type CompareOperator = (typeof COMPARE_OPERATORS)[number];
 
 export const compareConditionSchema = z.strictObject({
@@ -47,18 +58,31 @@ export const scheduleConditionSchema = z.strictObject({
   // Six fields with seconds ("0 */5 * * * *" is every five minutes) or five without.
   schedule: z.string().superRefine((expression, ctx) => {
     const result = validateDetailed(expression);
-    if (!result.valid) ctx.addIssue({ code: 'custom', message: `not a cron expression: ${result.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}` });
+    if (!result.valid)
+      ctx.addIssue({
+        code: 'custom',
+        message: `not a cron expression: ${result.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`,
+      });
   }),
   timezone: timezoneSchema.optional(),
 });
 
-const isoWithOffset = z.iso.datetime({ offset: true, error: 'write a time in ISO 8601 with its offset, such as 2026-12-24T17:00:00+11:00' });
-
-export const atConditionSchema = z.strictObject({
-  at: z.union([isoWithOffset, z.array(isoWithOffset).min(1)]).transform((at) => (Array.isArray(at) ? at : [at]).map((t) => Date.parse(t))),
+const isoWithOffset = z.iso.datetime({
+  offset: true,
+  error: 'write a time in ISO 8601 with its offset, such as 2026-12-24T17:00:00+11:00',
 });
 
-export const conditionSchemas = { compare: compareConditionSchema, schedule: scheduleConditionSchema, at: atConditionSchema } as const;
+export const atConditionSchema = z.strictObject({
+  at: z
+    .union([isoWithOffset, z.array(isoWithOffset).min(1)])
+    .transform((at) => (Array.isArray(at) ? at : [at]).map((t) => Date.parse(t))),
+});
+
+export const conditionSchemas = {
+  compare: compareConditionSchema,
+  schedule: scheduleConditionSchema,
+  at: atConditionSchema,
+} as const;
 
 export const conditionSchema = keyedUnion(conditionSchemas, 'a condition');
 export type ConditionConfig = z.output<typeof conditionSchema>;

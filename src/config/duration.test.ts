@@ -46,7 +46,9 @@ describe('durationSchema', () => {
   it('explains how to write a duration when the unit is wrong', () => {
     const result = durationSchema.safeParse('5 seconds');
     expect(result.success).toBe(false);
-    expect(result.error!.issues.map((i) => i.message)).toEqual(['"5 seconds" is not a duration; write a number with a unit: 500ms, 5s, 2m, 1h or 1d']);
+    expect(result.error!.issues.map((i) => i.message)).toEqual([
+      '"5 seconds" is not a duration; write a number with a unit: 500ms, 5s, 2m, 1h or 1d',
+    ]);
   });
 
   it('refuses a bare number other than 0, so nobody guesses the unit', () => {

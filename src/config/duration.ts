@@ -16,7 +16,10 @@ export const durationSchema = z.union([z.literal(0), z.string()]).transform((val
   if (value === 0) return 0;
   const ms = parseDuration(value);
   if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration; write a number with a unit: 500ms, 5s, 2m, 1h or 1d` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${value}" is not a duration; write a number with a unit: 500ms, 5s, 2m, 1h or 1d`,
+    });
     return z.NEVER;
   }
   return ms;

@@ -14,7 +14,8 @@ export function keyedUnion<const Schemas extends Record<string, z.ZodType>>(sche
     }
     const parsed = schemas[kind]!.safeParse(value);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path as PropertyKey[] });
+      for (const issue of parsed.error.issues)
+        ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path as PropertyKey[] });
       return z.NEVER;
     }
     return { ...(parsed.data as object), kind } as Parsed;

@@ -24,22 +24,35 @@ export function configFiles(dir: string): string[] {
   try {
     names = readdirSync(dir);
   } catch {
-    throw new ConfigInvalid([{ file: dir, line: 1, col: 1, path: '(dir)', message: 'the config directory cannot be read; pass --config DIR' }]);
+    throw new ConfigInvalid([
+      { file: dir, line: 1, col: 1, path: '(dir)', message: 'the config directory cannot be read; pass --config DIR' },
+    ]);
   }
-  return names.filter((n) => /\.ya?ml$/.test(n) && statSync(join(dir, n)).isFile()).sort().map((n) => join(dir, n));
+  return names
+    .filter((n) => /\.ya?ml$/.test(n) && statSync(join(dir, n)).isFile())
+    .sort()
+    .map((n) => join(dir, n));
 }
 
 /** Loads and validates; throws ConfigInvalid listing every problem. */
 export function loadConfig(dirArg: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const dir = resolve(dirArg);
   const problems: Problem[] = [];
-  const sources = configFiles(dir).map((file) => parseYamlFile(relative(process.cwd(), file) || file, readFileSync(file, 'utf8'), env, problems));
-  if (sources.length === 0) problems.push({ file: dir, line: 1, col: 1, path: '(dir)', message: 'no .yaml or .yml files in the config directory' });
+  const sources = configFiles(dir).map((file) =>
+    parseYamlFile(relative(process.cwd(), file) || file, readFileSync(file, 'utf8'), env, problems),
+  );
+  if (sources.length === 0)
+    problems.push({ file: dir, line: 1, col: 1, path: '(dir)', message: 'no .yaml or .yml files in the config directory' });
 
   const merged: Record<string, unknown> = {};
   const origins = new Map<string, Origin>();
   const fileOf = new Map<string, YamlFile>();
-  const at = (source: YamlFile, path: ConfigPath, message: string): Problem => ({ file: source.file, ...positionOf(source, path), path: formatPath(path), message });
+  const at = (source: YamlFile, path: ConfigPath, message: string): Problem => ({
+    file: source.file,
+    ...positionOf(source, path),
+    path: formatPath(path),
+    message,
+  });
 
   for (const source of sources) {
     const value = source.value;

@@ -24,7 +24,9 @@ export function formatProblem(p: Problem): string {
 /** Thrown when the config cannot be used; lists every problem, never a stack trace. */
 export class ConfigInvalid extends Error {
   constructor(readonly problems: readonly Problem[]) {
-    super(`The configuration has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map(formatProblem).join('\n')}`);
+    super(
+      `The configuration has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map(formatProblem).join('\n')}`,
+    );
     this.name = 'ConfigInvalid';
   }
 }

@@ -17,7 +17,8 @@ const SERVER_DEFAULTS = {
   retention: 30 * 86_400_000,
 };
 
-const messages = (result: { success: boolean; error?: { issues: { message: string }[] } }) => result.error?.issues.map((i) => i.message) ?? [];
+const messages = (result: { success: boolean; error?: { issues: { message: string }[] } }) =>
+  result.error?.issues.map((i) => i.message) ?? [];
 
 describe('serverSchema', () => {
   it('gives a config without a server section every server default', () => {
@@ -33,7 +34,11 @@ describe('serverSchema', () => {
   });
 
   it('fills the defaults around the settings that are given', () => {
-    expect(configSchema.parse({ server: { port: 9000, durability: 'full' } }).server).toEqual({ ...SERVER_DEFAULTS, port: 9000, durability: 'full' });
+    expect(configSchema.parse({ server: { port: 9000, durability: 'full' } }).server).toEqual({
+      ...SERVER_DEFAULTS,
+      port: 9000,
+      durability: 'full',
+    });
   });
 
   it('reads sizes and durations with units', () => {
@@ -118,7 +123,10 @@ describe('triggerSchema', () => {
   });
 
   it('reads the debounce as milliseconds and refuses an unknown mode', () => {
-    expect(triggerSchema.parse({ id: 't', debounce: '30s', debounce_mode: 'throttle' })).toMatchObject({ debounce: 30_000, debounce_mode: 'throttle' });
+    expect(triggerSchema.parse({ id: 't', debounce: '30s', debounce_mode: 'throttle' })).toMatchObject({
+      debounce: 30_000,
+      debounce_mode: 'throttle',
+    });
     expect(triggerSchema.safeParse({ id: 't', debounce_mode: 'sometimes' }).success).toBe(false);
   });
 
@@ -129,7 +137,9 @@ describe('triggerSchema', () => {
   });
 
   it('refuses an action without a kind and a call target in the wrong shape', () => {
-    expect(messages(triggerSchema.safeParse({ id: 't', actions: [{ wait: '5s' }] }))).toEqual(['an action needs one of: call, emit, delay, email']);
+    expect(messages(triggerSchema.safeParse({ id: 't', actions: [{ wait: '5s' }] }))).toEqual([
+      'an action needs one of: call, emit, delay, email',
+    ]);
     expect(messages(triggerSchema.safeParse({ id: 't', actions: [{ call: 'Display.power' }] }))).toEqual([
       'write the target as Module_index.method, for example Display_1.power',
     ]);
@@ -138,11 +148,19 @@ describe('triggerSchema', () => {
 
 describe('instanceSchema', () => {
   it('fills the instance defaults and leaves the secret out', () => {
-    expect(instanceSchema.parse({ id: 'trig-1', trigger: 't', system: 's' })).toEqual({ id: 'trig-1', trigger: 't', system: 's', enabled: true, exec: false });
+    expect(instanceSchema.parse({ id: 'trig-1', trigger: 't', system: 's' })).toEqual({
+      id: 'trig-1',
+      trigger: 't',
+      system: 's',
+      enabled: true,
+      exec: false,
+    });
   });
 
   it('keeps a secret of 16 characters or more', () => {
-    expect(instanceSchema.parse({ id: 'i', trigger: 't', system: 's', secret: '0123456789abcdef' }).secret).toBe('0123456789abcdef');
+    expect(instanceSchema.parse({ id: 'i', trigger: 't', system: 's', secret: '0123456789abcdef' }).secret).toBe(
+      '0123456789abcdef',
+    );
   });
 
   it('refuses a secret shorter than 16 characters, saying to leave it out to have one generated', () => {

@@ -41,7 +41,10 @@ export const zoneSchema = z.strictObject({
 export const moduleSchema = z.strictObject({
   driver: z.string(),
   /** Overrides the driver's module name used in addresses (`Display` in `Display_1`). */
-  name: z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'module names are letters and digits, starting with a letter').optional(),
+  name: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9]*$/, 'module names are letters and digits, starting with a letter')
+    .optional(),
   settings: z.record(z.string(), z.unknown()).default({}),
 });
 
@@ -54,7 +57,10 @@ export const systemSchema = z.strictObject({
 
 const moduleMethodSchema = z
   .string()
-  .regex(/^[A-Za-z][A-Za-z0-9]*_\d+\.[A-Za-z_][A-Za-z0-9_]*$/, 'write the target as Module_index.method, for example Display_1.power');
+  .regex(
+    /^[A-Za-z][A-Za-z0-9]*_\d+\.[A-Za-z_][A-Za-z0-9_]*$/,
+    'write the target as Module_index.method, for example Display_1.power',
+  );
 
 export const callActionSchema = z.strictObject({
   call: moduleMethodSchema,
@@ -81,7 +87,9 @@ export const delayActionSchema = z.strictObject({
   continue_on_error: z.boolean().default(false),
 });
 
-const addressList = z.union([z.string().min(3), z.array(z.string().min(3)).min(1)]).transform((a) => (Array.isArray(a) ? a : [a]));
+const addressList = z
+  .union([z.string().min(3), z.array(z.string().min(3)).min(1)])
+  .transform((a) => (Array.isArray(a) ? a : [a]));
 
 export const emailActionSchema = z.strictObject({
   /** Subject and bodies are templated like call args; the server comes from `mail:`. */
@@ -96,7 +104,12 @@ export const emailActionSchema = z.strictObject({
 });
 
 /** The action kinds, keyed by the field that names them; a new kind is one more entry. */
-export const actionSchemas = { call: callActionSchema, emit: emitActionSchema, delay: delayActionSchema, email: emailActionSchema } as const;
+export const actionSchemas = {
+  call: callActionSchema,
+  emit: emitActionSchema,
+  delay: delayActionSchema,
+  email: emailActionSchema,
+} as const;
 export type ActionKind = keyof typeof actionSchemas;
 export type ActionConfig = z.output<typeof actionSchema>;
 
@@ -110,26 +123,31 @@ export const signatureSchema = z.strictObject({
 
 export const triggerSchema = z
   .strictObject({
-  id: idSchema,
-  name: z.string().optional(),
-  description: z.string().optional(),
-  /** Default: true for a trigger without conditions, false for one with them. */
-  webhook: z.boolean().optional(),
-  conditions: z.array(conditionSchema).default([]),
-  /** Fire once at start for a schedule time missed while the engine was down. */
-  catch_up: z.boolean().default(false),
-  /** What a fire does while a run of the same instance is active (as in Home Assistant). */
-  mode: z.enum(['single', 'queued', 'parallel']).default('parallel'),
-  /** The most runs queued (queued) or at once (parallel); default 10 queued, unbounded parallel. */
-  max: z.number().int().min(1).optional(),
-  methods: z
-    .array(z.string().transform((m) => m.toUpperCase()).pipe(z.enum(HTTP_METHODS)))
-    .min(1)
-    .default(['POST']),
-  debounce: durationSchema.default(0),
-  debounce_mode: z.enum(['hold', 'throttle']).default('hold'),
-  signature: signatureSchema.optional(),
-  actions: z.array(actionSchema).default([]),
+    id: idSchema,
+    name: z.string().optional(),
+    description: z.string().optional(),
+    /** Default: true for a trigger without conditions, false for one with them. */
+    webhook: z.boolean().optional(),
+    conditions: z.array(conditionSchema).default([]),
+    /** Fire once at start for a schedule time missed while the engine was down. */
+    catch_up: z.boolean().default(false),
+    /** What a fire does while a run of the same instance is active (as in Home Assistant). */
+    mode: z.enum(['single', 'queued', 'parallel']).default('parallel'),
+    /** The most runs queued (queued) or at once (parallel); default 10 queued, unbounded parallel. */
+    max: z.number().int().min(1).optional(),
+    methods: z
+      .array(
+        z
+          .string()
+          .transform((m) => m.toUpperCase())
+          .pipe(z.enum(HTTP_METHODS)),
+      )
+      .min(1)
+      .default(['POST']),
+    debounce: durationSchema.default(0),
+    debounce_mode: z.enum(['hold', 'throttle']).default('hold'),
+    signature: signatureSchema.optional(),
+    actions: z.array(actionSchema).default([]),
   })
   .transform((trigger) => ({ ...trigger, webhook: trigger.webhook ?? trigger.conditions.length === 0 }));
 
@@ -144,7 +162,12 @@ export const instanceSchema = z.strictObject({
 });
 
 const WHSEC = /^whsec_[A-Za-z0-9+/]+={0,2}$/;
-const signingSecretSchema = z.string().regex(WHSEC, 'a signing secret is whsec_ followed by base64, as Standard Webhooks defines; leave it out to have one generated');
+const signingSecretSchema = z
+  .string()
+  .regex(
+    WHSEC,
+    'a signing secret is whsec_ followed by base64, as Standard Webhooks defines; leave it out to have one generated',
+  );
 
 export const subscriptionSchema = z
   .strictObject({
@@ -154,7 +177,17 @@ export const subscriptionSchema = z
     zone: idSchema.optional(),
     system: idSchema.optional(),
     /** Exact event types or globs such as `meeting.*`; `*` is every type. */
-    events: z.array(z.string().regex(/^(\*|[a-z][a-z0-9_]*(\.([a-z][a-z0-9_]*|\*))*)$/, 'write an event type such as trigger.fired, or a glob such as meeting.*')).min(1).default(['*']),
+    events: z
+      .array(
+        z
+          .string()
+          .regex(
+            /^(\*|[a-z][a-z0-9_]*(\.([a-z][a-z0-9_]*|\*))*)$/,
+            'write an event type such as trigger.fired, or a glob such as meeting.*',
+          ),
+      )
+      .min(1)
+      .default(['*']),
     /** `${ENV}` with a whsec_ secret; several during a rotation, all of which sign. */
     secret: z.union([signingSecretSchema, z.array(signingSecretSchema).min(1)]).optional(),
     /** Which answers count as delivered: any 2xx, or 200 only. */

@@ -16,7 +16,14 @@ const ENV_REF = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
 export function parseYamlFile(file: string, text: string, env: NodeJS.ProcessEnv, problems: Problem[]): YamlFile {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, schema: 'core', resolveKnownTags: false, prettyErrors: false, strict: true });
+  const doc = parseDocument(text, {
+    lineCounter: lines,
+    uniqueKeys: true,
+    schema: 'core',
+    resolveKnownTags: false,
+    prettyErrors: false,
+    strict: true,
+  });
   const at = (offset: number) => lines.linePos(offset);
   for (const error of [...doc.errors, ...doc.warnings]) {
     const pos = at(error.pos[0]);
@@ -31,7 +38,13 @@ export function parseYamlFile(file: string, text: string, env: NodeJS.ProcessEnv
         const value = fallback !== undefined && !env[name!] ? fallback : env[name!];
         if (value === undefined) {
           const pos = at(node.range?.[0] ?? 0);
-          problems.push({ file, line: pos.line, col: pos.col, path: formatPath(nodePath([...path, node])), message: `environment variable ${name} is not set; set it, or write \${${name}:-default}` });
+          problems.push({
+            file,
+            line: pos.line,
+            col: pos.col,
+            path: formatPath(nodePath([...path, node])),
+            message: `environment variable ${name} is not set; set it, or write \${${name}:-default}`,
+          });
           return '';
         }
         return value;

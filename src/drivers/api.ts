@@ -67,7 +67,11 @@ export interface EventDefinition {
   data: z.ZodType;
 }
 
-export interface DriverDefinition<SettingsSchema extends z.ZodType, StateSchema extends z.ZodType, Methods extends Record<string, z.ZodType>> {
+export interface DriverDefinition<
+  SettingsSchema extends z.ZodType,
+  StateSchema extends z.ZodType,
+  Methods extends Record<string, z.ZodType>,
+> {
   /** The driver's id, used as `driver:` in YAML. */
   name: string;
   /** The module name in addresses (`Display` makes `Display_1`). */
@@ -101,9 +105,11 @@ export interface Driver {
   stop?(ctx: ModuleContext): void | Promise<void>;
 }
 
-export function defineDriver<SettingsSchema extends z.ZodType, StateSchema extends z.ZodType, Methods extends Record<string, z.ZodType>>(
-  definition: DriverDefinition<SettingsSchema, StateSchema, Methods>,
-): Driver {
+export function defineDriver<
+  SettingsSchema extends z.ZodType,
+  StateSchema extends z.ZodType,
+  Methods extends Record<string, z.ZodType>,
+>(definition: DriverDefinition<SettingsSchema, StateSchema, Methods>): Driver {
   return { kind: 'switchboard.driver', webhooks: {}, events: {}, ...definition } as unknown as Driver;
 }
 

@@ -17,13 +17,23 @@ export function checkModules(loaded: LoadedConfig, registry: DriverRegistry): Pr
     system.modules.forEach((module, j) => {
       const driver = registry.get(module.driver);
       if (!driver) {
-        problems.push(locate(['systems', i, 'modules', j, 'driver'], `driver "${module.driver}" does not exist; available drivers: ${registry.names().join(', ') || '(none)'}`));
+        problems.push(
+          locate(
+            ['systems', i, 'modules', j, 'driver'],
+            `driver "${module.driver}" does not exist; available drivers: ${registry.names().join(', ') || '(none)'}`,
+          ),
+        );
         return;
       }
       const settings = driver.settings.safeParse(module.settings);
       if (!settings.success) {
         for (const issue of settings.error.issues) {
-          problems.push(locate(['systems', i, 'modules', j, 'settings', ...(issue.path as (string | number)[])], `${driver.name} settings: ${issue.message}`));
+          problems.push(
+            locate(
+              ['systems', i, 'modules', j, 'settings', ...(issue.path as (string | number)[])],
+              `${driver.name} settings: ${issue.message}`,
+            ),
+          );
         }
       }
       byAddress.set(addresses[j]!, module.driver);
@@ -46,12 +56,22 @@ export function checkModules(loaded: LoadedConfig, registry: DriverRegistry): Pr
     const { address, method } = splitTarget(action.call);
     const driverName = modules.get(address);
     if (!driverName) {
-      problems.push(locate([...path, 'call'], `${who} runs this on system "${target}", which has no module ${address}; it has: ${[...modules.keys()].join(', ') || '(none)'}`));
+      problems.push(
+        locate(
+          [...path, 'call'],
+          `${who} runs this on system "${target}", which has no module ${address}; it has: ${[...modules.keys()].join(', ') || '(none)'}`,
+        ),
+      );
       return;
     }
     const driver = registry.get(driverName)!;
     if (!Object.hasOwn(driver.methods, method)) {
-      problems.push(locate([...path, 'call'], `${address} (driver ${driverName}) has no method "${method}"; it has: ${Object.keys(driver.methods).join(', ')}`));
+      problems.push(
+        locate(
+          [...path, 'call'],
+          `${address} (driver ${driverName}) has no method "${method}"; it has: ${Object.keys(driver.methods).join(', ')}`,
+        ),
+      );
     }
   };
 
@@ -60,21 +80,30 @@ export function checkModules(loaded: LoadedConfig, registry: DriverRegistry): Pr
     const t = triggerIndex.get(instance.trigger);
     if (t === undefined || !addressesBySystem.has(instance.system)) continue;
     const trigger = config.triggers[t]!;
-    trigger.actions.forEach((action, a) => checkCall(action, ['triggers', t, 'actions', a], instance.system, `instance "${instance.id}"`));
+    trigger.actions.forEach((action, a) =>
+      checkCall(action, ['triggers', t, 'actions', a], instance.system, `instance "${instance.id}"`),
+    );
     const modules = addressesBySystem.get(instance.system)!;
     trigger.conditions.forEach((condition, c) => {
       if (condition.kind !== 'compare') return;
       for (const side of ['left', 'right'] as const) {
         const operand = condition.compare[side];
         if (operand.kind === 'state' && !modules.has(operand.address)) {
-          problems.push(locate(['triggers', t, 'conditions', c, 'compare', side], `instance "${instance.id}" reads ${operand.path} on system "${instance.system}", which has no module ${operand.address}; it has: ${[...modules.keys()].join(', ') || '(none)'}`));
+          problems.push(
+            locate(
+              ['triggers', t, 'conditions', c, 'compare', side],
+              `instance "${instance.id}" reads ${operand.path} on system "${instance.system}", which has no module ${operand.address}; it has: ${[...modules.keys()].join(', ') || '(none)'}`,
+            ),
+          );
         }
       }
     });
   }
   config.subscriptions.forEach((subscription, i) => {
     for (const hook of ['on_failure', 'on_exhausted'] as const) {
-      subscription[hook].forEach((action, a) => checkCall(action, ['subscriptions', i, hook, a], subscription.system, `subscription "${subscription.id}"`));
+      subscription[hook].forEach((action, a) =>
+        checkCall(action, ['subscriptions', i, hook, a], subscription.system, `subscription "${subscription.id}"`),
+      );
     }
   });
   return problems;

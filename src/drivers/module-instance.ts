@@ -36,17 +36,18 @@ export class ModuleInstance {
     services: ModuleServices,
   ) {
     this.state = driver.initialState(settings);
-    const self = this;
+    const readState = () => this.state;
+    const writeState = (next: Record<string, unknown>) => (this.state = next);
     this.context = {
       address,
       systemId,
       settings,
       get state() {
-        return self.state;
+        return readState();
       },
       setState(patch) {
-        const before = self.state;
-        self.state = { ...before, ...(patch as Record<string, unknown>) };
+        const before = readState();
+        writeState({ ...before, ...(patch as Record<string, unknown>) });
         for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
           if (!Object.is(before[key], value)) services.onStateChange({ systemId, address, key, old: before[key], new: value });
         }
@@ -54,9 +55,13 @@ export class ModuleInstance {
       log: services.log,
       clock: services.clock,
       emit: async (type, data) => {
-        if (!Object.hasOwn(driver.events, type)) throw new Error(`${address} emitted "${type}", which driver ${driver.name} does not declare in its events`);
+        if (!Object.hasOwn(driver.events, type))
+          throw new Error(`${address} emitted "${type}", which driver ${driver.name} does not declare in its events`);
         const parsed = driver.events[type]!.data.safeParse(data);
-        if (!parsed.success) throw new Error(`${address} emitted "${type}" with bad data: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(data)'}: ${i.message}`).join('; ')}`);
+        if (!parsed.success)
+          throw new Error(
+            `${address} emitted "${type}" with bad data: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(data)'}: ${i.message}`).join('; ')}`,
+          );
         await services.emit({ systemId, address, driver: driver.name }, type, parsed.data as Record<string, unknown>);
       },
     };
@@ -91,7 +96,10 @@ export class ModuleInstance {
   /** Validates the arguments with the method's schema, then runs it. */
   async call(method: string, args: unknown): Promise<unknown> {
     const definition = Object.hasOwn(this.driver.methods, method) ? this.driver.methods[method] : undefined;
-    if (!definition) throw new ModuleCallInvalid(`${this.address} has no method "${method}"; it has: ${Object.keys(this.driver.methods).join(', ')}`);
+    if (!definition)
+      throw new ModuleCallInvalid(
+        `${this.address} has no method "${method}"; it has: ${Object.keys(this.driver.methods).join(', ')}`,
+      );
     this.assertRunning();
     const parsed = definition.args.safeParse(args);
     if (!parsed.success) {
@@ -115,6 +123,7 @@ export class ModuleInstance {
   }
 
   private assertRunning(): void {
-    if (this.status !== 'running') throw new Error(`${this.address} is ${this.status}${this.failure ? ` (${this.failure})` : ''}`);
+    if (this.status !== 'running')
+      throw new Error(`${this.address} is ${this.status}${this.failure ? ` (${this.failure})` : ''}`);
   }
 }

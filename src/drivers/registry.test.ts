@@ -38,9 +38,21 @@ describe('loadDrivers on the shipped drivers/ folder', () => {
   });
 
   it('answers each driver with its module name and description', () => {
-    expect(registry.get('display')).toMatchObject({ kind: 'switchboard.driver', module: 'Display', description: expect.stringContaining('simulated display') });
-    expect(registry.get('http')).toMatchObject({ kind: 'switchboard.driver', module: 'Http', description: expect.stringContaining('HTTP API') });
-    expect(registry.get('meraki')).toMatchObject({ kind: 'switchboard.driver', module: 'Meraki', description: expect.stringContaining('Meraki Scanning API') });
+    expect(registry.get('display')).toMatchObject({
+      kind: 'switchboard.driver',
+      module: 'Display',
+      description: expect.stringContaining('simulated display'),
+    });
+    expect(registry.get('http')).toMatchObject({
+      kind: 'switchboard.driver',
+      module: 'Http',
+      description: expect.stringContaining('HTTP API'),
+    });
+    expect(registry.get('meraki')).toMatchObject({
+      kind: 'switchboard.driver',
+      module: 'Meraki',
+      description: expect.stringContaining('Meraki Scanning API'),
+    });
     for (const name of registry.names()) expect(registry.get(name)!.description.length).toBeGreaterThan(0);
   });
 
@@ -89,7 +101,10 @@ describe('loadDrivers on a folder with good, broken and empty driver folders', (
   });
 
   it('reports a driver that throws at import with its own message', () => {
-    expect(registry.failures).toContainEqual({ folder: 'b-explodes', reason: expect.stringContaining('the lamp factory burned down') });
+    expect(registry.failures).toContainEqual({
+      folder: 'b-explodes',
+      reason: expect.stringContaining('the lamp factory burned down'),
+    });
   });
 
   it('reports an export that is not made with defineDriver', () => {

@@ -39,7 +39,10 @@ export async function loadDrivers(dir: string = DEFAULT_DRIVERS_DIR): Promise<Dr
   return registryOf(drivers, failures);
 }
 
-export function registryOf(drivers: ReadonlyMap<string, Driver> | Driver[], failures: { folder: string; reason: string }[] = []): DriverRegistry {
+export function registryOf(
+  drivers: ReadonlyMap<string, Driver> | Driver[],
+  failures: { folder: string; reason: string }[] = [],
+): DriverRegistry {
   const map = Array.isArray(drivers) ? new Map(drivers.map((d) => [d.name, d])) : drivers;
   return {
     drivers: map,

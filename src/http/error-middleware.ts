@@ -9,7 +9,8 @@ export function errorMiddleware(log: Logger): Middleware {
     try {
       await next();
     } catch (error) {
-      if (!(error instanceof EngineError)) log.error({ err: error, method: ctx.method }, 'unhandled error while handling a request');
+      if (!(error instanceof EngineError))
+        log.error({ err: error, method: ctx.method }, 'unhandled error while handling a request');
       const { status, headers, body } = errorResponse(error);
       ctx.status = status;
       ctx.set(headers);

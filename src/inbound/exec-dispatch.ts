@@ -25,7 +25,10 @@ export async function dispatchExec(
       Promise.resolve()
         .then(() => module.handleWebhook(method, request))
         .catch((error: unknown) => {
-          deps.log.error({ module: module.address, method, system: module.systemId, reason: (error as Error).message }, 'exec method threw');
+          deps.log.error(
+            { module: module.address, method, system: module.systemId, reason: (error as Error).message },
+            'exec method threw',
+          );
           throw new ModuleFailed(target, error);
         }),
       deadline,

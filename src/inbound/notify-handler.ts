@@ -6,7 +6,15 @@ import { performance } from 'node:perf_hooks';
 import type { Clock } from '../clock.js';
 import type { WebhookRequest } from '../drivers/api.js';
 import type { ModuleHost } from '../drivers/module-host.js';
-import { BadRequest, errorResponse, ExecForbidden, MethodNotAllowed, ModuleMethodNotFound, SignatureInvalid, TriggerNotFound } from '../errors.js';
+import {
+  BadRequest,
+  errorResponse,
+  ExecForbidden,
+  MethodNotAllowed,
+  ModuleMethodNotFound,
+  SignatureInvalid,
+  TriggerNotFound,
+} from '../errors.js';
 import type { IdSource } from '../ids.js';
 import type { Logger } from '../logger.js';
 import type { RequestLogEntry } from '../store/request-log-repo.js';
@@ -73,12 +81,19 @@ export class NotifyHandler {
     } catch (error) {
       const { status, body } = errorResponse(error);
       finish(status, body.error);
-      await this.deps.store.requests.insert(entry).catch((e: unknown) => this.deps.log.error({ reason: (e as Error).message }, 'request log write failed'));
+      await this.deps.store.requests
+        .insert(entry)
+        .catch((e: unknown) => this.deps.log.error({ reason: (e as Error).message }, 'request log write failed'));
       throw error;
     }
   };
 
-  private async process(ctx: RouterContext, entry: RequestLogEntry, headers: Record<string, string | string[]>, finish: (status: number, outcome: string) => void): Promise<Outcome> {
+  private async process(
+    ctx: RouterContext,
+    entry: RequestLogEntry,
+    headers: Record<string, string | string[]>,
+    finish: (status: number, outcome: string) => void,
+  ): Promise<Outcome> {
     const { deps } = this;
     // 1-2: unknown, disabled, webhooks off or wrong secret all answer the same 404.
     const instance = deps.catalog.get(entry.instance_id);
@@ -98,9 +113,11 @@ export class NotifyHandler {
     entry.body_size = body.raw.length;
     entry.body_truncated = logged.truncated ? 1 : 0;
     if (trigger.signature) {
-      await signatureSchemes[trigger.signature.scheme].verify(trigger.signature.secret, { headers: ctx.headers, rawBody: body.raw }).catch((error: Error) => {
-        throw new SignatureInvalid(error.message);
-      });
+      await signatureSchemes[trigger.signature.scheme]
+        .verify(trigger.signature.secret, { headers: ctx.headers, rawBody: body.raw })
+        .catch((error: Error) => {
+          throw new SignatureInvalid(error.message);
+        });
     }
     // 5: exec.
     const exec = ctx.params.mod !== undefined || first(ctx.query.exec) === 'true';
@@ -122,15 +139,20 @@ export class NotifyHandler {
     return this.fire(ctx, entry, body, headers, instance, finish);
   }
 
-  private execTarget(ctx: RouterContext, instance: TriggerInstance): { module: NonNullable<ReturnType<ModuleHost['find']>>; method: string } {
+  private execTarget(
+    ctx: RouterContext,
+    instance: TriggerInstance,
+  ): { module: NonNullable<ReturnType<ModuleHost['find']>>; method: string } {
     if (!instance.config.exec) throw new ExecForbidden();
     const mod = ctx.params.mod ?? first(ctx.query.mod);
     const method = ctx.params.method ?? first(ctx.query.method);
     const index = ctx.params.index ?? first(ctx.query.index) ?? '1';
     if (!mod) throw new BadRequest('missing_parameter', 'exec needs the `mod` parameter: the module name, such as Display.');
     if (!method) throw new BadRequest('missing_parameter', 'exec needs the `method` parameter: the module method to call.');
-    if (!MODULE_NAME.test(mod)) throw new BadRequest('bad_parameter', '`mod` must be a module name of letters and digits, such as Display.');
-    if (!METHOD_NAME.test(method)) throw new BadRequest('bad_parameter', '`method` must be a method name of letters, digits and _.');
+    if (!MODULE_NAME.test(mod))
+      throw new BadRequest('bad_parameter', '`mod` must be a module name of letters and digits, such as Display.');
+    if (!METHOD_NAME.test(method))
+      throw new BadRequest('bad_parameter', '`method` must be a method name of letters, digits and _.');
     if (!/^[1-9]\d{0,5}$/.test(index)) throw new BadRequest('bad_parameter', '`index` must be a whole number from 1.');
     const address = `${mod}_${index}`;
     const module = this.deps.modules.find(instance.config.system, address);
@@ -139,7 +161,13 @@ export class NotifyHandler {
     return { module, method };
   }
 
-  private async exec(ctx: RouterContext, entry: RequestLogEntry, body: ReadBody, target: ReturnType<NotifyHandler['execTarget']>, finish: (status: number, outcome: string) => void): Promise<Outcome> {
+  private async exec(
+    ctx: RouterContext,
+    entry: RequestLogEntry,
+    body: ReadBody,
+    target: ReturnType<NotifyHandler['execTarget']>,
+    finish: (status: number, outcome: string) => void,
+  ): Promise<Outcome> {
     const request: WebhookRequest = {
       method: ctx.method,
       path: entry.path,
@@ -151,7 +179,12 @@ export class NotifyHandler {
     const answer = await dispatchExec(target.module, target.method, request, this.deps);
     const result: Outcome = answer
       ? { status: answer.status ?? 200, headers: answer.headers, body: answer.body ?? '', outcome: 'exec', run_id: null }
-      : { status: 202, body: { accepted: true, module: target.module.address, method: target.method }, outcome: 'exec', run_id: null };
+      : {
+          status: 202,
+          body: { accepted: true, module: target.module.address, method: target.method },
+          outcome: 'exec',
+          run_id: null,
+        };
     finish(result.status, 'exec');
     await this.deps.store.requests.insert(entry);
     return result;
@@ -172,7 +205,12 @@ export class NotifyHandler {
       headers,
     };
     finish(202, 'fired');
-    const summary = { method: ctx.method, path: entry.path, content_type: ctx.get('content-type') || null, body_size: body.raw.length };
+    const summary = {
+      method: ctx.method,
+      path: entry.path,
+      content_type: ctx.get('content-type') || null,
+      body_size: body.raw.length,
+    };
     const result = await this.deps.firer.fire(instance, input, 'webhook', { entry, summary });
     if (result.fired) return { status: 202, outcome: 'fired', run_id: result.run, body: { fired: true, run: result.run } };
     finish(202, 'busy');

@@ -18,7 +18,8 @@ export async function readBody(ctx: Context, limit: number): Promise<ReadBody> {
   } catch (error) {
     const type = (error as { type?: string }).type;
     if (type === 'entity.too.large') throw new PayloadTooLarge(limit);
-    if (type === 'request.size.invalid') throw new BadRequest('body_incomplete', 'The body is shorter or longer than its Content-Length.');
+    if (type === 'request.size.invalid')
+      throw new BadRequest('body_incomplete', 'The body is shorter or longer than its Content-Length.');
     throw new BadRequest('body_unreadable', 'The request body could not be read.');
   }
   const isJson = Boolean(ctx.is('json', '+json'));

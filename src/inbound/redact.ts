@@ -41,13 +41,20 @@ export function redactFields(value: unknown, depth = 0): unknown {
   if (depth > MAX_REDACT_DEPTH) return REDACTED;
   if (Array.isArray(value)) return value.map((v) => redactFields(v, depth + 1));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_FIELD.test(k) ? REDACTED : redactFields(v, depth + 1)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, SECRET_FIELD.test(k) ? REDACTED : redactFields(v, depth + 1)]),
+    );
   }
   return value;
 }
 
 /** The body as the request log keeps it: secret fields of JSON removed, cut at `cap` bytes. */
-export function bodyForLog(raw: Buffer, parsed: unknown, isJson: boolean, cap: number): { body: Buffer | null; truncated: boolean } {
+export function bodyForLog(
+  raw: Buffer,
+  parsed: unknown,
+  isJson: boolean,
+  cap: number,
+): { body: Buffer | null; truncated: boolean } {
   if (raw.length === 0) return { body: null, truncated: false };
   let bytes = raw;
   if (isJson && parsed !== undefined) bytes = Buffer.from(JSON.stringify(redactFields(parsed)));

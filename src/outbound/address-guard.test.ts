@@ -213,7 +213,10 @@ describe('lookup wired into http.get', () => {
     servers.push(v4);
     port = (v4.address() as AddressInfo).port;
     // localhost may resolve to ::1 first; listen there too when the host has IPv6.
-    await listen('::1', port).then((v6) => servers.push(v6), () => undefined);
+    await listen('::1', port).then(
+      (v6) => servers.push(v6),
+      () => undefined,
+    );
   });
 
   afterAll(async () => {

@@ -23,11 +23,7 @@ export class AddressBlocked extends Error {
   }
 }
 
-type LookupCallback = (
-  err: NodeJS.ErrnoException | null,
-  address: string | LookupAddress[],
-  family?: number,
-) => void;
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
 export interface AddressGuard {
   /** Why an IP is refused ('loopback', 'private', 'link-local', 'cgnat', 'multicast', 'unspecified', 'unique-local', 'reserved', …) or undefined when allowed; honours the allow list. */
@@ -82,8 +78,7 @@ const NAT64_WELL_KNOWN = ipaddr.IPv6.parseCIDR('64:ff9b::/96');
  */
 function embeddedIPv4(address: ipaddr.IPv6, range: string): ipaddr.IPv4[] | undefined {
   const bytes = address.toByteArray();
-  const v4 = (at: number, invert = false) =>
-    new ipaddr.IPv4(bytes.slice(at, at + 4).map((b) => (invert ? b ^ 0xff : b)));
+  const v4 = (at: number, invert = false) => new ipaddr.IPv4(bytes.slice(at, at + 4).map((b) => (invert ? b ^ 0xff : b)));
   switch (range) {
     case 'ipv4Mapped': // ::ffff:a.b.c.d
     case 'rfc6145': // ::ffff:0:a.b.c.d (SIIT)

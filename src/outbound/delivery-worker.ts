@@ -43,7 +43,10 @@ export interface DeliveryWorkerDeps {
   refreshDisabled(): Promise<void>;
 }
 
-type DeliveryUpdate = Pick<DeliveryRow, 'id' | 'status' | 'attempts' | 'next_attempt_at' | 'finished_at' | 'last_status' | 'last_error'>;
+type DeliveryUpdate = Pick<
+  DeliveryRow,
+  'id' | 'status' | 'attempts' | 'next_attempt_at' | 'finished_at' | 'last_status' | 'last_error'
+>;
 
 export class DeliveryWorker {
   private readonly inFlight = new Set<string>();
@@ -71,7 +74,7 @@ export class DeliveryWorker {
     this.running = false;
     this.cancelTimer?.();
     const deadline = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
-    await Promise.race([Promise.allSettled([...this.attempts]), deadline]);
+    await Promise.race([Promise.allSettled(this.attempts), deadline]);
     await this.polling;
   }
 
@@ -84,7 +87,10 @@ export class DeliveryWorker {
   /** Deliveries were queued for these subscriptions; a full batch is sent at once. */
   queued(subscriptions: readonly SubscriptionConfig[]): void {
     for (const subscription of subscriptions) {
-      if (subscription.batch) void this.flushFullBatch(subscription).catch((error: Error) => this.deps.log.error({ reason: error.message }, 'batch check failed'));
+      if (subscription.batch)
+        void this.flushFullBatch(subscription).catch((error: Error) =>
+          this.deps.log.error({ reason: error.message }, 'batch check failed'),
+        );
     }
     this.wake();
   }
@@ -93,7 +99,7 @@ export class DeliveryWorker {
   async idle(): Promise<void> {
     for (;;) {
       await this.polling;
-      await Promise.allSettled([...this.attempts]);
+      await Promise.allSettled(this.attempts);
       await new Promise((resolve) => setImmediate(resolve));
       if (this.attempts.size === 0 && !this.polling) {
         const due = await this.deps.repo.due(this.deps.clock.now(), 1);
@@ -109,7 +115,10 @@ export class DeliveryWorker {
     const pending = await this.deps.repo.pendingFor(subscription.id, Number.MAX_SAFE_INTEGER, batch.max_events);
     const fresh = pending.filter((d) => d.attempts === 0 && !this.inFlight.has(d.id));
     if (fresh.length >= batch.max_events) {
-      await this.deps.repo.dueNow(fresh.map((d) => d.id), this.deps.clock.now());
+      await this.deps.repo.dueNow(
+        fresh.map((d) => d.id),
+        this.deps.clock.now(),
+      );
       this.wake();
     }
   }
@@ -184,12 +193,15 @@ export class DeliveryWorker {
     const nextDueAt = at;
     this.cancelTimer?.();
     this.timerAt = nextDueAt;
-    this.cancelTimer = this.deps.clock.setTimeout(() => {
-      this.timerAt = Infinity;
-      this.cancelTimer = undefined;
-      // Poll on the next turn, not inside the timer: the clock is read once the turn's time is settled.
-      this.wake();
-    }, Math.max(0, nextDueAt - now));
+    this.cancelTimer = this.deps.clock.setTimeout(
+      () => {
+        this.timerAt = Infinity;
+        this.cancelTimer = undefined;
+        // Poll on the next turn, not inside the timer: the clock is read once the turn's time is settled.
+        this.wake();
+      },
+      Math.max(0, nextDueAt - now),
+    );
   }
 
   private async attempt(group: DueDelivery[], subscription: SubscriptionConfig | undefined): Promise<void> {
@@ -198,7 +210,12 @@ export class DeliveryWorker {
       const started = clock.now();
       if (!subscription || this.deps.index.isDisabled(subscription.id)) {
         const reason = subscription ? 'the subscription is disabled' : 'the subscription is no longer in the config';
-        await repo.recordAttempts(group.map((d) => ({ attempt: this.attemptRow(d, started, { response: '', latencyMs: 0, error: reason }), delivery: this.failed(d, d.attempts, clock.now(), null, reason) })));
+        await repo.recordAttempts(
+          group.map((d) => ({
+            attempt: this.attemptRow(d, started, { response: '', latencyMs: 0, error: reason }),
+            delivery: this.failed(d, d.attempts, clock.now(), null, reason),
+          })),
+        );
         return;
       }
       const result = await this.send(group, subscription, started);
@@ -209,20 +226,33 @@ export class DeliveryWorker {
   }
 
   private async send(group: DueDelivery[], subscription: SubscriptionConfig, started: number): Promise<SendResult> {
-    const envelopes = group.map((d) => envelopeOf({ id: d.event_id, type: d.type, created: Number(d.event_created), data: JSON.parse(d.data) as Record<string, unknown> }, d.attempts + 1));
+    const envelopes = group.map((d) =>
+      envelopeOf(
+        { id: d.event_id, type: d.type, created: Number(d.event_created), data: JSON.parse(d.data) as Record<string, unknown> },
+        d.attempts + 1,
+      ),
+    );
     const batched = subscription.batch !== undefined;
     const body = JSON.stringify(batched ? envelopes : envelopes[0]);
     // The event id is the message id on every attempt; a batch is named by its first delivery.
     const messageId = batched ? `batch_${group[0]!.id}` : group[0]!.event_id;
     const headers = signatureHeaders(this.deps.secrets.get(subscription.id) ?? [], messageId, started, body);
-    const timeoutMs = subscription.mode === 'fire-and-forget' ? Math.min(subscription.timeout, FIRE_AND_FORGET_TIMEOUT_MS) : subscription.timeout;
+    const timeoutMs =
+      subscription.mode === 'fire-and-forget' ? Math.min(subscription.timeout, FIRE_AND_FORGET_TIMEOUT_MS) : subscription.timeout;
     return this.deps.sender.post(group[0]!.url, body, headers, { timeoutMs, responseLimit: this.deps.responseLimit });
   }
 
-  private async settle(group: DueDelivery[], subscription: SubscriptionConfig, started: number, result: SendResult): Promise<void> {
+  private async settle(
+    group: DueDelivery[],
+    subscription: SubscriptionConfig,
+    started: number,
+    result: SendResult,
+  ): Promise<void> {
     const { clock, repo, log } = this.deps;
     const now = clock.now();
-    const delivered = result.status !== undefined && (subscription.success === '200' ? result.status === 200 : result.status >= 200 && result.status < 300);
+    const delivered =
+      result.status !== undefined &&
+      (subscription.success === '200' ? result.status === 200 : result.status >= 200 && result.status < 300);
     const error = delivered ? null : (result.error ?? `answered ${result.status}`);
     const attempt = group[0]!.attempts + 1;
     const schedule = subscription.mode === 'fire-and-forget' ? [0] : subscription.retry;
@@ -231,19 +261,50 @@ export class DeliveryWorker {
 
     const updates = group.map((d) => {
       let delivery: DeliveryUpdate;
-      if (delivered) delivery = { id: d.id, status: 'succeeded', attempts: attempt, next_attempt_at: null, finished_at: now, last_status: result.status ?? null, last_error: null };
+      if (delivered)
+        delivery = {
+          id: d.id,
+          status: 'succeeded',
+          attempts: attempt,
+          next_attempt_at: null,
+          finished_at: now,
+          last_status: result.status ?? null,
+          last_error: null,
+        };
       else if (exhausted) delivery = this.failed(d, attempt, now, result.status ?? null, error);
       else {
-        const wait = Math.max(schedule[attempt] ?? 0, (result.status === 429 || result.status === 503) && result.retryAfterMs !== undefined ? result.retryAfterMs : 0);
-        delivery = { id: d.id, status: 'pending', attempts: attempt, next_attempt_at: now + wait, finished_at: null, last_status: result.status ?? null, last_error: error };
+        const wait = Math.max(
+          schedule[attempt] ?? 0,
+          (result.status === 429 || result.status === 503) && result.retryAfterMs !== undefined ? result.retryAfterMs : 0,
+        );
+        delivery = {
+          id: d.id,
+          status: 'pending',
+          attempts: attempt,
+          next_attempt_at: now + wait,
+          finished_at: null,
+          last_status: result.status ?? null,
+          last_error: error,
+        };
       }
       return { attempt: this.attemptRow(d, started, result), delivery };
     });
     await repo.recordAttempts(updates);
-    log.debug({ subscription: subscription.id, deliveries: group.length, attempt, status: result.status, error }, delivered ? 'delivered' : 'delivery attempt failed');
+    log.debug(
+      { subscription: subscription.id, deliveries: group.length, attempt, status: result.status, error },
+      delivered ? 'delivered' : 'delivery attempt failed',
+    );
 
-    const hookBody = { subscription: subscription.id, url: group[0]!.url, attempt, status: result.status ?? null, error, events: group.map((d) => ({ id: d.event_id, type: d.type })) };
-    if (!delivered && result.status !== undefined && result.status >= 300) await this.deps.runHook(subscription.on_failure, { subscription, body: hookBody });
+    const hookBody = {
+      subscription: subscription.id,
+      url: group[0]!.url,
+      attempt,
+      status: result.status ?? null,
+      error,
+      events: group.map((d) => ({ id: d.event_id, type: d.type })),
+    };
+    if (!delivered && result.status !== undefined && result.status >= 300)
+      await this.deps.runHook(subscription.on_failure, { subscription, body: hookBody });
     if (delivered) {
       // Written only when there is a count to reset: a success is the common case.
       if ((this.exhaustedInARow.get(subscription.id) ?? 0) > 0) {
@@ -256,14 +317,35 @@ export class DeliveryWorker {
     await this.deps.runHook(subscription.on_exhausted, { subscription, body: hookBody });
     const inARow = await repo.countExhausted(subscription.id, true);
     this.exhaustedInARow.set(subscription.id, inARow);
-    if (inARow >= subscription.disable_after) await this.deps.disable(subscription, `${inARow} deliveries in a row were exhausted`);
+    if (inARow >= subscription.disable_after)
+      await this.deps.disable(subscription, `${inARow} deliveries in a row were exhausted`);
   }
 
   private failed(d: DueDelivery, attempts: number, now: number, status: number | null, error: string | null): DeliveryUpdate {
-    return { id: d.id, status: 'failed', attempts, next_attempt_at: null, finished_at: now, last_status: status, last_error: error };
+    return {
+      id: d.id,
+      status: 'failed',
+      attempts,
+      next_attempt_at: null,
+      finished_at: now,
+      last_status: status,
+      last_error: error,
+    };
   }
 
-  private attemptRow(d: DueDelivery, started: number, result: Pick<SendResult, 'status' | 'response' | 'latencyMs' | 'error'>): AttemptRow {
-    return { delivery_id: d.id, attempt: d.attempts + 1, started_at: started, latency_ms: result.latencyMs, status_code: result.status ?? null, error: result.error ?? null, response: result.response || null };
+  private attemptRow(
+    d: DueDelivery,
+    started: number,
+    result: Pick<SendResult, 'status' | 'response' | 'latencyMs' | 'error'>,
+  ): AttemptRow {
+    return {
+      delivery_id: d.id,
+      attempt: d.attempts + 1,
+      started_at: started,
+      latency_ms: result.latencyMs,
+      status_code: result.status ?? null,
+      error: result.error ?? null,
+      response: result.response || null,
+    };
   }
 }

@@ -23,7 +23,9 @@ const ENGINE_TYPES: EventType[] = [
       run: z.string(),
       cause: z.enum(['webhook', 'schedule', 'conditions', 'catch_up']),
       /** The request that fired it; null for a schedule or conditions. */
-      request: z.object({ method: z.string(), path: z.string(), content_type: z.string().nullable(), body_size: z.number() }).nullable(),
+      request: z
+        .object({ method: z.string(), path: z.string(), content_type: z.string().nullable(), body_size: z.number() })
+        .nullable(),
     }),
   },
   {
@@ -47,13 +49,27 @@ export class EventCatalog {
     for (const type of ENGINE_TYPES) this.types.set(type.type, type);
     for (const driver of registry.drivers.values()) {
       for (const [type, definition] of Object.entries(driver.events)) {
-        if (!this.types.has(type)) this.types.set(type, { type, origin: `driver ${driver.name}`, description: definition.description, data: definition.data });
+        if (!this.types.has(type))
+          this.types.set(type, {
+            type,
+            origin: `driver ${driver.name}`,
+            description: definition.description,
+            data: definition.data,
+          });
       }
     }
-    const actions: ActionConfig[] = [...config.triggers.flatMap((t) => t.actions), ...config.subscriptions.flatMap((s) => [...s.on_failure, ...s.on_exhausted])];
+    const actions: ActionConfig[] = [
+      ...config.triggers.flatMap((t) => t.actions),
+      ...config.subscriptions.flatMap((s) => [...s.on_failure, ...s.on_exhausted]),
+    ];
     for (const action of actions) {
       if (action.kind === 'emit' && !this.types.has(action.emit)) {
-        this.types.set(action.emit, { type: action.emit, origin: 'config', description: 'Emitted by an `emit` action in the config.', data: z.record(z.string(), z.unknown()) });
+        this.types.set(action.emit, {
+          type: action.emit,
+          origin: 'config',
+          description: 'Emitted by an `emit` action in the config.',
+          data: z.record(z.string(), z.unknown()),
+        });
       }
     }
   }

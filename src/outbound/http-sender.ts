@@ -31,13 +31,20 @@ export class HttpSender {
 
   async post(target: string, body: string, headers: Record<string, string>, options: SendOptions): Promise<SendResult> {
     const started = performance.now();
-    const done = (result: Omit<SendResult, 'latencyMs'>): SendResult => ({ ...result, latencyMs: Math.round((performance.now() - started) * 1000) / 1000 });
+    const done = (result: Omit<SendResult, 'latencyMs'>): SendResult => ({
+      ...result,
+      latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
+    });
     const url = new URL(target);
     const host = url.hostname.replace(/^\[|\]$/g, '');
     // Node connects to an IP literal without calling `lookup`, so literals are checked here.
     if (isIP(host)) {
       const blocked = this.guard.blockedKind(host, host);
-      if (blocked) return done({ response: '', error: `blocked: ${host} is a ${blocked} address; allow it in outbound.allow to deliver there` });
+      if (blocked)
+        return done({
+          response: '',
+          error: `blocked: ${host} is a ${blocked} address; allow it in outbound.allow to deliver there`,
+        });
     }
     const transport = url.protocol === 'https:' ? https : http;
     return new Promise<SendResult>((resolve) => {
@@ -52,7 +59,12 @@ export class HttpSender {
         method: 'POST',
         agent: this.agents[url.protocol as 'http:' | 'https:'],
         lookup: this.guard.lookup,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': 'Switchboard-Webhooks/1', ...headers },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          'user-agent': 'Switchboard-Webhooks/1',
+          ...headers,
+        },
       });
       const timer = setTimeout(() => {
         request.destroy();
@@ -74,7 +86,11 @@ export class HttpSender {
           if (read >= options.responseLimit * 64) response.destroy();
         });
         const settle = () =>
-          finish({ status: response.statusCode, response: Buffer.concat(chunks).toString('utf8'), retryAfterMs: retryAfter(response.headers['retry-after']) });
+          finish({
+            status: response.statusCode,
+            response: Buffer.concat(chunks).toString('utf8'),
+            retryAfterMs: retryAfter(response.headers['retry-after']),
+          });
         response.on('end', settle);
         response.on('close', settle);
         response.on('error', settle);

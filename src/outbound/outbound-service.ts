@@ -39,7 +39,12 @@ export function generateSigningSecret(): string {
 export async function subscriptionSecrets(config: Config, store: Store): Promise<Map<string, string[]>> {
   const missing = config.subscriptions.filter((s) => s.secret === undefined).map((s) => s.id);
   const generated = await store.outbox.ensureSecrets(missing, generateSigningSecret);
-  return new Map(config.subscriptions.map((s) => [s.id, s.secret === undefined ? [generated.get(s.id)!] : typeof s.secret === 'string' ? [s.secret] : s.secret]));
+  return new Map(
+    config.subscriptions.map((s) => [
+      s.id,
+      s.secret === undefined ? [generated.get(s.id)!] : typeof s.secret === 'string' ? [s.secret] : s.secret,
+    ]),
+  );
 }
 
 export interface OutboundDeps {
@@ -56,11 +61,21 @@ export interface OutboundDeps {
 export async function createOutbound(deps: OutboundDeps): Promise<OutboundService> {
   const { config, store, clock, log } = deps;
   const states = await store.outbox.subscriptionStates();
-  const index = new SubscriptionIndex(config, states.filter((s) => s.disabled_at !== null).map((s) => s.subscription_id));
+  const index = new SubscriptionIndex(
+    config,
+    states.filter((s) => s.disabled_at !== null).map((s) => s.subscription_id),
+  );
   const catalog = new EventCatalog(deps.registry, config);
   const sender = new HttpSender(createAddressGuard({ allow: config.outbound.allow }));
   let worker: DeliveryWorker | undefined;
-  const outbox = new Outbox({ repo: store.outbox, index, catalog, ids: deps.ids, clock, queued: (subscriptions) => worker?.queued(subscriptions) });
+  const outbox = new Outbox({
+    repo: store.outbox,
+    index,
+    catalog,
+    ids: deps.ids,
+    clock,
+    queued: (subscriptions) => worker?.queued(subscriptions),
+  });
 
   const emitQuietly = async (type: string, source: EventSource, data: Record<string, unknown>) => {
     await outbox.emit(type, source, data).then(
@@ -74,7 +89,11 @@ export async function createOutbound(deps: OutboundDeps): Promise<OutboundServic
     await store.outbox.setDisabled(subscription.id, clock.now(), reason);
     index.setDisabled(subscription.id, true);
     log.warn({ subscription: subscription.id, reason }, 'subscription disabled');
-    await emitQuietly('subscription.disabled', { subscription: subscription.id }, { subscription: subscription.id, url: subscription.url, reason });
+    await emitQuietly(
+      'subscription.disabled',
+      { subscription: subscription.id },
+      { subscription: subscription.id, url: subscription.url, reason },
+    );
   };
 
   worker = new DeliveryWorker({
@@ -89,7 +108,9 @@ export async function createOutbound(deps: OutboundDeps): Promise<OutboundServic
     exhaustedInARow: new Map(states.map((s) => [s.subscription_id, Number(s.consecutive_exhausted)])),
     disable,
     async refreshDisabled() {
-      const disabled = new Set((await store.outbox.subscriptionStates()).filter((s) => s.disabled_at !== null).map((s) => s.subscription_id));
+      const disabled = new Set(
+        (await store.outbox.subscriptionStates()).filter((s) => s.disabled_at !== null).map((s) => s.subscription_id),
+      );
       for (const subscription of config.subscriptions) index.setDisabled(subscription.id, disabled.has(subscription.id));
     },
     async runHook(actions, { subscription, body }) {
@@ -100,7 +121,8 @@ export async function createOutbound(deps: OutboundDeps): Promise<OutboundServic
         modules: deps.modules,
         clock,
         sendMail: deps.sendMail,
-        emit: async (type, data) => void (await outbox.emit(type, { system: subscription.system, subscription: subscription.id }, data)),
+        emit: async (type, data) =>
+          void (await outbox.emit(type, { system: subscription.system, subscription: subscription.id }, data)),
       });
       if (failures.length > 0) log.warn({ subscription: subscription.id, failures }, 'subscription hook action failed');
     },

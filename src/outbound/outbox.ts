@@ -41,9 +41,24 @@ export class Outbox {
     // they are not validated either: on the fire path that check would cost every request.)
     if (subscriptions.length === 0) return undefined;
     const parsed = known.data.safeParse(data);
-    if (!parsed.success) throw new EventInvalid(`${type} data: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(data)'}: ${i.message}`).join('; ')}`);
-    const event: EngineEvent = { id: this.deps.ids.next('evt'), type, created, source, data: parsed.data as Record<string, unknown> };
-    const row: EventRow = { id: event.id, type, created_at: event.created, source: JSON.stringify(source), data: JSON.stringify(event.data) };
+    if (!parsed.success)
+      throw new EventInvalid(
+        `${type} data: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(data)'}: ${i.message}`).join('; ')}`,
+      );
+    const event: EngineEvent = {
+      id: this.deps.ids.next('evt'),
+      type,
+      created,
+      source,
+      data: parsed.data as Record<string, unknown>,
+    };
+    const row: EventRow = {
+      id: event.id,
+      type,
+      created_at: event.created,
+      source: JSON.stringify(source),
+      data: JSON.stringify(event.data),
+    };
     const deliveries = subscriptions.map((s) => this.deliveryFor(event, s));
     return { event, write: this.deps.repo.writer(row, deliveries), committed: () => this.deps.queued(subscriptions) };
   }
@@ -59,7 +74,11 @@ export class Outbox {
 
   private deliveryFor(event: EngineEvent, subscription: SubscriptionConfig): DeliveryRow {
     // A batch waits up to max_wait for company; everything else is due after its first delay.
-    const firstDelay = subscription.batch ? subscription.batch.max_wait : subscription.mode === 'fire-and-forget' ? 0 : (subscription.retry[0] ?? 0);
+    const firstDelay = subscription.batch
+      ? subscription.batch.max_wait
+      : subscription.mode === 'fire-and-forget'
+        ? 0
+        : (subscription.retry[0] ?? 0);
     return {
       id: this.deps.ids.next('dlv'),
       event_id: event.id,

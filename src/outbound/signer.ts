@@ -14,7 +14,12 @@ function signerFor(secret: string): Webhook {
   return signer;
 }
 
-export function signatureHeaders(secrets: readonly string[], messageId: string, timestampMs: number, body: string): Record<string, string> {
+export function signatureHeaders(
+  secrets: readonly string[],
+  messageId: string,
+  timestampMs: number,
+  body: string,
+): Record<string, string> {
   const at = new Date(Math.floor(timestampMs / 1000) * 1000);
   return {
     'webhook-id': messageId,

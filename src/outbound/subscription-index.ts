@@ -30,7 +30,8 @@ export class SubscriptionIndex {
     const parents = new Map(config.zones.map((z) => [z.id, z.parent]));
     for (const system of config.systems) {
       const zones = new Set<string>();
-      for (const zone of system.zones) for (let at: string | undefined = zone; at !== undefined && !zones.has(at); at = parents.get(at)) zones.add(at);
+      for (const zone of system.zones)
+        for (let at: string | undefined = zone; at !== undefined && !zones.has(at); at = parents.get(at)) zones.add(at);
       this.systemZones.set(system.id, zones);
     }
     this.entries = config.subscriptions.map((s) => ({ config: s, accepts: typeMatcher(s.events) }));

@@ -2,7 +2,14 @@
 // happened in the same commit; attempts; and the state each subscription keeps.
 import type { Kysely } from 'kysely';
 import type { Database } from './database.js';
-import type { DeliveriesTable, DeliveryAttemptsTable, DeliveryStatus, EventsTable, SubscriptionStateTable, Tables } from './tables.js';
+import type {
+  DeliveriesTable,
+  DeliveryAttemptsTable,
+  DeliveryStatus,
+  EventsTable,
+  SubscriptionStateTable,
+  Tables,
+} from './tables.js';
 
 export type EventRow = EventsTable;
 export type DeliveryRow = DeliveriesTable;
@@ -23,7 +30,8 @@ export interface DeliveryFilter {
   limit?: number;
 }
 
-const INSERT_EVENT_SQL = 'insert into events (id, type, created_at, source, data) values (@id, @type, @created_at, @source, @data)';
+const INSERT_EVENT_SQL =
+  'insert into events (id, type, created_at, source, data) values (@id, @type, @created_at, @source, @data)';
 const INSERT_DELIVERY_SQL = `insert into deliveries (id, event_id, subscription_id, url, status, attempts, next_attempt_at, created_at, finished_at, last_status, last_error)
   values (@id, @event_id, @subscription_id, @url, @status, @attempts, @next_attempt_at, @created_at, @finished_at, @last_status, @last_error)`;
 const INSERT_ATTEMPT_SQL = `insert into delivery_attempts (delivery_id, attempt, started_at, latency_ms, status_code, error, response)
@@ -42,7 +50,10 @@ export class OutboxRepo {
       insertEvent: sqlite.prepare<EventRow>(INSERT_EVENT_SQL),
       insertDelivery: sqlite.prepare<DeliveryRow>(INSERT_DELIVERY_SQL),
       insertAttempt: sqlite.prepare<AttemptRow>(INSERT_ATTEMPT_SQL),
-      updateDelivery: sqlite.prepare<Pick<DeliveryRow, 'id' | 'status' | 'attempts' | 'next_attempt_at' | 'finished_at' | 'last_status' | 'last_error'>>(UPDATE_DELIVERY_SQL),
+      updateDelivery:
+        sqlite.prepare<
+          Pick<DeliveryRow, 'id' | 'status' | 'attempts' | 'next_attempt_at' | 'finished_at' | 'last_status' | 'last_error'>
+        >(UPDATE_DELIVERY_SQL),
     };
   }
 
@@ -61,7 +72,15 @@ export class OutboxRepo {
   }
 
   /** Records attempts and the deliveries' new state in one commit. */
-  recordAttempts(updates: readonly { attempt: AttemptRow; delivery: Pick<DeliveryRow, 'id' | 'status' | 'attempts' | 'next_attempt_at' | 'finished_at' | 'last_status' | 'last_error'> }[]): Promise<void> {
+  recordAttempts(
+    updates: readonly {
+      attempt: AttemptRow;
+      delivery: Pick<
+        DeliveryRow,
+        'id' | 'status' | 'attempts' | 'next_attempt_at' | 'finished_at' | 'last_status' | 'last_error'
+      >;
+    }[],
+  ): Promise<void> {
     const { insertAttempt, updateDelivery } = this.statements;
     return this.database.batcher.write(() => {
       for (const { attempt, delivery } of updates) {
@@ -96,20 +115,38 @@ export class OutboxRepo {
 
   /** When the next pending delivery falls due, if any. */
   async nextDueAt(): Promise<number | undefined> {
-    const row = await this.db.selectFrom('deliveries').select((eb) => eb.fn.min('next_attempt_at').as('at')).where('status', '=', 'pending').executeTakeFirst();
+    const row = await this.db
+      .selectFrom('deliveries')
+      .select((eb) => eb.fn.min('next_attempt_at').as('at'))
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
     return row?.at === null || row?.at === undefined ? undefined : Number(row.at);
   }
 
   async dueNow(ids: readonly string[], now: number): Promise<void> {
-    if (ids.length > 0) await this.db.updateTable('deliveries').set({ next_attempt_at: now }).where('id', 'in', ids).where('status', '=', 'pending').execute();
+    if (ids.length > 0)
+      await this.db
+        .updateTable('deliveries')
+        .set({ next_attempt_at: now })
+        .where('id', 'in', ids)
+        .where('status', '=', 'pending')
+        .execute();
   }
 
   async list(filter: DeliveryFilter = {}): Promise<(DeliveryRow & { type: string })[]> {
-    let query = this.db.selectFrom('deliveries as d').innerJoin('events as e', 'e.id', 'd.event_id').selectAll('d').select('e.type');
+    let query = this.db
+      .selectFrom('deliveries as d')
+      .innerJoin('events as e', 'e.id', 'd.event_id')
+      .selectAll('d')
+      .select('e.type');
     if (filter.subscriptionId) query = query.where('d.subscription_id', '=', filter.subscriptionId);
     if (filter.status) query = query.where('d.status', '=', filter.status);
     if (filter.type) query = query.where('e.type', '=', filter.type);
-    return query.orderBy('d.created_at', 'desc').orderBy('d.id', 'desc').limit(filter.limit ?? 50).execute();
+    return query
+      .orderBy('d.created_at', 'desc')
+      .orderBy('d.id', 'desc')
+      .limit(filter.limit ?? 50)
+      .execute();
   }
 
   async get(id: string): Promise<DeliveryRow | undefined> {
@@ -117,18 +154,32 @@ export class OutboxRepo {
   }
 
   async attempts(deliveryId: string): Promise<AttemptRow[]> {
-    return this.db.selectFrom('delivery_attempts').select(['delivery_id', 'attempt', 'started_at', 'latency_ms', 'status_code', 'error', 'response']).where('delivery_id', '=', deliveryId).orderBy('seq').execute();
+    return this.db
+      .selectFrom('delivery_attempts')
+      .select(['delivery_id', 'attempt', 'started_at', 'latency_ms', 'status_code', 'error', 'response'])
+      .where('delivery_id', '=', deliveryId)
+      .orderBy('seq')
+      .execute();
   }
 
   /** Queues a delivery again, whatever its state; the event id stays the same. */
   async redeliver(id: string, now: number): Promise<boolean> {
-    const result = await this.db.updateTable('deliveries').set({ status: 'pending', next_attempt_at: now, finished_at: null }).where('id', '=', id).executeTakeFirst();
+    const result = await this.db
+      .updateTable('deliveries')
+      .set({ status: 'pending', next_attempt_at: now, finished_at: null })
+      .where('id', '=', id)
+      .executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
   }
 
   /** Queues again every failed delivery created since `since`; returns how many. */
   async recover(since: number, now: number): Promise<number> {
-    const result = await this.db.updateTable('deliveries').set({ status: 'pending', next_attempt_at: now, finished_at: null }).where('status', '=', 'failed').where('created_at', '>=', since).executeTakeFirst();
+    const result = await this.db
+      .updateTable('deliveries')
+      .set({ status: 'pending', next_attempt_at: now, finished_at: null })
+      .where('status', '=', 'failed')
+      .where('created_at', '>=', since)
+      .executeTakeFirst();
     return Number(result.numUpdatedRows);
   }
 
@@ -159,18 +210,40 @@ export class OutboxRepo {
   async countExhausted(subscriptionId: string, exhausted: boolean): Promise<number> {
     await this.db
       .insertInto('subscription_state')
-      .values({ subscription_id: subscriptionId, secret: null, consecutive_exhausted: exhausted ? 1 : 0, disabled_at: null, disabled_reason: null })
-      .onConflict((oc) => oc.column('subscription_id').doUpdateSet((eb) => ({ consecutive_exhausted: exhausted ? eb('subscription_state.consecutive_exhausted', '+', 1) : 0 })))
+      .values({
+        subscription_id: subscriptionId,
+        secret: null,
+        consecutive_exhausted: exhausted ? 1 : 0,
+        disabled_at: null,
+        disabled_reason: null,
+      })
+      .onConflict((oc) =>
+        oc.column('subscription_id').doUpdateSet((eb) => ({
+          consecutive_exhausted: exhausted ? eb('subscription_state.consecutive_exhausted', '+', 1) : 0,
+        })),
+      )
       .execute();
-    const row = await this.db.selectFrom('subscription_state').select('consecutive_exhausted').where('subscription_id', '=', subscriptionId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('subscription_state')
+      .select('consecutive_exhausted')
+      .where('subscription_id', '=', subscriptionId)
+      .executeTakeFirst();
     return Number(row?.consecutive_exhausted ?? 0);
   }
 
   async setDisabled(subscriptionId: string, at: number | null, reason: string | null): Promise<void> {
     await this.db
       .insertInto('subscription_state')
-      .values({ subscription_id: subscriptionId, secret: null, consecutive_exhausted: 0, disabled_at: at, disabled_reason: reason })
-      .onConflict((oc) => oc.column('subscription_id').doUpdateSet({ disabled_at: at, disabled_reason: reason, consecutive_exhausted: 0 }))
+      .values({
+        subscription_id: subscriptionId,
+        secret: null,
+        consecutive_exhausted: 0,
+        disabled_at: at,
+        disabled_reason: reason,
+      })
+      .onConflict((oc) =>
+        oc.column('subscription_id').doUpdateSet({ disabled_at: at, disabled_reason: reason, consecutive_exhausted: 0 }),
+      )
       .execute();
   }
 }

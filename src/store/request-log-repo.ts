@@ -36,6 +36,10 @@ export class RequestLogRepo {
     let query = this.db.selectFrom('request_log').selectAll();
     if (filter.instanceId) query = query.where('instance_id', '=', filter.instanceId);
     if (filter.outcome) query = query.where('outcome', '=', filter.outcome);
-    return query.orderBy('received_at', 'desc').orderBy('id', 'desc').limit(filter.limit ?? 50).execute();
+    return query
+      .orderBy('received_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(filter.limit ?? 50)
+      .execute();
   }
 }

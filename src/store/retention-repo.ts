@@ -19,15 +19,29 @@ export class RetentionRepo {
       const requests = await tx.deleteFrom('request_log').where('received_at', '<', before).executeTakeFirst();
       const oldRuns = tx.selectFrom('runs').select('id').where('status', '!=', 'pending').where('created_at', '<', before);
       await tx.deleteFrom('run_actions').where('run_id', 'in', oldRuns).execute();
-      const runs = await tx.deleteFrom('runs').where('status', '!=', 'pending').where('created_at', '<', before).executeTakeFirst();
-      const oldDeliveries = tx.selectFrom('deliveries').select('id').where('status', '!=', 'pending').where('created_at', '<', before);
+      const runs = await tx
+        .deleteFrom('runs')
+        .where('status', '!=', 'pending')
+        .where('created_at', '<', before)
+        .executeTakeFirst();
+      const oldDeliveries = tx
+        .selectFrom('deliveries')
+        .select('id')
+        .where('status', '!=', 'pending')
+        .where('created_at', '<', before);
       await tx.deleteFrom('delivery_attempts').where('delivery_id', 'in', oldDeliveries).execute();
-      const deliveries = await tx.deleteFrom('deliveries').where('status', '!=', 'pending').where('created_at', '<', before).executeTakeFirst();
+      const deliveries = await tx
+        .deleteFrom('deliveries')
+        .where('status', '!=', 'pending')
+        .where('created_at', '<', before)
+        .executeTakeFirst();
       // An event goes once none of its deliveries is left.
       const events = await tx
         .deleteFrom('events')
         .where('created_at', '<', before)
-        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('deliveries').select('deliveries.id').whereRef('deliveries.event_id', '=', 'events.id'))))
+        .where(({ not, exists, selectFrom }) =>
+          not(exists(selectFrom('deliveries').select('deliveries.id').whereRef('deliveries.event_id', '=', 'events.id'))),
+        )
         .executeTakeFirst();
       return {
         requests: Number(requests.numDeletedRows),

@@ -51,7 +51,10 @@ export class RunsRepo {
   }
 
   /** Records an action's outcome and, for the run's last action, the run's end in the same commit. */
-  recordAction(action: RunActionRow, end?: { status: 'succeeded' | 'failed'; finishedAt: number; error: string | null }): Promise<void> {
+  recordAction(
+    action: RunActionRow,
+    end?: { status: 'succeeded' | 'failed'; finishedAt: number; error: string | null },
+  ): Promise<void> {
     const { insertAction, finishRun } = this.statements;
     return this.database.batcher.write(() => {
       insertAction.run(action);
@@ -73,7 +76,11 @@ export class RunsRepo {
     let query = this.db.selectFrom('runs').selectAll();
     if (filter.instanceId) query = query.where('instance_id', '=', filter.instanceId);
     if (filter.status) query = query.where('status', '=', filter.status);
-    return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit ?? 50).execute();
+    return query
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(filter.limit ?? 50)
+      .execute();
   }
 
   async get(id: string): Promise<RunRow | undefined> {
@@ -81,7 +88,12 @@ export class RunsRepo {
   }
 
   async actions(runId: string): Promise<RunActionRow[]> {
-    return this.db.selectFrom('run_actions').select(['run_id', 'position', 'kind', 'target', 'status', 'error', 'started_at', 'finished_at']).where('run_id', '=', runId).orderBy('seq').execute();
+    return this.db
+      .selectFrom('run_actions')
+      .select(['run_id', 'position', 'kind', 'target', 'status', 'error', 'started_at', 'finished_at'])
+      .where('run_id', '=', runId)
+      .orderBy('seq')
+      .execute();
   }
 
   async stats(instanceId: string): Promise<InstanceStats | undefined> {
@@ -91,5 +103,9 @@ export class RunsRepo {
 }
 
 function toStats(row: InstanceStats): InstanceStats {
-  return { instance_id: row.instance_id, trigger_count: Number(row.trigger_count), last_fired_at: row.last_fired_at === null ? null : Number(row.last_fired_at) };
+  return {
+    instance_id: row.instance_id,
+    trigger_count: Number(row.trigger_count),
+    last_fired_at: row.last_fired_at === null ? null : Number(row.last_fired_at),
+  };
 }

@@ -8,7 +8,10 @@ export class SecretsRepo {
   /** Returns the stored secret of each instance, generating and storing the missing ones. */
   async ensure(instanceIds: readonly string[], generate: () => string, now: number): Promise<Map<string, string>> {
     return this.db.transaction().execute(async (tx) => {
-      const rows = instanceIds.length === 0 ? [] : await tx.selectFrom('instance_secrets').selectAll().where('instance_id', 'in', instanceIds).execute();
+      const rows =
+        instanceIds.length === 0
+          ? []
+          : await tx.selectFrom('instance_secrets').selectAll().where('instance_id', 'in', instanceIds).execute();
       const secrets = new Map(rows.map((r) => [r.instance_id, r.secret]));
       for (const id of instanceIds) {
         if (secrets.has(id)) continue;

@@ -42,7 +42,9 @@ export class RunExecutor {
     this.active.add(done);
     this.slots.enter(run.instance_id, mode, input !== undefined, () => {
       this.execute(run, input)
-        .catch((error: unknown) => this.deps.log.error({ run: run.id, reason: (error as Error).message }, 'run could not be recorded'))
+        .catch((error: unknown) =>
+          this.deps.log.error({ run: run.id, reason: (error as Error).message }, 'run could not be recorded'),
+        )
         .finally(() => {
           this.slots.leave(run.instance_id);
           settle();
@@ -64,7 +66,7 @@ export class RunExecutor {
 
   /** Resolves once no run is in flight (runs submitted meanwhile are waited for too). */
   async settled(): Promise<void> {
-    while (this.active.size > 0) await Promise.allSettled([...this.active]);
+    while (this.active.size > 0) await Promise.allSettled(this.active);
   }
 
   /**
@@ -75,7 +77,7 @@ export class RunExecutor {
   async drain(timeoutMs: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-    await Promise.race([Promise.allSettled([...this.active]), timeout]);
+    await Promise.race([Promise.allSettled(this.active), timeout]);
     clearTimeout(timer);
   }
 
@@ -87,7 +89,9 @@ export class RunExecutor {
       return;
     }
     // A resumed run skips the actions an earlier process already recorded as succeeded.
-    const succeeded = new Set(freshInput ? [] : (await runs.actions(run.id)).filter((a) => a.status === 'succeeded').map((a) => a.position));
+    const succeeded = new Set(
+      freshInput ? [] : (await runs.actions(run.id)).filter((a) => a.status === 'succeeded').map((a) => a.position),
+    );
     const input = freshInput ?? (JSON.parse(run.input) as TemplateInput);
     const todo = [...trigger.actions.keys()].filter((position) => !succeeded.has(position));
     const failures: string[] = [];
@@ -106,7 +110,8 @@ export class RunExecutor {
           modules: this.deps.modules,
           clock,
           sendMail: this.deps.sendMail,
-          emit: (type, data) => this.deps.emit({ system: run.system_id, trigger: run.trigger_id, instance: run.instance_id }, type, data),
+          emit: (type, data) =>
+            this.deps.emit({ system: run.system_id, trigger: run.trigger_id, instance: run.instance_id }, type, data),
         });
       } catch (thrown) {
         error = (thrown as Error).message;
@@ -119,8 +124,19 @@ export class RunExecutor {
       // The last record and the run's end share one commit. A run that went past failed
       // actions (continue_on_error) still succeeded; its error says what failed.
       await runs.recordAction(
-        { run_id: run.id, position, kind: action.kind, target, status: error === null ? 'succeeded' : 'failed', error, started_at: started, finished_at: finishedAt },
-        last ? { status: stop ? 'failed' : 'succeeded', finishedAt, error: failures.length > 0 ? failures.join('; ') : null } : undefined,
+        {
+          run_id: run.id,
+          position,
+          kind: action.kind,
+          target,
+          status: error === null ? 'succeeded' : 'failed',
+          error,
+          started_at: started,
+          finished_at: finishedAt,
+        },
+        last
+          ? { status: stop ? 'failed' : 'succeeded', finishedAt, error: failures.length > 0 ? failures.join('; ') : null }
+          : undefined,
       );
       if (stop) return;
     }

@@ -26,9 +26,11 @@ export class RunSlots {
     const s = this.of(instanceId);
     const busy = s.running + s.reserved;
     if (trigger.mode === 'single' && busy > 0) return { ok: false, reason: 'a run is active (mode: single)' };
-    if (trigger.mode === 'parallel' && trigger.max !== undefined && busy >= trigger.max) return { ok: false, reason: `${trigger.max} runs are active (mode: parallel)` };
+    if (trigger.mode === 'parallel' && trigger.max !== undefined && busy >= trigger.max)
+      return { ok: false, reason: `${trigger.max} runs are active (mode: parallel)` };
     const max = trigger.max ?? DEFAULT_QUEUED_MAX;
-    if (trigger.mode === 'queued' && busy + s.waiting.length >= max) return { ok: false, reason: `${max} runs are active or queued (mode: queued)` };
+    if (trigger.mode === 'queued' && busy + s.waiting.length >= max)
+      return { ok: false, reason: `${max} runs are active or queued (mode: queued)` };
     s.reserved++;
     return { ok: true };
   }

@@ -242,18 +242,31 @@ describe('render: expressions that are not paths are refused, never evaluated', 
 
 describe('templateProblems', () => {
   it('answers nothing for good templates, plain values and nested structures', () => {
-    expect(templateProblems({ a: '{{ body.x }}', b: ['{{ query.y }} and {{ headers.x-id }}', 3, null, true], c: { d: '{{ method }}' } })).toEqual([]);
+    expect(
+      templateProblems({
+        a: '{{ body.x }}',
+        b: ['{{ query.y }} and {{ headers.x-id }}', 3, null, true],
+        c: { d: '{{ method }}' },
+      }),
+    ).toEqual([]);
     expect(templateProblems('no expressions')).toEqual([]);
     expect(templateProblems(42)).toEqual([]);
     expect(templateProblems(undefined)).toEqual([]);
   });
 
-  it.each(['env.HOME', 'process.env', 'constructor', 'toString', '__proto__', 'this', 'Body.x', 'bodyx.y'])('refuses the root of {{ %s }}, listing the roots', (expression) => {
-    expect(templateProblems({ input: `{{ ${expression} }}` })).toEqual([`"{{ ${expression} }}" must start with one of: method, body, query, headers`]);
-  });
+  it.each(['env.HOME', 'process.env', 'constructor', 'toString', '__proto__', 'this', 'Body.x', 'bodyx.y'])(
+    'refuses the root of {{ %s }}, listing the roots',
+    (expression) => {
+      expect(templateProblems({ input: `{{ ${expression} }}` })).toEqual([
+        `"{{ ${expression} }}" must start with one of: method, body, query, headers`,
+      ]);
+    },
+  );
 
   it('reports an expression with code in it as a problem instead of evaluating it', () => {
-    expect(templateProblems({ level: '{{ body.a + 1 }}' })).toEqual(['"{{ body.a + 1 }}" is not a dotted path of letters, digits, "-" and "_"']);
+    expect(templateProblems({ level: '{{ body.a + 1 }}' })).toEqual([
+      '"{{ body.a + 1 }}" is not a dotted path of letters, digits, "-" and "_"',
+    ]);
     expect(templateProblems(['{{ body.f() }}', '{{ body["a"] }}'])).toHaveLength(2);
   });
 

@@ -33,7 +33,8 @@ function pathProblem(expression: string): string | undefined {
   const segments = expression.split('.');
   if (!ROOTS.has(segments[0]!)) return `"{{ ${expression} }}" must start with one of: ${[...ROOTS].join(', ')}`;
   if (segments.length > MAX_SEGMENTS) return `"{{ ${expression} }}" is deeper than ${MAX_SEGMENTS} steps`;
-  if (!segments.every((s) => SEGMENT.test(s))) return `"{{ ${expression} }}" is not a dotted path of letters, digits, "-" and "_"`;
+  if (!segments.every((s) => SEGMENT.test(s)))
+    return `"{{ ${expression} }}" is not a dotted path of letters, digits, "-" and "_"`;
   return undefined;
 }
 

@@ -14,7 +14,11 @@ export type FireCause = 'webhook' | 'schedule' | 'conditions' | 'catch_up';
 
 /** How a fire's event gets into the same commit as the run (the outbox, from outside). */
 export interface EventPreparer {
-  prepare(type: string, source: Record<string, string>, data: Record<string, unknown>): { write(): void; committed(): void } | undefined;
+  prepare(
+    type: string,
+    source: Record<string, string>,
+    data: Record<string, unknown>,
+  ): { write(): void; committed(): void } | undefined;
 }
 
 export interface FiringRequest {
@@ -48,12 +52,17 @@ export class TriggerFirer {
 
   /** Resolves once no fire is being committed and no run is in flight (for tests and shutdown). */
   async settled(): Promise<void> {
-    while (this.committing.size > 0) await Promise.allSettled([...this.committing]);
+    while (this.committing.size > 0) await Promise.allSettled(this.committing);
     await this.deps.executor.settled();
     if (this.committing.size > 0) await this.settled();
   }
 
-  private async commit(instance: TriggerInstance, input: TemplateInput, cause: FireCause, request?: FiringRequest): Promise<FireResult> {
+  private async commit(
+    instance: TriggerInstance,
+    input: TemplateInput,
+    cause: FireCause,
+    request?: FiringRequest,
+  ): Promise<FireResult> {
     const { executor, ids, clock, log } = this.deps;
     const slot = executor.slots.reserve(instance.id, instance.trigger);
     if (!slot.ok) {
@@ -79,7 +88,14 @@ export class TriggerFirer {
       const fired = this.deps.events.prepare(
         'trigger.fired',
         { system: run.system_id, trigger: run.trigger_id, instance: run.instance_id },
-        { instance: run.instance_id, trigger: run.trigger_id, system: run.system_id, run: runId, cause, request: request?.summary ?? null },
+        {
+          instance: run.instance_id,
+          trigger: run.trigger_id,
+          system: run.system_id,
+          run: runId,
+          cause,
+          request: request?.summary ?? null,
+        },
       );
       await this.deps.runs.acceptFire(request?.entry, run, fired?.write);
       fired?.committed();

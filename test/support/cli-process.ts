@@ -17,7 +17,11 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProc
   const base = { ...process.env };
   delete base.SWITCHBOARD_CONFIG;
   delete base.LOG_LEVEL;
-  return spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], { cwd: ROOT, env: { ...base, ...env }, stdio: 'pipe' });
+  return spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], {
+    cwd: ROOT,
+    env: { ...base, ...env },
+    stdio: 'pipe',
+  });
 }
 
 export function expectNoStackTrace(result: CliResult): void {

@@ -12,15 +12,21 @@ export interface EngineProcess {
 }
 
 export async function spawnEngine(configDir: string, dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<EngineProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', 'start', '--config', configDir, '--data', dataDir, '--port', '0'], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/run.ts', 'start', '--config', configDir, '--data', dataDir, '--port', '0'],
+    {
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let text = '';
   child.stdout!.on('data', (chunk) => (text += chunk));
   child.stderr!.on('data', (chunk) => (text += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`engine did not start:\n${text}`)), 20_000);
     const look = () => {

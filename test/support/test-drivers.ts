@@ -35,7 +35,11 @@ export const probeDriver = defineDriver({
       }),
     },
     binary: {
-      run: (_ctx, request) => ({ status: 200, headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from(request.rawBody).reverse() }),
+      run: (_ctx, request) => ({
+        status: 200,
+        headers: { 'content-type': 'application/octet-stream' },
+        body: Buffer.from(request.rawBody).reverse(),
+      }),
     },
     silent: { run: () => undefined },
     explode: {

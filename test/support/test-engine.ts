@@ -48,7 +48,17 @@ export async function startTestEngine(options: TestEngineOptions): Promise<TestE
   const shipped = await loadDrivers();
   const registry = registryOf([...shipped.drivers.values(), ...(options.extraDrivers ?? [])]);
   const logs = captureLogs();
-  const engine = await startEngine({ configDir, dataDir, port: 0, host: '127.0.0.1', registry, log: logs.log, clock: options.clock, ids: options.ids, env: options.env ?? {} });
+  const engine = await startEngine({
+    configDir,
+    dataDir,
+    port: 0,
+    host: '127.0.0.1',
+    registry,
+    log: logs.log,
+    clock: options.clock,
+    ids: options.ids,
+    env: options.env ?? {},
+  });
   const self: TestEngine = {
     engine,
     dir,
@@ -59,7 +69,11 @@ export async function startTestEngine(options: TestEngineOptions): Promise<TestE
     async secret(instanceId) {
       const configured = engine.config.instances.find((i) => i.id === instanceId)?.secret;
       if (configured) return configured;
-      const row = await engine.store.database.db.selectFrom('instance_secrets').select('secret').where('instance_id', '=', instanceId).executeTakeFirstOrThrow();
+      const row = await engine.store.database.db
+        .selectFrom('instance_secrets')
+        .select('secret')
+        .where('instance_id', '=', instanceId)
+        .executeTakeFirstOrThrow();
       return row.secret;
     },
     stop: () => engine.stop(),

@@ -6,6 +6,8 @@ export async function check(values: CliOptions): Promise<number> {
   const { loaded } = await prepareConfig(configDirOf(values));
   const { config } = loaded;
   const modules = config.systems.reduce((n, s) => n + s.modules.length, 0);
-  console.log(`${loaded.dir}: OK (${config.zones.length} zones, ${config.systems.length} systems, ${modules} modules, ${config.triggers.length} triggers, ${config.instances.length} instances)`);
+  console.log(
+    `${loaded.dir}: OK (${config.zones.length} zones, ${config.systems.length} systems, ${modules} modules, ${config.triggers.length} triggers, ${config.instances.length} instances)`,
+  );
   return 0;
 }

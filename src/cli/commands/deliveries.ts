@@ -30,7 +30,8 @@ export async function deliveries(values: CliOptions): Promise<number> {
         if (attempts.length === 0) console.log('    no attempts yet');
       }
     }
-    if (rows.length === 0 && !values.json) console.log('no deliveries recorded' + (values.subscription || status || values.type ? ' that match' : ''));
+    if (rows.length === 0 && !values.json)
+      console.log('no deliveries recorded' + (values.subscription || status || values.type ? ' that match' : ''));
   } finally {
     await store.close();
   }
@@ -39,7 +40,8 @@ export async function deliveries(values: CliOptions): Promise<number> {
 
 function statusOption(text: string | undefined): DeliveryStatus | undefined {
   if (text === undefined) return undefined;
-  if (!(STATUSES as readonly string[]).includes(text)) throw new UsageError(`--status must be one of ${STATUSES.join(', ')}, not "${text}"`);
+  if (!(STATUSES as readonly string[]).includes(text))
+    throw new UsageError(`--status must be one of ${STATUSES.join(', ')}, not "${text}"`);
   return text as DeliveryStatus;
 }
 
@@ -64,7 +66,11 @@ function attemptLine(attempt: AttemptRow): string {
 /** The first characters of an answer on one line: control characters escaped, cut with an ellipsis. */
 export function excerpt(text: string, max = RESPONSE_EXCERPT): string {
   const cut = text.length > max ? text.slice(0, max) : text;
-  const escaped = cut.replace(/[\\\u0000-\u001f\u007f]/g, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const escaped = cut.replace(
+    // oxlint-disable-next-line no-control-regex -- control characters are what this escapes
+    /[\\\u0000-\u001f\u007f]/g,
+    (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   return `"${escaped}${text.length > max ? '…' : ''}"`;
 }
 

@@ -9,16 +9,40 @@ import type { CliOptions } from '../options.js';
 export async function drivers(values: CliOptions): Promise<number> {
   const registry = await loadDrivers();
   for (const driver of registry.drivers.values()) {
-    const methods = Object.entries(driver.methods).map(([name, m]) => ({ name, description: m.description ?? null, args: jsonSchemaOf(m.args, 'input') }));
-    const webhooks = Object.entries(driver.webhooks).map(([name, w]) => ({ name, description: w.description ?? null, timeout_ms: w.timeoutMs ?? 10_000 }));
-    const events = Object.entries(driver.events).map(([type, e]) => ({ type, description: e.description, data: jsonSchemaOf(e.data) }));
+    const methods = Object.entries(driver.methods).map(([name, m]) => ({
+      name,
+      description: m.description ?? null,
+      args: jsonSchemaOf(m.args, 'input'),
+    }));
+    const webhooks = Object.entries(driver.webhooks).map(([name, w]) => ({
+      name,
+      description: w.description ?? null,
+      timeout_ms: w.timeoutMs ?? 10_000,
+    }));
+    const events = Object.entries(driver.events).map(([type, e]) => ({
+      type,
+      description: e.description,
+      data: jsonSchemaOf(e.data),
+    }));
     if (values.json) {
-      console.log(JSON.stringify({ name: driver.name, module: driver.module, description: driver.description, settings: jsonSchemaOf(driver.settings, 'input'), methods, webhooks, events }));
+      console.log(
+        JSON.stringify({
+          name: driver.name,
+          module: driver.module,
+          description: driver.description,
+          settings: jsonSchemaOf(driver.settings, 'input'),
+          methods,
+          webhooks,
+          events,
+        }),
+      );
       continue;
     }
     console.log(`${driver.name}  (modules ${driver.module}_1, ${driver.module}_2, …)  ${driver.description}`);
-    for (const m of methods) console.log(`  method   ${m.name}(${argNames(driver.methods[m.name]!.args)})${m.description ? `  ${m.description}` : ''}`);
-    for (const w of webhooks) console.log(`  webhook  ${w.name}  (exec, ${w.timeout_ms} ms)${w.description ? `  ${w.description}` : ''}`);
+    for (const m of methods)
+      console.log(`  method   ${m.name}(${argNames(driver.methods[m.name]!.args)})${m.description ? `  ${m.description}` : ''}`);
+    for (const w of webhooks)
+      console.log(`  webhook  ${w.name}  (exec, ${w.timeout_ms} ms)${w.description ? `  ${w.description}` : ''}`);
     for (const e of events) console.log(`  event    ${e.type}  ${e.description}`);
   }
   for (const failure of registry.failures) console.error(`drivers/${failure.folder}: could not be loaded: ${failure.reason}`);

@@ -9,11 +9,13 @@ export async function events(values: CliOptions): Promise<number> {
   const { loaded, registry } = await prepareConfig(configDirOf(values));
   const types = new EventCatalog(registry, loaded.config).all();
   if (values.json) {
-    for (const { type, origin, description, data } of types) console.log(JSON.stringify({ type, origin, description, data: jsonSchemaOf(data) }));
+    for (const { type, origin, description, data } of types)
+      console.log(JSON.stringify({ type, origin, description, data: jsonSchemaOf(data) }));
     return 0;
   }
   const typeWidth = Math.max(...types.map((t) => t.type.length));
   const originWidth = Math.max(...types.map((t) => t.origin.length));
-  for (const { type, origin, description } of types) console.log(`${type.padEnd(typeWidth)}  ${origin.padEnd(originWidth)}  ${description}`);
+  for (const { type, origin, description } of types)
+    console.log(`${type.padEnd(typeWidth)}  ${origin.padEnd(originWidth)}  ${description}`);
   return 0;
 }

@@ -8,16 +8,23 @@ export async function log(values: CliOptions): Promise<number> {
   const loaded = loadConfig(configDirOf(values));
   const store = await openStore(databaseFile(dataDirOf(loaded.config, loaded.dir, values.data)), loaded.config.server.durability);
   try {
-    const rows = await store.requests.list({ instanceId: values.instance, outcome: values.outcome, limit: intOption(values, 'limit') ?? 50 });
+    const rows = await store.requests.list({
+      instanceId: values.instance,
+      outcome: values.outcome,
+      limit: intOption(values, 'limit') ?? 50,
+    });
     for (const row of rows) {
       if (values.json) {
         console.log(JSON.stringify({ ...row, headers: JSON.parse(row.headers), body: row.body?.toString('utf8') ?? null }));
       } else {
         const when = new Date(Number(row.received_at)).toISOString();
-        console.log(`${when}  ${row.status}  ${row.outcome.padEnd(18)} ${row.method.padEnd(6)} ${row.path}  ${row.latency_ms}ms${row.run_id ? `  ${row.run_id}` : ''}`);
+        console.log(
+          `${when}  ${row.status}  ${row.outcome.padEnd(18)} ${row.method.padEnd(6)} ${row.path}  ${row.latency_ms}ms${row.run_id ? `  ${row.run_id}` : ''}`,
+        );
       }
     }
-    if (rows.length === 0 && !values.json) console.log('no requests recorded' + (values.instance || values.outcome ? ' that match' : ''));
+    if (rows.length === 0 && !values.json)
+      console.log('no requests recorded' + (values.instance || values.outcome ? ' that match' : ''));
   } finally {
     await store.close();
   }

@@ -34,13 +34,17 @@ export async function receive(values: CliOptions): Promise<number> {
   const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
   const failing = settings.fail > 0 ? `; the first ${settings.fail} valid request${settings.fail === 1 ? '' : 's'} get 500` : '';
   console.log(`listening on http://${host}:${port}`);
-  console.log(`checking Standard Webhooks signatures with ${settings.secrets.length} secret${settings.secrets.length === 1 ? '' : 's'}; answering ${settings.status}${failing}; Ctrl-C stops`);
+  console.log(
+    `checking Standard Webhooks signatures with ${settings.secrets.length} secret${settings.secrets.length === 1 ? '' : 's'}; answering ${settings.status}${failing}; Ctrl-C stops`,
+  );
 
   const signal = await stop.received;
   stop.dispose();
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  console.log(`stopped (${signal}) after ${receiver.valid} valid and ${receiver.invalid} invalid request${receiver.invalid === 1 ? '' : 's'}`);
+  console.log(
+    `stopped (${signal}) after ${receiver.valid} valid and ${receiver.invalid} invalid request${receiver.invalid === 1 ? '' : 's'}`,
+  );
   return 0;
 }
 
@@ -58,7 +62,10 @@ function receiveSettings(values: CliOptions): ReceiveSettings {
   if (port === undefined) throw new UsageError('receive needs --port P (0 picks a free port)');
   if (port > 65535) throw new UsageError(`--port must be at most 65535, not ${port}`);
   const secrets = values.secret ?? [];
-  if (secrets.length === 0) throw new UsageError('receive needs --secret whsec_… (the subscription\'s signing secret; `switchboard subscriptions` shows it)');
+  if (secrets.length === 0)
+    throw new UsageError(
+      "receive needs --secret whsec_… (the subscription's signing secret; `switchboard subscriptions` shows it)",
+    );
   const verifiers = secrets.map((secret) => {
     const problem = `--secret must be a Standard Webhooks secret: whsec_ followed by base64, as \`switchboard subscriptions\` shows it`;
     if (!WHSEC.test(secret)) throw new UsageError(problem);
@@ -145,7 +152,11 @@ function describeBody(text: string): string[] {
     const { id, type, created, attempt } = envelope;
     // An envelope shows its data; anything else is shown whole.
     const isEnvelope = 'type' in envelope && 'data' in envelope;
-    lines.push(isEnvelope ? `  ${String(type)}  id ${String(id ?? '-')}  created ${String(created ?? '-')}  attempt ${String(attempt ?? '-')}` : '  (not an event envelope)');
+    lines.push(
+      isEnvelope
+        ? `  ${String(type)}  id ${String(id ?? '-')}  created ${String(created ?? '-')}  attempt ${String(attempt ?? '-')}`
+        : '  (not an event envelope)',
+    );
     for (const line of JSON.stringify(isEnvelope ? envelope.data : envelope, null, 2).split('\n')) lines.push(`    ${line}`);
   }
   return lines;

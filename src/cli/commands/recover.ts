@@ -15,7 +15,9 @@ export async function recover(values: CliOptions): Promise<number> {
   const store = await openStore(databaseFile(dataDirOf(loaded.config, loaded.dir, values.data)), loaded.config.server.durability);
   try {
     const count = await store.outbox.recover(since, now);
-    console.log(`${count} failed deliver${count === 1 ? 'y' : 'ies'} created since ${new Date(since).toISOString()} queued again`);
+    console.log(
+      `${count} failed deliver${count === 1 ? 'y' : 'ies'} created since ${new Date(since).toISOString()} queued again`,
+    );
   } finally {
     await store.close();
   }

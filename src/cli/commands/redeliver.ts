@@ -8,7 +8,10 @@ import { configDirOf, UsageError, type CliOptions } from '../options.js';
 
 export async function redeliver(values: CliOptions, positionals: readonly string[] = []): Promise<number> {
   const [id, ...extra] = positionals;
-  if (!id) throw new UsageError('redeliver needs a delivery id: switchboard redeliver DELIVERY_ID (`switchboard deliveries` lists them)');
+  if (!id)
+    throw new UsageError(
+      'redeliver needs a delivery id: switchboard redeliver DELIVERY_ID (`switchboard deliveries` lists them)',
+    );
   if (extra.length > 0) throw new UsageError(`redeliver takes one delivery id, not ${positionals.length}`);
   const loaded = loadConfig(configDirOf(values));
   const store = await openStore(databaseFile(dataDirOf(loaded.config, loaded.dir, values.data)), loaded.config.server.durability);
@@ -18,11 +21,17 @@ export async function redeliver(values: CliOptions, positionals: readonly string
       console.error(`switchboard: no delivery ${id}`);
       return 1;
     }
-    console.log(`${id} queued again (was ${before.status} after ${before.attempts} attempt${Number(before.attempts) === 1 ? '' : 's'}); it goes to ${before.url} as soon as the engine runs`);
+    console.log(
+      `${id} queued again (was ${before.status} after ${before.attempts} attempt${Number(before.attempts) === 1 ? '' : 's'}); it goes to ${before.url} as soon as the engine runs`,
+    );
     const subscription = loaded.config.subscriptions.find((s) => s.id === before.subscription_id);
     const state = (await store.outbox.subscriptionStates()).find((s) => s.subscription_id === before.subscription_id);
-    if (!subscription) console.log(`note: subscription ${before.subscription_id} is no longer in the config, so the attempt will fail`);
-    else if (state?.disabled_at != null) console.log(`note: subscription ${before.subscription_id} is disabled, so the attempt will fail; \`switchboard subscriptions --enable ${before.subscription_id}\` and restart the engine first`);
+    if (!subscription)
+      console.log(`note: subscription ${before.subscription_id} is no longer in the config, so the attempt will fail`);
+    else if (state?.disabled_at != null)
+      console.log(
+        `note: subscription ${before.subscription_id} is disabled, so the attempt will fail; \`switchboard subscriptions --enable ${before.subscription_id}\` and restart the engine first`,
+      );
   } finally {
     await store.close();
   }

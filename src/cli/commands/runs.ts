@@ -9,7 +9,8 @@ const STATUSES: readonly RunStatus[] = ['pending', 'succeeded', 'failed'];
 
 export async function runs(values: CliOptions): Promise<number> {
   const status = values.status as RunStatus | undefined;
-  if (status !== undefined && !STATUSES.includes(status)) throw new UsageError(`--status must be one of ${STATUSES.join(', ')}, not "${status}"`);
+  if (status !== undefined && !STATUSES.includes(status))
+    throw new UsageError(`--status must be one of ${STATUSES.join(', ')}, not "${status}"`);
   const limit = intOption(values, 'limit') ?? 50;
   const loaded = loadConfig(configDirOf(values));
   const store = await openStore(databaseFile(dataDirOf(loaded.config, loaded.dir, values.data)), loaded.config.server.durability);
@@ -23,9 +24,13 @@ export async function runs(values: CliOptions): Promise<number> {
       }
       const when = new Date(Number(run.created_at)).toISOString();
       const took = run.finished_at === null ? '' : `  ${Number(run.finished_at) - Number(run.created_at)}ms`;
-      console.log(`${run.id}  ${when}  ${run.status.padEnd(9)}  ${run.instance_id} (${run.trigger_id} on ${run.system_id})${took}${run.error ? `  ${run.error}` : ''}`);
+      console.log(
+        `${run.id}  ${when}  ${run.status.padEnd(9)}  ${run.instance_id} (${run.trigger_id} on ${run.system_id})${took}${run.error ? `  ${run.error}` : ''}`,
+      );
       for (const action of actions) {
-        console.log(`    #${action.position + 1}  ${action.target}  ${action.status}${action.error ? `  ${action.error}` : ''}  ${Number(action.finished_at) - Number(action.started_at)}ms`);
+        console.log(
+          `    #${action.position + 1}  ${action.target}  ${action.status}${action.error ? `  ${action.error}` : ''}  ${Number(action.finished_at) - Number(action.started_at)}ms`,
+        );
       }
     }
     if (rows.length === 0 && !values.json) console.log('no runs recorded' + (values.instance || status ? ' that match' : ''));

@@ -8,7 +8,13 @@ export async function start(values: CliOptions): Promise<number> {
   const log = createLogger();
   const stop = stopSignal();
 
-  const engine = await startEngine({ configDir: configDirOf(values), port: intOption(values, 'port'), host: values.host, dataDir: values.data, log });
+  const engine = await startEngine({
+    configDir: configDirOf(values),
+    port: intOption(values, 'port'),
+    host: values.host,
+    dataDir: values.data,
+    log,
+  });
   console.error(`switchboard listening on ${engine.url}; \`switchboard urls\` prints the trigger URLs`);
   const signal = await stop.received;
   stop.dispose();

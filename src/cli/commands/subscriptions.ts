@@ -14,7 +14,9 @@ export async function subscriptions(values: CliOptions): Promise<number> {
   const { config } = loaded;
   if (values.enable !== undefined && !config.subscriptions.some((s) => s.id === values.enable)) {
     const ids = config.subscriptions.map((s) => s.id);
-    console.error(`switchboard: no subscription "${values.enable}" in the config; ${ids.length > 0 ? `subscriptions: ${ids.join(', ')}` : 'it has no subscriptions'}`);
+    console.error(
+      `switchboard: no subscription "${values.enable}" in the config; ${ids.length > 0 ? `subscriptions: ${ids.join(', ')}` : 'it has no subscriptions'}`,
+    );
     return 1;
   }
   const store = await openStore(databaseFile(dataDirOf(config, loaded.dir, values.data)), config.server.durability);
@@ -42,14 +44,22 @@ async function enable(store: Store, id: string, state: SubscriptionState | undef
     return 0;
   }
   await store.outbox.setDisabled(id, null, null);
-  console.log(`${id} enabled (it was disabled since ${iso(state.disabled_at)}: ${state.disabled_reason ?? 'no reason recorded'})`);
+  console.log(
+    `${id} enabled (it was disabled since ${iso(state.disabled_at)}: ${state.disabled_reason ?? 'no reason recorded'})`,
+  );
   console.log('a running engine sends to it again within a second');
   return 0;
 }
 
 function describe(subscription: SubscriptionConfig, secrets: readonly string[], state: SubscriptionState | undefined): void {
-  const listens = subscription.zone ? `zone ${subscription.zone}` : subscription.system ? `system ${subscription.system}` : 'everything';
-  const batch = subscription.batch ? `, batches of up to ${subscription.batch.max_events} (waits ${subscription.batch.max_wait}ms)` : '';
+  const listens = subscription.zone
+    ? `zone ${subscription.zone}`
+    : subscription.system
+      ? `system ${subscription.system}`
+      : 'everything';
+  const batch = subscription.batch
+    ? `, batches of up to ${subscription.batch.max_events} (waits ${subscription.batch.max_wait}ms)`
+    : '';
   const source = subscription.secret === undefined ? 'generated' : 'configured';
   console.log(`${subscription.id}\t${subscription.url}`);
   console.log(`  listens:  ${listens}`);
@@ -57,7 +67,9 @@ function describe(subscription: SubscriptionConfig, secrets: readonly string[], 
   console.log(`  mode:     ${subscription.mode}${batch}`);
   for (const secret of secrets) console.log(`  secret:   ${secret}  (${source})`);
   const disabled = state?.disabled_at ?? null;
-  console.log(`  state:    ${disabled === null ? 'enabled' : `disabled since ${iso(disabled)} (${state?.disabled_reason ?? 'no reason recorded'})`}`);
+  console.log(
+    `  state:    ${disabled === null ? 'enabled' : `disabled since ${iso(disabled)} (${state?.disabled_reason ?? 'no reason recorded'})`}`,
+  );
 }
 
 function iso(ms: number): string {

@@ -13,7 +13,10 @@ export async function urls(values: CliOptions): Promise<number> {
   const store = await openStore(databaseFile(dataDirOf(config, loaded.dir, values.data)), config.server.durability);
   try {
     const generated = await instanceSecrets(config, store, randomIds, systemClock);
-    const base = (values.base ?? config.server.public_url ?? localBase(config.server.host, config.server.port)).replace(/\/+$/, '');
+    const base = (values.base ?? config.server.public_url ?? localBase(config.server.host, config.server.port)).replace(
+      /\/+$/,
+      '',
+    );
     for (const instance of config.instances) {
       const secret = instance.secret ?? generated.get(instance.id)!;
       const url = `${base}/webhook/${encodeURIComponent(instance.id)}/notify?secret=${encodeURIComponent(secret)}`;

@@ -4,7 +4,9 @@ import type { CompareOperator } from '../../config/conditions-schema.js';
 
 const ordered = (left: unknown, right: unknown, test: (l: number | string, r: number | string) => boolean) =>
   // Numbers with numbers, text with text; anything else does not hold.
-  (typeof left === 'number' && typeof right === 'number') || (typeof left === 'string' && typeof right === 'string') ? test(left, right) : false;
+  (typeof left === 'number' && typeof right === 'number') || (typeof left === 'string' && typeof right === 'string')
+    ? test(left, right)
+    : false;
 
 const OPERATORS: Record<CompareOperator, (left: unknown, right: unknown) => boolean> = {
   equal: (l, r) => isDeepStrictEqual(l, r),

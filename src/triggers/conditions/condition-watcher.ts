@@ -78,6 +78,8 @@ export class ConditionWatcher {
 
   private evaluate(watched: Watched): boolean {
     const system = watched.instance.config.system;
-    return watched.compares.every(({ compare: c }) => compare(c.op, readOperand(c.left, system, this.modules), readOperand(c.right, system, this.modules)));
+    return watched.compares.every(({ compare: c }) =>
+      compare(c.op, readOperand(c.left, system, this.modules), readOperand(c.right, system, this.modules)),
+    );
   }
 }

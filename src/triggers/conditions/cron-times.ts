@@ -12,7 +12,8 @@ export function cronTimes(expression: string, timezone: string | undefined): (af
   const task = createTask(expression, () => {}, { timezone });
   // node-cron 4 keeps the matcher on the task; its public getNextRun() reads the system clock.
   const matcher = (task as unknown as { timeMatcher?: Matcher }).timeMatcher;
-  if (!matcher || typeof matcher.getNextMatch !== 'function') throw new Error('this node-cron version does not expose its time matcher; pin node-cron 4');
+  if (!matcher || typeof matcher.getNextMatch !== 'function')
+    throw new Error('this node-cron version does not expose its time matcher; pin node-cron 4');
   // The task itself is never started; out of node-cron's registry it can be collected.
   void task.destroy();
   // The matcher's next match is at or after the given second, so ask from the next one.

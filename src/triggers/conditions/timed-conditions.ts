@@ -68,7 +68,7 @@ export class TimedConditions {
   /** Stops the timer and waits for fires it started. */
   async stop(): Promise<void> {
     this.scheduler.stop();
-    await Promise.allSettled([...this.pending]);
+    await Promise.allSettled(this.pending);
   }
 
   private track(firing: Promise<void>): void {
