@@ -1,14 +1,19 @@
 // The composition root: config, store, modules, runs and the HTTP server, started and
-// stopped through one lifecycle so SIGTERM drains cleanly.
+// stopped in order so SIGTERM drains cleanly. The data directory is locked before
+// anything in it is touched; a start that fails part-way undoes what it started.
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { systemClock, type Clock } from './clock.js';
+import { dataDirOf } from './config/data-dir.js';
 import type { Config } from './config/schema.js';
 import { ModuleHost } from './drivers/module-host.js';
 import type { DriverRegistry } from './drivers/registry.js';
 import { createApp } from './http/app.js';
+import { clientAddress } from './http/client-address.js';
 import { listen, type HttpServer } from './http/http-server.js';
+import type { ReadinessChecks } from './http/readiness.js';
 import { randomIds, type IdSource } from './ids.js';
-import { NotifyHandler } from './inbound/notify-handler.js';
+import { NotifyRoute } from './inbound/notify-route.js';
 import { createMailer } from './outbound/mailer.js';
 import { boundedStateValue } from './outbound/state-change-data.js';
 import { createOutbound, type OutboundService } from './outbound/outbound-service.js';
@@ -16,6 +21,7 @@ import type { MailMessage } from './triggers/actions/action-runner.js';
 import { createLogger, driverLogger, type Logger } from './logger.js';
 import { prepareConfig } from './prepare-config.js';
 import { RetentionJob } from './retention-job.js';
+import { lockDataDir } from './store/data-dir-lock.js';
 import { databaseFile, openStore, type Store } from './store/store.js';
 import { Debouncer } from './triggers/debouncer.js';
 import { InstanceCatalog } from './triggers/instance-catalog.js';
@@ -48,12 +54,8 @@ export interface Engine {
   /** Resolves once no fire is being committed and no run is in flight. */
   settled(): Promise<void>;
   readonly timed: TimedConditions;
+  readonly http: HttpServer;
   stop(): Promise<void>;
-}
-
-/** The data directory: from the options, else the config's, relative to the config directory. */
-export function dataDirOf(config: Config, configDir: string, override?: string): string {
-  return override ? resolve(override) : resolve(configDir, config.server.data_dir);
 }
 
 /** Generated secrets for instances whose config gives none, made once and kept. */
@@ -69,8 +71,35 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const { loaded, registry } = await prepareConfig(options.configDir, { env: options.env, registry: options.registry });
   const { config } = loaded;
   const server = config.server;
+  const dataDir = dataDirOf(config, loaded.dir, options.dataDir);
+  const lock = lockDataDir(dataDir);
+  // What started so far, undone last-first if a later step fails.
+  const undo: (() => Promise<void> | void)[] = [() => lock.release()];
+  try {
+    const store = await openStore(databaseFile(dataDir), { durability: server.durability, lockWaitMs: server.lock_wait });
+    undo.unshift(() => store.close());
+    return await startParts({ options, config, registry, store, clock, ids, log, configDir: loaded.dir, undo });
+  } catch (error) {
+    for (const step of undo) await step();
+    throw error;
+  }
+}
 
-  const store = await openStore(databaseFile(dataDirOf(config, loaded.dir, options.dataDir)), server.durability);
+interface PartsContext {
+  options: EngineOptions;
+  config: Config;
+  registry: DriverRegistry;
+  store: Store;
+  clock: Clock;
+  ids: IdSource;
+  log: Logger;
+  configDir: string;
+  undo: (() => Promise<void> | void)[];
+}
+
+async function startParts(context: PartsContext): Promise<Engine> {
+  const { options, config, registry, store, clock, ids, log, undo } = context;
+  const server = config.server;
   const catalog = new InstanceCatalog(config, await instanceSecrets(config, store, ids, clock));
   // Modules and the outbound side need each other (state changes become events; hooks
   // call modules), so modules reach it through this binding, set before they start.
@@ -97,10 +126,13 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   });
   const mailer = config.mail ? createMailer(config.mail) : undefined;
   const sendMail = mailer && ((message: MailMessage) => mailer.send(message));
+  undo.unshift(() => mailer?.close());
   outbound = await createOutbound({ config, registry, store, modules, clock, ids, log, sendMail });
+  undo.unshift(() => modules.stopAll());
   await modules.startAll();
   const executor = new RunExecutor({
     runs: store.runs,
+    store,
     modules,
     triggers: new Map(config.triggers.map((t) => [t.id, t])),
     clock,
@@ -108,7 +140,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     sendMail,
     emit: async (source, type, data) => void (await outbound!.outbox.emit(type, source, data)),
   });
-  const firer = new TriggerFirer({ runs: store.runs, executor, events: outbound.outbox, ids, clock, log });
+  undo.unshift(() => executor.drain(server.shutdown_timeout));
+  const firer = new TriggerFirer({ store, executor, events: outbound.outbox, ids, clock, log });
   // Edges are taken until shutdown begins; a run finishing during the drain fires nothing new.
   let acceptingEdges = true;
   watcher = new ConditionWatcher(catalog.all(), modules, (instance) => {
@@ -119,23 +152,31 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       .catch((error: Error) => log.error({ instance: instance.id, reason: error.message }, 'conditions fire failed'));
   });
   watcher.start();
+  undo.unshift(() => void (acceptingEdges = false));
   const conditions = watcher;
   const timed = new TimedConditions({
     catalog,
     schedules: store.schedules,
+    store,
     firer,
     clock,
     log,
     holds: (instance) => conditions.holds(instance),
   });
+  undo.unshift(() => timed.stop());
   await timed.start();
   const retention = new RetentionJob(store.retention, server.retention, clock, log);
+  undo.unshift(() => retention.stop());
   retention.start();
   // Resumed runs start once conditions are watched, so the state they change is seen.
   await executor.resumeUnfinished();
-  outbound.worker.start();
+  const worker = outbound.worker;
+  undo.unshift(() => outbound.stop(server.shutdown_timeout));
+  worker.start();
+  // Serving from here on: no query may freeze the event loop waiting for a lock.
+  store.neverBlock();
 
-  const notify = new NotifyHandler({
+  const notify = new NotifyRoute({
     catalog,
     store,
     debouncer: new Debouncer(clock),
@@ -145,37 +186,72 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     clock,
     ids,
     log,
-    bodyLimit: server.body_limit,
-    logBodyLimit: server.log_body_limit,
+    limits: { bodyLimit: server.body_limit, logBodyLimit: server.log_body_limit, jsonDepth: server.json_depth },
   });
-  let http: HttpServer;
-  try {
-    http = await listen(createApp({ notify, log }), options.port ?? server.port, options.host ?? server.host);
-  } catch (error) {
-    await retention.stop();
-    await timed.stop();
-    await outbound.stop(0);
-    await modules.stopAll();
-    await store.close();
-    throw error;
-  }
+  const readiness: ReadinessChecks = {
+    store: () => store.readiness(),
+    modules: () => modulesReadiness(modules),
+    outbound: () => worker.liveness(),
+  };
+  const addresses = clientAddress(server.trust_proxy);
+  const app = createApp({ notify, log, addresses, maxConnectionsPerAddress: server.max_connections_per_address, readiness });
+  const http: HttpServer = await listen(app, {
+    port: options.port ?? server.port,
+    host: options.host ?? server.host,
+    limits: {
+      requestTimeoutMs: server.request_timeout,
+      headersTimeoutMs: server.headers_timeout,
+      keepAliveTimeoutMs: server.keep_alive_timeout,
+      maxHeaderSize: server.max_header_size,
+      maxConnections: server.max_connections,
+      maxConnectionsPerAddress: server.max_connections_per_address,
+    },
+    tls: server.tls && {
+      cert: readFileSync(resolve(context.configDir, server.tls.cert)),
+      key: readFileSync(resolve(context.configDir, server.tls.key)),
+    },
+    isProxy: (peer) => addresses.isProxy(peer),
+    log,
+  });
+  // Requests are drained first: stop accepting, finish those in flight.
+  undo.unshift(() => http.close(server.shutdown_timeout));
   log.info({ url: http.url, instances: config.instances.length, modules: modules.all().length }, 'switchboard started');
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       log.info('switchboard stopping');
-      acceptingEdges = false;
-      await retention.stop();
-      await timed.stop();
-      await http.close(server.shutdown_timeout);
-      await executor.drain(server.shutdown_timeout);
-      await outbound!.stop(server.shutdown_timeout);
-      await modules.stopAll();
-      mailer?.close();
-      await store.close();
+      for (const step of undo) await step();
       log.info('switchboard stopped');
     })());
 
-  return { config, url: http.url, store, modules, executor, outbound, conditions, timed, settled: () => firer.settled(), stop };
+  return {
+    config,
+    url: http.url,
+    store,
+    modules,
+    executor,
+    outbound,
+    conditions,
+    timed,
+    http,
+    settled: () => firer.settled(),
+    stop,
+  };
+}
+
+/** Modules are ready once each has started or failed; a failed one is named, but the rest of the engine serves. */
+function modulesReadiness(modules: ModuleHost): { ok: boolean; detail: string } {
+  const all = modules.all();
+  const starting = all.filter((m) => m.status === 'stopped');
+  const failed = all.filter((m) => m.status === 'failed');
+  if (starting.length > 0) return { ok: false, detail: `${starting.length} not started yet` };
+  const running = `${all.length - failed.length} running`;
+  return {
+    ok: true,
+    detail:
+      failed.length === 0
+        ? running
+        : `${running}; failed: ${failed.map((m) => `${m.systemId}/${m.address} (${m.failure})`).join(', ')}`,
+  };
 }

@@ -38,6 +38,16 @@ export class PayloadTooLarge extends EngineError {
   }
 }
 
+export class UnsupportedEncoding extends EngineError {
+  constructor(encoding: string) {
+    super(
+      'unsupported_encoding',
+      415,
+      `Content-Encoding "${encoding.slice(0, 40)}" is not supported; send gzip, deflate, br or none.`,
+    );
+  }
+}
+
 export class BadRequest extends EngineError {
   constructor(code: string, message: string) {
     super(code, 400, message);
@@ -72,6 +82,33 @@ export class ModuleFailed extends EngineError {
 export class ModuleTimeout extends EngineError {
   constructor(target: string, timeoutMs: number) {
     super('module_timeout', 504, `${target} did not answer within ${timeoutMs} ms.`);
+  }
+}
+
+/**
+ * The store could not commit (locked past the wait, disk full, I/O error). Nothing was
+ * stored, so the caller may send again; why is in the engine log and /readyz.
+ */
+export class StoreUnavailable extends EngineError {
+  constructor(
+    readonly fault: string,
+    detail: string,
+    cause?: unknown,
+  ) {
+    super('store_unavailable', 503, 'The engine cannot store requests right now; nothing was recorded. Try again shortly.', {
+      headers: { 'Retry-After': String(STORE_RETRY_AFTER_S) },
+      cause: cause ?? new Error(detail),
+    });
+  }
+}
+
+/** What a 503 for a storage fault asks the caller to wait. */
+export const STORE_RETRY_AFTER_S = 5;
+
+/** Over the connection cap (in all, or for one address). */
+export class TooManyConnections extends EngineError {
+  constructor() {
+    super('too_many_connections', 503, 'Too many open connections; try again shortly.', { headers: { 'Retry-After': '1' } });
   }
 }
 

@@ -115,12 +115,17 @@ async function emit(
     last_status: null,
     last_error: null,
   }));
-  await store.outbox.commit(
-    store.outbox.writer(
-      { id: event.id, type: event.type, created_at: event.at, source: '{}', data: JSON.stringify({ room: 'sys-room' }) },
-      rows,
-    ),
-  );
+  await store.commit([
+    {
+      kind: 'event',
+      row: { id: event.id, type: event.type, created_at: event.at, source: '{}', data: JSON.stringify({ room: 'sys-room' }) },
+    },
+    ...rows.map((row) => ({ kind: 'delivery' as const, row })),
+  ]);
+}
+
+async function recordAttempts(store: Store, updates: Update[]): Promise<void> {
+  await store.commit(updates.map(({ attempt, delivery }) => ({ kind: 'attempt' as const, row: attempt, delivery })));
 }
 
 function attempt(
@@ -169,11 +174,11 @@ async function recordDeliveries(data: string): Promise<void> {
       { id: 'dlv_2', subscription: 'sub-room' },
       { id: 'dlv_3', subscription: 'sub-all' },
     ]);
-    await store.outbox.recordAttempts([attempt('dlv_1', 1, T0 + 10, { status: 200, response: 'ok' }, 'succeeded')]);
-    await store.outbox.recordAttempts([
+    await recordAttempts(store, [attempt('dlv_1', 1, T0 + 10, { status: 200, response: 'ok' }, 'succeeded')]);
+    await recordAttempts(store, [
       attempt('dlv_2', 1, T0 + 1_010, { status: 500, response: LONG_ANSWER, latency: 40.6 }, 'pending'),
     ]);
-    await store.outbox.recordAttempts([
+    await recordAttempts(store, [
       attempt('dlv_2', 2, T0 + 61_010, { error: 'connect ECONNREFUSED 10.0.0.9:443', latency: 2 }, 'failed'),
     ]);
   });
@@ -432,7 +437,7 @@ describe('switchboard recover', () => {
       await emit(store, { id: 'evt_newer', type: 'room.ready', at: now - 5 * 60_000 }, [
         { id: 'dlv_newer_failed', subscription: 'sub-room' },
       ]);
-      await store.outbox.recordAttempts([
+      await recordAttempts(store, [
         attempt('dlv_old', 1, now - 2 * 3_600_000, { status: 500 }, 'failed'),
         attempt('dlv_new_failed', 1, now - 10 * 60_000, { status: 502 }, 'failed'),
         attempt('dlv_new_ok', 1, now - 10 * 60_000, { status: 200 }, 'succeeded'),

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { databaseFile, openStore } from '../src/store/store.js';
-import type { RequestLogEntry } from '../src/store/request-log-repo.js';
+import type { RequestLogRow } from '../src/store/request-log-repo.js';
 import { expectNoStackTrace, runCli, type CliResult } from './support/cli-process.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -59,8 +59,8 @@ function tempConfig(): { root: string; config: string; data: string } {
 }
 
 function entry(
-  overrides: Partial<RequestLogEntry> & Pick<RequestLogEntry, 'id' | 'instance_id' | 'received_at' | 'outcome' | 'status'>,
-): RequestLogEntry {
+  overrides: Partial<RequestLogRow> & Pick<RequestLogRow, 'id' | 'instance_id' | 'received_at' | 'outcome' | 'status'>,
+): RequestLogRow {
   return {
     method: 'POST',
     path: `/webhook/${overrides.instance_id}/notify`,
@@ -70,6 +70,8 @@ function entry(
     body_truncated: 0,
     run_id: null,
     latency_ms: 1.5,
+    reason: null,
+    client_ip: null,
     ...overrides,
   };
 }
@@ -80,13 +82,9 @@ const T0 = Date.UTC(2026, 0, 1, 9, 0, 0);
 async function recordRequests(data: string): Promise<void> {
   const store = await openStore(databaseFile(data));
   try {
-    await store.requests.insert(
+    const rows = [
       entry({ id: 'req_1', instance_id: 'trig-lobby-alerts', received_at: T0, outcome: 'fired', status: 202, run_id: 'run_1' }),
-    );
-    await store.requests.insert(
       entry({ id: 'req_2', instance_id: 'trig-lobby-alerts', received_at: T0 + 1_000, outcome: 'debounced', status: 202 }),
-    );
-    await store.requests.insert(
       entry({
         id: 'req_3',
         instance_id: 'trig-room-101-booking',
@@ -96,7 +94,8 @@ async function recordRequests(data: string): Promise<void> {
         run_id: 'run_3',
         method: 'PUT',
       }),
-    );
+    ];
+    for (const row of rows) await store.commit([{ kind: 'request', row }]);
   } finally {
     await store.close();
   }
@@ -170,7 +169,7 @@ describe('switchboard migrate', () => {
     const file = databaseFile(data);
     const first = await cli(['migrate', '--config', config]);
     expect(first).toMatchObject({ code: 0, stderr: '' });
-    expect(first.stdout).toBe(`${file}: applied 001_initial, 002_outbound, 003_schedules\n`);
+    expect(first.stdout).toBe(`${file}: applied 001_initial, 002_outbound, 003_schedules, 004_request_reasons\n`);
     const second = await cli(['migrate', '--config', config]);
     expect(second).toMatchObject({ code: 0, stderr: '' });
     expect(second.stdout).toBe(`${file}: schema is up to date\n`);
@@ -180,7 +179,7 @@ describe('switchboard migrate', () => {
     const { config, root } = tempConfig();
     const other = join(root, 'elsewhere');
     const result = await cli(['migrate', '--config', config, '--data', other]);
-    expect(result.stdout).toBe(`${databaseFile(other)}: applied 001_initial, 002_outbound, 003_schedules\n`);
+    expect(result.stdout).toBe(`${databaseFile(other)}: applied 001_initial, 002_outbound, 003_schedules, 004_request_reasons\n`);
   });
 });
 
@@ -242,6 +241,8 @@ describe('switchboard log', () => {
       outcome: 'fired',
       run_id: 'run_1',
       latency_ms: 1.5,
+      reason: null,
+      client_ip: null,
     });
   });
 
@@ -325,33 +326,36 @@ describe('switchboard runs', () => {
       finished_at: null,
       error: null,
     });
-    await store.runs.acceptFire(undefined, run('run_a', 'trig-lobby-alerts', Date.parse('2026-11-25T10:00:00Z')));
-    await store.runs.acceptFire(undefined, run('run_b', 'trig-lobby-alerts', Date.parse('2026-11-25T10:05:00Z')));
-    await store.runs.acceptFire(undefined, run('run_c', 'trig-room-101-booking', Date.parse('2026-11-25T10:10:00Z')));
+    await store.commit([{ kind: 'run', row: run('run_a', 'trig-lobby-alerts', Date.parse('2026-11-25T10:00:00Z')) }]);
+    await store.commit([{ kind: 'run', row: run('run_b', 'trig-lobby-alerts', Date.parse('2026-11-25T10:05:00Z')) }]);
+    await store.commit([{ kind: 'run', row: run('run_c', 'trig-room-101-booking', Date.parse('2026-11-25T10:10:00Z')) }]);
     const at = Date.parse('2026-11-25T10:00:00Z');
-    await store.runs.recordAction({
-      run_id: 'run_a',
-      position: 0,
-      kind: 'call',
-      target: 'Display_1.power',
-      status: 'succeeded',
-      error: null,
-      started_at: at,
-      finished_at: at + 3,
-    });
-    await store.runs.recordAction(
+    const action = { run_id: 'run_a', kind: 'call', error: null, status: 'succeeded' as const };
+    await store.commit([
+      { kind: 'run_action', row: { ...action, position: 0, target: 'Display_1.power', started_at: at, finished_at: at + 3 } },
+    ]);
+    const failure = 'input "vga" is not one of: hdmi1, hdmi2';
+    await store.commit([
       {
-        run_id: 'run_a',
-        position: 1,
-        kind: 'call',
-        target: 'Display_1.switch_to',
-        status: 'failed',
-        error: 'input "vga" is not one of: hdmi1, hdmi2',
-        started_at: at + 3,
-        finished_at: at + 5,
+        kind: 'run_action',
+        row: {
+          ...action,
+          position: 1,
+          target: 'Display_1.switch_to',
+          status: 'failed',
+          error: failure,
+          started_at: at + 3,
+          finished_at: at + 5,
+        },
       },
-      { status: 'failed', finishedAt: at + 5, error: 'action 2 (Display_1.switch_to): input "vga" is not one of: hdmi1, hdmi2' },
-    );
+      {
+        kind: 'run_finished',
+        id: 'run_a',
+        status: 'failed',
+        finishedAt: at + 5,
+        error: `action 2 (Display_1.switch_to): ${failure}`,
+      },
+    ]);
     await store.close();
   }
 

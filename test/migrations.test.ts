@@ -19,6 +19,7 @@ const TABLES = [
   'run_actions',
   'runs',
   'schedule_fires',
+  'store_probe',
   'subscription_state',
 ];
 const INDEXES = [
@@ -29,7 +30,7 @@ const INDEXES = [
   'run_actions_run',
   'runs_status',
 ];
-const ALL = ['001_initial', '002_outbound', '003_schedules'];
+const ALL = ['001_initial', '002_outbound', '003_schedules', '004_request_reasons'];
 
 const dirs: string[] = [];
 const open: Database[] = [];
@@ -100,6 +101,8 @@ describe('migrations', () => {
         'outcome',
         'run_id',
         'latency_ms',
+        'reason',
+        'client_ip',
       ],
       runs: [
         'id',
@@ -131,6 +134,7 @@ describe('migrations', () => {
       delivery_attempts: ['seq', 'delivery_id', 'attempt', 'started_at', 'latency_ms', 'status_code', 'error', 'response'],
       subscription_state: ['subscription_id', 'secret', 'consecutive_exhausted', 'disabled_at', 'disabled_reason'],
       schedule_fires: ['instance_id', 'condition', 'last_fired_at'],
+      store_probe: ['pad'],
     });
     const seq = tables.find((t) => t.name === 'run_actions')!.columns.find((c) => c.name === 'seq')!;
     expect(seq.isAutoIncrementing).toBe(true);
@@ -181,7 +185,7 @@ describe('migrations', () => {
     const db = openDb(freshFile());
     await sql`create table runs (id text)`.execute(db);
     await expect(migrateToLatest(db)).rejects.toThrow(/^migration 001_initial failed: table "runs" already exists$/);
-    expect((await migratorOf(db).getMigrations()).map((m) => m.executedAt)).toEqual([undefined, undefined, undefined]);
+    expect((await migratorOf(db).getMigrations()).map((m) => m.executedAt)).toEqual(ALL.map(() => undefined));
   });
 
   // A migration that fails part-way rolls back with its record, so it can be retried.

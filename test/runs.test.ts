@@ -142,16 +142,21 @@ describe('runs', () => {
         error: null,
       })
       .execute();
-    await direct.runs.recordAction({
-      run_id: 'run_resume',
-      position: 0,
-      kind: 'call',
-      target: 'Display_1.switch_to',
-      status: 'succeeded',
-      error: null,
-      started_at: 1,
-      finished_at: 1,
-    });
+    await direct.commit([
+      {
+        kind: 'run_action',
+        row: {
+          run_id: 'run_resume',
+          position: 0,
+          kind: 'call',
+          target: 'Display_1.switch_to',
+          status: 'succeeded',
+          error: null,
+          started_at: 1,
+          finished_at: 1,
+        },
+      },
+    ]);
     await direct.close();
     t = await t.restart();
     await t.engine.executor.settled();

@@ -12,9 +12,18 @@ const SERVER_DEFAULTS = {
   data_dir: '../data',
   body_limit: 1_048_576,
   log_body_limit: 4_096,
+  json_depth: 64,
   durability: 'normal',
+  lock_wait: 5_000,
   shutdown_timeout: 10_000,
   retention: 30 * 86_400_000,
+  request_timeout: 30_000,
+  headers_timeout: 10_000,
+  keep_alive_timeout: 5_000,
+  max_header_size: 16_384,
+  max_connections: 2048,
+  max_connections_per_address: 256,
+  trust_proxy: false,
 };
 
 const messages = (result: { success: boolean; error?: { issues: { message: string }[] } }) =>

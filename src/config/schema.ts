@@ -4,6 +4,9 @@ import { byteSizeSchema } from './byte-size.js';
 import { conditionSchema } from './conditions-schema.js';
 import { durationSchema } from './duration.js';
 import { keyedUnion } from './keyed-union.js';
+import { addressListSchema, serverSchema } from './server-schema.js';
+
+export { serverSchema } from './server-schema.js';
 
 const idSchema = z
   .string()
@@ -11,26 +14,6 @@ const idSchema = z
 
 const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
-
-export const serverSchema = z
-  .strictObject({
-    host: z.string().default('127.0.0.1'),
-    port: z.number().int().min(0).max(65535).default(8080),
-    /** The base URL third parties reach the engine at; `urls` prints trigger URLs under it. */
-    public_url: z.url().optional(),
-    /** Where the SQLite file lives, relative to the config directory. */
-    data_dir: z.string().default('../data'),
-    body_limit: byteSizeSchema.default(1024 * 1024),
-    /** How much of each request body the request log keeps. */
-    log_body_limit: byteSizeSchema.default(4096),
-    /** `normal` survives a killed process; `full` also survives power loss, at a cost per commit. */
-    durability: z.enum(['normal', 'full']).default('normal'),
-    /** How long SIGTERM waits for requests and runs in flight before closing anyway. */
-    shutdown_timeout: durationSchema.default(10_000),
-    /** How long the request log, finished runs and finished deliveries are kept; 0 keeps them forever. */
-    retention: durationSchema.default(30 * 86_400_000),
-  })
-  .prefault({});
 
 export const zoneSchema = z.strictObject({
   id: idSchema,
@@ -146,6 +129,8 @@ export const triggerSchema = z
       .default(['POST']),
     debounce: durationSchema.default(0),
     debounce_mode: z.enum(['hold', 'throttle']).default('hold'),
+    /** Callers allowed by address (IPs and CIDRs, such as a provider's published ranges); others get the 404 of a wrong secret. */
+    allow_from: addressListSchema.optional(),
     signature: signatureSchema.optional(),
     actions: z.array(actionSchema).default([]),
   })

@@ -1,21 +1,44 @@
-// Assembles the Koa app: error mapping, the trigger routes, a health check, and a JSON 404.
+// Assembles the Koa app: the caller's real address, the per-client cap behind a proxy,
+// error mapping, the trigger routes, /healthz (the event loop answers) and /readyz (the
+// parts can work), and a JSON 404.
 import Router from '@koa/router';
 import Koa from 'koa';
 import { EngineError } from '../errors.js';
+import type { NotifyRoute } from '../inbound/notify-route.js';
 import { mountNotifyRoutes } from '../inbound/routes.js';
-import type { NotifyHandler } from '../inbound/notify-handler.js';
 import type { Logger } from '../logger.js';
+import type { ClientAddress } from './client-address.js';
+import { clientLimiter } from './client-limiter.js';
 import { errorMiddleware } from './error-middleware.js';
+import { readinessReport, type ReadinessChecks } from './readiness.js';
 
-export function createApp(deps: { notify: NotifyHandler; log: Logger }): Koa {
+export interface AppDeps {
+  notify: NotifyRoute;
+  log: Logger;
+  addresses: ClientAddress;
+  maxConnectionsPerAddress: number;
+  readiness: ReadinessChecks;
+}
+
+export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   // Errors are answered and logged by errorMiddleware; Koa's own printer would repeat them.
   app.silent = true;
+  app.use(async (ctx, next) => {
+    ctx.request.ip = deps.addresses.of(ctx.req);
+    await next();
+  });
   app.use(errorMiddleware(deps.log));
+  app.use(clientLimiter(deps.addresses, deps.maxConnectionsPerAddress));
   const router = new Router();
   mountNotifyRoutes(router, deps.notify);
   router.get('/healthz', (ctx) => {
     ctx.body = { ok: true };
+  });
+  router.get('/readyz', (ctx) => {
+    const report = readinessReport(deps.readiness);
+    ctx.status = report.ready ? 200 : 503;
+    ctx.body = report;
   });
   app.use(router.routes());
   app.use(() => {

@@ -1,40 +1,40 @@
-// Reads the raw body once, with a size limit, then parses it when its type says JSON or a form.
-import type { Context } from 'koa';
+// Reads the raw body once, decoded (gzip, deflate, br) and bounded: the limit counts the
+// decoded bytes, so a small compressed bomb is cut off at the limit like any large body.
+// An unknown encoding is 415; a body shorter or longer than its Content-Length is 400.
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import inflate from 'inflation';
 import getRawBody from 'raw-body';
-import { BadRequest, PayloadTooLarge } from '../errors.js';
+import { BadRequest, PayloadTooLarge, UnsupportedEncoding } from '../errors.js';
+import { pass, refuse, type Checked } from './checks/checked.js';
+import { refusal } from './outcome.js';
 
-export interface ReadBody {
-  raw: Buffer;
-  /** Parsed JSON or form; undefined for other types or an empty body. */
-  parsed: unknown;
-  /** The content type says JSON (`application/json` or `+json`). */
-  isJson: boolean;
-}
-
-export async function readBody(ctx: Context, limit: number): Promise<ReadBody> {
-  let raw: Buffer;
+export async function readBody(req: IncomingMessage, limit: number): Promise<Checked<Buffer>> {
+  const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  let stream: Readable;
   try {
-    raw = await getRawBody(ctx.req, { limit, length: ctx.get('content-length') || undefined });
+    stream = inflate(req, { encoding } as inflate.Options);
+  } catch {
+    return refuse(refusal(new UnsupportedEncoding(encoding)));
+  }
+  if (stream !== req) {
+    // A client that goes away mid-body must end the read, not leave it waiting for the decoder.
+    req.once('close', () => {
+      if (!req.complete) stream.destroy(new Error('the request was aborted'));
+    });
+  }
+  try {
+    const length = stream === req ? req.headers['content-length'] : undefined;
+    return pass(await getRawBody(stream, { limit, length }));
   } catch (error) {
     const type = (error as { type?: string }).type;
-    if (type === 'entity.too.large') throw new PayloadTooLarge(limit);
-    if (type === 'request.size.invalid')
-      throw new BadRequest('body_incomplete', 'The body is shorter or longer than its Content-Length.');
-    throw new BadRequest('body_unreadable', 'The request body could not be read.');
-  }
-  const isJson = Boolean(ctx.is('json', '+json'));
-  return { raw, parsed: parse(ctx, raw, isJson), isJson };
-}
-
-function parse(ctx: Context, raw: Buffer, isJson: boolean): unknown {
-  if (raw.length === 0) return undefined;
-  if (isJson) {
-    try {
-      return JSON.parse(raw.toString('utf8'));
-    } catch {
-      throw new BadRequest('body_malformed', 'The body is declared as JSON but is not valid JSON.');
+    if (type === 'entity.too.large') return refuse(refusal(new PayloadTooLarge(limit)));
+    if (type === 'request.size.invalid') {
+      return refuse(refusal(new BadRequest('body_incomplete', 'The body is shorter or longer than its Content-Length.')));
     }
+    if ((error as { code?: string }).code?.startsWith('Z_') || (error as { errno?: number }).errno !== undefined) {
+      return refuse(refusal(new BadRequest('body_malformed', `The body is not valid ${encoding} data.`)));
+    }
+    return refuse(refusal(new BadRequest('body_unreadable', 'The request body could not be read.')));
   }
-  if (ctx.is('urlencoded')) return Object.fromEntries(new URLSearchParams(raw.toString('utf8')));
-  return undefined;
 }

@@ -1,7 +1,8 @@
 // The trigger URL forms, also under PlaceOS's `/api/engine/v2` prefix so URLs made
-// for PlaceOS keep working.
+// for PlaceOS keep working. Each form is mounted with its pattern, so the handler knows
+// which parameter is the secret.
 import type Router from '@koa/router';
-import type { NotifyHandler } from './notify-handler.js';
+import type { NotifyRoute } from './notify-route.js';
 
 const PREFIXES = ['', '/api/engine/v2'];
 const FORMS = [
@@ -10,6 +11,6 @@ const FORMS = [
   '/webhook/:trigger/notify/:secret/:mod/:index/:method', // exec, all in the path
 ];
 
-export function mountNotifyRoutes(router: Router, handler: NotifyHandler): void {
-  for (const prefix of PREFIXES) for (const form of FORMS) router.all(`${prefix}${form}`, handler.middleware);
+export function mountNotifyRoutes(router: Router, notify: NotifyRoute): void {
+  for (const prefix of PREFIXES) for (const form of FORMS) router.all(`${prefix}${form}`, notify.handlerFor(`${prefix}${form}`));
 }

@@ -6,7 +6,8 @@
 import type { Clock } from '../clock.js';
 import type { ActionConfig, SubscriptionConfig } from '../config/schema.js';
 import type { Logger } from '../logger.js';
-import type { AttemptRow, DeliveryRow, DueDelivery, OutboxRepo } from '../store/outbox-repo.js';
+import type { DueDelivery, OutboxRepo } from '../store/outbox-repo.js';
+import type { AttemptRow, DeliveryUpdate, StoreWrite, UnitOfWork } from '../store/writes.js';
 import { envelopeOf } from './event.js';
 import type { HttpSender, SendResult } from './http-sender.js';
 import { signatureHeaders } from './signer.js';
@@ -16,6 +17,8 @@ import type { SubscriptionIndex } from './subscription-index.js';
 export const FIRE_AND_FORGET_TIMEOUT_MS = 2_000;
 /** The store is looked at least this often, so deliveries queued by another process (the CLI's redeliver) are seen. */
 export const POLL_INTERVAL_MS = 1_000;
+/** A poll of the store taking longer than this means the worker is stuck. */
+const STUCK_POLL_MS = 30_000;
 
 export interface HookContext {
   subscription: SubscriptionConfig;
@@ -24,7 +27,9 @@ export interface HookContext {
 }
 
 export interface DeliveryWorkerDeps {
+  /** Reads: what is due, pending batches, counts. */
   repo: OutboxRepo;
+  store: UnitOfWork;
   index: SubscriptionIndex;
   sender: HttpSender;
   clock: Clock;
@@ -43,11 +48,6 @@ export interface DeliveryWorkerDeps {
   refreshDisabled(): Promise<void>;
 }
 
-type DeliveryUpdate = Pick<
-  DeliveryRow,
-  'id' | 'status' | 'attempts' | 'next_attempt_at' | 'finished_at' | 'last_status' | 'last_error'
->;
-
 export class DeliveryWorker {
   private readonly inFlight = new Set<string>();
   private readonly attempts = new Set<Promise<void>>();
@@ -56,12 +56,23 @@ export class DeliveryWorker {
   private polling: Promise<void> | undefined;
   private pollAgain = false;
   private running = false;
+  /** Real time the poll in progress started, for the liveness check. */
+  private pollStartedAt: number | undefined;
   private refreshedAt = -Infinity;
 
   private readonly exhaustedInARow: Map<string, number>;
 
   constructor(private readonly deps: DeliveryWorkerDeps) {
     this.exhaustedInARow = new Map(deps.exhaustedInARow);
+  }
+
+  /** Alive: started, and no poll of the store has been stuck for long (/readyz). */
+  liveness(): { ok: boolean; detail: string } {
+    if (!this.running) return { ok: false, detail: 'not running' };
+    const stuckFor = this.polling && this.pollStartedAt !== undefined ? Date.now() - this.pollStartedAt : 0;
+    if (stuckFor > STUCK_POLL_MS)
+      return { ok: false, detail: `a poll of the store has not finished for ${Math.round(stuckFor / 1000)} s` };
+    return { ok: true, detail: `ok (${this.inFlight.size} in flight)` };
   }
 
   start(): void {
@@ -115,10 +126,7 @@ export class DeliveryWorker {
     const pending = await this.deps.repo.pendingFor(subscription.id, Number.MAX_SAFE_INTEGER, batch.max_events);
     const fresh = pending.filter((d) => d.attempts === 0 && !this.inFlight.has(d.id));
     if (fresh.length >= batch.max_events) {
-      await this.deps.repo.dueNow(
-        fresh.map((d) => d.id),
-        this.deps.clock.now(),
-      );
+      await this.deps.store.commit([{ kind: 'deliveries_due', ids: fresh.map((d) => d.id), at: this.deps.clock.now() }]);
       this.wake();
     }
   }
@@ -128,6 +136,7 @@ export class DeliveryWorker {
       this.pollAgain = true;
       return this.polling;
     }
+    this.pollStartedAt = Date.now();
     this.polling = this.pollOnce()
       .catch((error: Error) => this.deps.log.error({ reason: error.message }, 'delivery poll failed'))
       .finally(() => {
@@ -205,14 +214,15 @@ export class DeliveryWorker {
   }
 
   private async attempt(group: DueDelivery[], subscription: SubscriptionConfig | undefined): Promise<void> {
-    const { clock, repo } = this.deps;
+    const { clock } = this.deps;
     try {
       const started = clock.now();
       if (!subscription || this.deps.index.isDisabled(subscription.id)) {
         const reason = subscription ? 'the subscription is disabled' : 'the subscription is no longer in the config';
-        await repo.recordAttempts(
+        await this.deps.store.commit(
           group.map((d) => ({
-            attempt: this.attemptRow(d, started, { response: '', latencyMs: 0, error: reason }),
+            kind: 'attempt',
+            row: this.attemptRow(d, started, { response: '', latencyMs: 0, error: reason }),
             delivery: this.failed(d, d.attempts, clock.now(), null, reason),
           })),
         );
@@ -248,7 +258,7 @@ export class DeliveryWorker {
     started: number,
     result: SendResult,
   ): Promise<void> {
-    const { clock, repo, log } = this.deps;
+    const { clock, log } = this.deps;
     const now = clock.now();
     const delivered =
       result.status !== undefined &&
@@ -287,9 +297,9 @@ export class DeliveryWorker {
           last_error: error,
         };
       }
-      return { attempt: this.attemptRow(d, started, result), delivery };
+      return { kind: 'attempt', row: this.attemptRow(d, started, result), delivery } satisfies StoreWrite;
     });
-    await repo.recordAttempts(updates);
+    await this.deps.store.commit(updates);
     log.debug(
       { subscription: subscription.id, deliveries: group.length, attempt, status: result.status, error },
       delivered ? 'delivered' : 'delivery attempt failed',
@@ -308,17 +318,23 @@ export class DeliveryWorker {
     if (delivered) {
       // Written only when there is a count to reset: a success is the common case.
       if ((this.exhaustedInARow.get(subscription.id) ?? 0) > 0) {
-        this.exhaustedInARow.set(subscription.id, await repo.countExhausted(subscription.id, false));
+        this.exhaustedInARow.set(subscription.id, await this.countExhausted(subscription.id, false));
       }
       return;
     }
     if (gone) return this.deps.disable(subscription, `${group[0]!.url} answered 410 Gone`);
     if (!exhausted) return;
     await this.deps.runHook(subscription.on_exhausted, { subscription, body: hookBody });
-    const inARow = await repo.countExhausted(subscription.id, true);
+    const inARow = await this.countExhausted(subscription.id, true);
     this.exhaustedInARow.set(subscription.id, inARow);
     if (inARow >= subscription.disable_after)
       await this.deps.disable(subscription, `${inARow} deliveries in a row were exhausted`);
+  }
+
+  /** Counts an exhausted delivery (or resets the count after a success); returns the new count. */
+  private async countExhausted(subscriptionId: string, exhausted: boolean): Promise<number> {
+    await this.deps.store.commit([{ kind: 'exhausted_counted', subscriptionId, exhausted }]);
+    return this.deps.repo.exhaustedInARow(subscriptionId);
   }
 
   private failed(d: DueDelivery, attempts: number, now: number, status: number | null, error: string | null): DeliveryUpdate {

@@ -69,7 +69,7 @@ export async function createOutbound(deps: OutboundDeps): Promise<OutboundServic
   const sender = new HttpSender(createAddressGuard({ allow: config.outbound.allow }));
   let worker: DeliveryWorker | undefined;
   const outbox = new Outbox({
-    repo: store.outbox,
+    store,
     index,
     catalog,
     ids: deps.ids,
@@ -86,7 +86,7 @@ export async function createOutbound(deps: OutboundDeps): Promise<OutboundServic
   const disable = async (subscription: SubscriptionConfig, reason: string) => {
     if (index.isDisabled(subscription.id)) return;
     // Stored first: the worker's refresh reads the store and must not see it enabled again.
-    await store.outbox.setDisabled(subscription.id, clock.now(), reason);
+    await store.commit([{ kind: 'subscription_disabled', subscriptionId: subscription.id, at: clock.now(), reason }]);
     index.setDisabled(subscription.id, true);
     log.warn({ subscription: subscription.id, reason }, 'subscription disabled');
     await emitQuietly(
@@ -98,6 +98,7 @@ export async function createOutbound(deps: OutboundDeps): Promise<OutboundServic
 
   worker = new DeliveryWorker({
     repo: store.outbox,
+    store,
     index,
     sender,
     clock,

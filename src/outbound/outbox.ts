@@ -3,7 +3,8 @@
 import type { Clock } from '../clock.js';
 import type { SubscriptionConfig } from '../config/schema.js';
 import type { IdSource } from '../ids.js';
-import type { DeliveryRow, EventRow, OutboxRepo } from '../store/outbox-repo.js';
+import { redact } from '../redact.js';
+import type { DeliveryRow, EventRow, StoreWrite, UnitOfWork } from '../store/writes.js';
 import type { EngineEvent, EventSource } from './event.js';
 import type { EventCatalog } from './event-catalog.js';
 import type { SubscriptionIndex } from './subscription-index.js';
@@ -12,14 +13,14 @@ export class EventInvalid extends Error {}
 
 export interface PreparedEvent {
   event: EngineEvent;
-  /** The synchronous writes, for a group commit shared with whatever caused the event. */
-  write: () => void;
+  /** The event's and its deliveries' writes, for a unit of work shared with whatever caused the event. */
+  writes: readonly StoreWrite[];
   /** To call once the writes are committed: wakes the delivery worker. */
   committed: () => void;
 }
 
 export interface OutboxDeps {
-  repo: OutboxRepo;
+  store: UnitOfWork;
   index: SubscriptionIndex;
   catalog: EventCatalog;
   ids: IdSource;
@@ -50,7 +51,8 @@ export class Outbox {
       type,
       created,
       source,
-      data: parsed.data as Record<string, unknown>,
+      // Events leave the engine: a secret-looking field never goes with them, whatever put it there.
+      data: redact(parsed.data) as Record<string, unknown>,
     };
     const row: EventRow = {
       id: event.id,
@@ -60,14 +62,18 @@ export class Outbox {
       data: JSON.stringify(event.data),
     };
     const deliveries = subscriptions.map((s) => this.deliveryFor(event, s));
-    return { event, write: this.deps.repo.writer(row, deliveries), committed: () => this.deps.queued(subscriptions) };
+    const writes: StoreWrite[] = [
+      { kind: 'event', row },
+      ...deliveries.map((delivery) => ({ kind: 'delivery' as const, row: delivery })),
+    ];
+    return { event, writes, committed: () => this.deps.queued(subscriptions) };
   }
 
   /** Emits on its own commit; resolves once the event and its deliveries are durable. */
   async emit(type: string, source: EventSource, data: Record<string, unknown>): Promise<EngineEvent | undefined> {
     const prepared = this.prepare(type, source, data);
     if (!prepared) return undefined;
-    await this.deps.repo.commit(prepared.write);
+    await this.deps.store.commit(prepared.writes);
     prepared.committed();
     return prepared.event;
   }

@@ -1,19 +1,20 @@
-// Opens the SQLite database: WAL, one writer, and the durability the operator chose.
+// Opens the SQLite database for reads and migrations (Kysely): WAL, and the durability
+// the operator chose. Writes at run time go through the store's writer connection.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, SqliteAdapter, SqliteDialect, type DialectAdapter } from 'kysely';
 import type { Tables } from './tables.js';
-import { WriteBatcher } from './write-batcher.js';
 
 export type Durability = 'normal' | 'full';
 
+/** How long a connection that may block (a CLI command, a migration at start) waits for a lock. */
+export const BLOCKING_BUSY_TIMEOUT_MS = 5_000;
+
 export interface Database {
   readonly db: Kysely<Tables>;
-  /** The connection itself, for the prepared statements of the hot path. */
-  readonly sqlite: SQLite.Database;
-  /** Group commit for the hot path's writes. */
-  readonly batcher: WriteBatcher;
+  /** From now on, wait for no lock: a lock held elsewhere fails the query at once instead of freezing the event loop. */
+  neverBlock(): void;
   close(): Promise<void>;
 }
 
@@ -34,16 +35,11 @@ export function openSqlite(file: string, durability: Durability = 'normal'): Dat
   sqlite.pragma('journal_mode = WAL');
   // NORMAL in WAL mode survives a killed process; FULL also survives power loss.
   sqlite.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
-  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma(`busy_timeout = ${BLOCKING_BUSY_TIMEOUT_MS}`);
   const db = new Kysely<Tables>({ dialect: new TransactionalDdlSqliteDialect({ database: sqlite }) });
-  const batcher = new WriteBatcher(sqlite);
   return {
     db,
-    sqlite,
-    batcher,
-    close: async () => {
-      batcher.close();
-      await db.destroy();
-    },
+    neverBlock: () => void sqlite.pragma('busy_timeout = 0'),
+    close: () => db.destroy(),
   };
 }

@@ -1,19 +1,11 @@
-// The transactional outbox: events and their deliveries, written with whatever else
-// happened in the same commit; attempts; and the state each subscription keeps.
+// The transactional outbox, for reading: events and their deliveries (written as `event`
+// and `delivery` writes in the same commit as whatever caused them), attempts, and the
+// state each subscription keeps. The CLI's redeliver and recover write here directly.
 import type { Kysely } from 'kysely';
-import type { Database } from './database.js';
-import type {
-  DeliveriesTable,
-  DeliveryAttemptsTable,
-  DeliveryStatus,
-  EventsTable,
-  SubscriptionStateTable,
-  Tables,
-} from './tables.js';
+import type { DeliveryStatus, SubscriptionStateTable, Tables } from './tables.js';
+import type { AttemptRow, DeliveryRow } from './writes.js';
 
-export type EventRow = EventsTable;
-export type DeliveryRow = DeliveriesTable;
-export type AttemptRow = Omit<DeliveryAttemptsTable, 'seq'>;
+export type { AttemptRow, DeliveryRow, EventRow } from './writes.js';
 export type SubscriptionState = SubscriptionStateTable;
 
 /** A due delivery with what its envelope needs from the event. */
@@ -30,65 +22,8 @@ export interface DeliveryFilter {
   limit?: number;
 }
 
-const INSERT_EVENT_SQL =
-  'insert into events (id, type, created_at, source, data) values (@id, @type, @created_at, @source, @data)';
-const INSERT_DELIVERY_SQL = `insert into deliveries (id, event_id, subscription_id, url, status, attempts, next_attempt_at, created_at, finished_at, last_status, last_error)
-  values (@id, @event_id, @subscription_id, @url, @status, @attempts, @next_attempt_at, @created_at, @finished_at, @last_status, @last_error)`;
-const INSERT_ATTEMPT_SQL = `insert into delivery_attempts (delivery_id, attempt, started_at, latency_ms, status_code, error, response)
-  values (@delivery_id, @attempt, @started_at, @latency_ms, @status_code, @error, @response)`;
-const UPDATE_DELIVERY_SQL = `update deliveries set status = @status, attempts = @attempts, next_attempt_at = @next_attempt_at,
-  finished_at = @finished_at, last_status = @last_status, last_error = @last_error where id = @id`;
-
 export class OutboxRepo {
-  private readonly db: Kysely<Tables>;
-  private readonly statements;
-
-  constructor(private readonly database: Database) {
-    this.db = database.db;
-    const { sqlite } = database;
-    this.statements = {
-      insertEvent: sqlite.prepare<EventRow>(INSERT_EVENT_SQL),
-      insertDelivery: sqlite.prepare<DeliveryRow>(INSERT_DELIVERY_SQL),
-      insertAttempt: sqlite.prepare<AttemptRow>(INSERT_ATTEMPT_SQL),
-      updateDelivery:
-        sqlite.prepare<
-          Pick<DeliveryRow, 'id' | 'status' | 'attempts' | 'next_attempt_at' | 'finished_at' | 'last_status' | 'last_error'>
-        >(UPDATE_DELIVERY_SQL),
-    };
-  }
-
-  /** The synchronous writes of an event and its deliveries, to run inside a group commit. */
-  writer(event: EventRow, deliveries: readonly DeliveryRow[]): () => void {
-    const { insertEvent, insertDelivery } = this.statements;
-    return () => {
-      insertEvent.run(event);
-      for (const delivery of deliveries) insertDelivery.run(delivery);
-    };
-  }
-
-  /** Commits writes made by `writer` on their own (in the next group commit). */
-  commit(write: () => void): Promise<void> {
-    return this.database.batcher.write(write);
-  }
-
-  /** Records attempts and the deliveries' new state in one commit. */
-  recordAttempts(
-    updates: readonly {
-      attempt: AttemptRow;
-      delivery: Pick<
-        DeliveryRow,
-        'id' | 'status' | 'attempts' | 'next_attempt_at' | 'finished_at' | 'last_status' | 'last_error'
-      >;
-    }[],
-  ): Promise<void> {
-    const { insertAttempt, updateDelivery } = this.statements;
-    return this.database.batcher.write(() => {
-      for (const { attempt, delivery } of updates) {
-        insertAttempt.run(attempt);
-        updateDelivery.run(delivery);
-      }
-    });
-  }
+  constructor(private readonly db: Kysely<Tables>) {}
 
   /** Pending deliveries due by `now`, oldest due first. */
   async due(now: number, limit: number): Promise<DueDelivery[]> {
@@ -121,16 +56,6 @@ export class OutboxRepo {
       .where('status', '=', 'pending')
       .executeTakeFirst();
     return row?.at === null || row?.at === undefined ? undefined : Number(row.at);
-  }
-
-  async dueNow(ids: readonly string[], now: number): Promise<void> {
-    if (ids.length > 0)
-      await this.db
-        .updateTable('deliveries')
-        .set({ next_attempt_at: now })
-        .where('id', 'in', ids)
-        .where('status', '=', 'pending')
-        .execute();
   }
 
   async list(filter: DeliveryFilter = {}): Promise<(DeliveryRow & { type: string })[]> {
@@ -206,23 +131,8 @@ export class OutboxRepo {
     return secrets;
   }
 
-  /** Counts an exhausted delivery (or resets the count after a success); returns the new count. */
-  async countExhausted(subscriptionId: string, exhausted: boolean): Promise<number> {
-    await this.db
-      .insertInto('subscription_state')
-      .values({
-        subscription_id: subscriptionId,
-        secret: null,
-        consecutive_exhausted: exhausted ? 1 : 0,
-        disabled_at: null,
-        disabled_reason: null,
-      })
-      .onConflict((oc) =>
-        oc.column('subscription_id').doUpdateSet((eb) => ({
-          consecutive_exhausted: exhausted ? eb('subscription_state.consecutive_exhausted', '+', 1) : 0,
-        })),
-      )
-      .execute();
+  /** How many deliveries in a row the subscription has exhausted (counted by `exhausted_counted` writes). */
+  async exhaustedInARow(subscriptionId: string): Promise<number> {
     const row = await this.db
       .selectFrom('subscription_state')
       .select('consecutive_exhausted')
@@ -231,6 +141,7 @@ export class OutboxRepo {
     return Number(row?.consecutive_exhausted ?? 0);
   }
 
+  /** Enables (at null) or disables a subscription from the CLI; the engine writes `subscription_disabled`. */
   async setDisabled(subscriptionId: string, at: number | null, reason: string | null): Promise<void> {
     await this.db
       .insertInto('subscription_state')

@@ -1,4 +1,5 @@
-// The store: the database and its repositories, opened and migrated together.
+// The store: the database, its repositories for reads, and the one way in for writes
+// (`commit` a unit of typed writes), opened and migrated together.
 import { join, resolve } from 'node:path';
 import { openSqlite, type Database, type Durability } from './database.js';
 import { migrateToLatest } from './migrate.js';
@@ -8,8 +9,13 @@ import { RetentionRepo } from './retention-repo.js';
 import { RunsRepo } from './runs-repo.js';
 import { ScheduleRepo } from './schedule-repo.js';
 import { SecretsRepo } from './secrets-repo.js';
+import { SqliteWriter } from './sqlite-writer.js';
+import { StoreHealth, type StoreReadiness } from './store-health.js';
+import { WriteBatcher } from './write-batcher.js';
+import type { StoreWrite, UnitOfWork } from './writes.js';
 
-export interface Store {
+export interface Store extends UnitOfWork {
+  /** Kysely on the read connection, for the repositories and for tests. */
   readonly database: Database;
   readonly secrets: SecretsRepo;
   readonly requests: RequestLogRepo;
@@ -17,26 +23,58 @@ export interface Store {
   readonly outbox: OutboxRepo;
   readonly schedules: ScheduleRepo;
   readonly retention: RetentionRepo;
+  /** The group commit behind `commit`. */
+  readonly batcher: WriteBatcher;
+  readonly health: StoreHealth;
+  /** Whether a write could start now and no commit met a fault lately (for /readyz). */
+  readiness(): StoreReadiness;
+  /** From now on no query blocks the event loop waiting for a lock (the engine calls this once it serves). */
+  neverBlock(): void;
   close(): Promise<void>;
 }
 
+export interface StoreOptions {
+  durability?: Durability;
+  /** How long a commit waits for a lock held by another process before it fails with StoreUnavailable. */
+  lockWaitMs?: number;
+}
+
 export const DATABASE_FILE = 'switchboard.db';
+export const DEFAULT_LOCK_WAIT_MS = 5_000;
 
 export function databaseFile(dataDir: string): string {
   return join(resolve(dataDir), DATABASE_FILE);
 }
 
-export async function openStore(file: string, durability: Durability = 'normal'): Promise<Store> {
+export async function openStore(file: string, options: StoreOptions = {}): Promise<Store> {
+  const durability = options.durability ?? 'normal';
   const database = openSqlite(file, durability);
-  await migrateToLatest(database.db);
+  try {
+    await migrateToLatest(database.db);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const writer = new SqliteWriter(file, durability);
+  const health = new StoreHealth();
+  const batcher = new WriteBatcher(writer, health, options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
   return {
     database,
     secrets: new SecretsRepo(database.db),
-    requests: new RequestLogRepo(database),
-    runs: new RunsRepo(database),
-    outbox: new OutboxRepo(database),
-    schedules: new ScheduleRepo(database),
+    requests: new RequestLogRepo(database.db),
+    runs: new RunsRepo(database.db),
+    outbox: new OutboxRepo(database.db),
+    schedules: new ScheduleRepo(database.db),
     retention: new RetentionRepo(database.db),
-    close: () => database.close(),
+    batcher,
+    health,
+    commit: (writes: readonly StoreWrite[]) => batcher.commit(writes),
+    readiness: () => health.readiness(() => writer.probe()),
+    neverBlock: () => database.neverBlock(),
+    async close() {
+      batcher.close();
+      writer.close();
+      await database.close();
+    },
   };
 }

@@ -28,6 +28,10 @@ export interface RequestLogTable {
   outcome: string;
   run_id: string | null;
   latency_ms: number;
+  /** Why it was refused or not fired, for the operator (never shown to the caller of a 404). */
+  reason: string | null;
+  /** The caller's address (the real one behind a trusted proxy). */
+  client_ip: string | null;
 }
 
 /** A run is pending until its last action is recorded; run_actions says how far it got. */
@@ -108,6 +112,10 @@ export interface ScheduleFiresTable {
   last_fired_at: number;
 }
 
+export interface StoreProbeTable {
+  pad: Buffer | null;
+}
+
 export interface Tables {
   instance_secrets: InstanceSecretsTable;
   instance_stats: InstanceStatsTable;
@@ -119,4 +127,5 @@ export interface Tables {
   delivery_attempts: DeliveryAttemptsTable;
   subscription_state: SubscriptionStateTable;
   schedule_fires: ScheduleFiresTable;
+  store_probe: StoreProbeTable;
 }

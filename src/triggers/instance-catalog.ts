@@ -1,7 +1,9 @@
 // The trigger instances reachable from outside, with their triggers and secrets.
-// Secrets are compared as SHA-256 digests with timingSafeEqual: constant time, and
-// no length leak.
-import { createHash, timingSafeEqual } from 'node:crypto';
+// Secrets are compared as SHA-256 digests with timingSafeEqual: constant time, and no
+// length leak; an unknown instance is compared against a dummy digest, so it costs the
+// same as a wrong secret.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { addressListMatcher } from '../address-list.js';
 import type { Config, InstanceConfig, TriggerConfig } from '../config/schema.js';
 
 export interface TriggerInstance {
@@ -11,16 +13,22 @@ export interface TriggerInstance {
   /** Reachable: enabled, and its trigger takes webhooks. */
   readonly reachable: boolean;
   readonly secretDigest: Buffer;
+  /** Whether a caller at this address may call it (its trigger's `allow_from`; everyone when absent). */
+  allows(ip: string): boolean;
 }
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+const everyone = () => true;
 
 export class InstanceCatalog {
   private readonly instances = new Map<string, TriggerInstance>();
+  /** What a candidate secret for an unknown instance is compared with: random, so nothing matches it. */
+  private readonly dummyDigest = digest(randomBytes(24).toString('base64url'));
 
   /** `secrets` holds the generated secret of every instance whose config gives none. */
   constructor(config: Config, secrets: ReadonlyMap<string, string>) {
     const triggers = new Map(config.triggers.map((t) => [t.id, t]));
+    const matchers = new Map(config.triggers.map((t) => [t.id, t.allow_from ? addressListMatcher(t.allow_from) : everyone]));
     for (const instance of config.instances) {
       const trigger = triggers.get(instance.trigger)!;
       const secret = instance.secret ?? secrets.get(instance.id);
@@ -31,6 +39,7 @@ export class InstanceCatalog {
         trigger,
         reachable: instance.enabled && trigger.webhook,
         secretDigest: digest(secret),
+        allows: matchers.get(trigger.id)!,
       });
     }
   }
@@ -43,7 +52,8 @@ export class InstanceCatalog {
     return [...this.instances.values()];
   }
 
-  secretMatches(instance: TriggerInstance, candidate: string): boolean {
-    return timingSafeEqual(instance.secretDigest, digest(candidate));
+  /** Compares in constant time; for an unknown instance (undefined) against a dummy digest, so the work is the same. */
+  secretMatches(instance: TriggerInstance | undefined, candidate: string): boolean {
+    return timingSafeEqual(instance?.secretDigest ?? this.dummyDigest, digest(candidate)) && instance !== undefined;
   }
 }

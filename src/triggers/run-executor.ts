@@ -5,15 +5,22 @@
 import type { Clock } from '../clock.js';
 import type { TriggerConfig } from '../config/schema.js';
 import type { ModuleHost } from '../drivers/module-host.js';
-import type { RunRow, RunsRepo } from '../store/runs-repo.js';
+import { StoreUnavailable } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { RunsRepo } from '../store/runs-repo.js';
+import type { RunRow, StoreWrite, UnitOfWork } from '../store/writes.js';
 import type { ActionContext } from './actions/action-runner.js';
 import { runnerFor } from './actions/index.js';
 import { RunSlots } from './run-slots.js';
 import type { TemplateInput } from './template.js';
 
+/** How long a run waits before it tries again to record an outcome the store could not take. */
+export const RECORD_RETRY_MS = 1_000;
+
 export interface RunExecutorDeps {
+  /** Reads: unfinished runs, the actions a resumed run already did. */
   runs: RunsRepo;
+  store: UnitOfWork;
   modules: ModuleHost;
   triggers: ReadonlyMap<string, TriggerConfig>;
   clock: Clock;
@@ -26,6 +33,7 @@ export interface RunExecutorDeps {
 
 export class RunExecutor {
   private readonly active = new Set<Promise<void>>();
+  private draining = false;
   readonly slots = new RunSlots();
 
   constructor(private readonly deps: RunExecutorDeps) {}
@@ -75,6 +83,7 @@ export class RunExecutor {
    * a test holds the clock still.
    */
   async drain(timeoutMs: number): Promise<void> {
+    this.draining = true;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
     await Promise.race([Promise.allSettled(this.active), timeout]);
@@ -85,8 +94,8 @@ export class RunExecutor {
     const { runs, clock, log } = this.deps;
     const trigger = this.deps.triggers.get(run.trigger_id);
     if (!trigger) {
-      await runs.finish(run.id, 'failed', clock.now(), `trigger ${run.trigger_id} is no longer in the config`);
-      return;
+      const error = `trigger ${run.trigger_id} is no longer in the config`;
+      return this.record(run, [{ kind: 'run_finished', id: run.id, status: 'failed', finishedAt: clock.now(), error }]);
     }
     // A resumed run skips the actions an earlier process already recorded as succeeded.
     const succeeded = new Set(
@@ -95,7 +104,9 @@ export class RunExecutor {
     const input = freshInput ?? (JSON.parse(run.input) as TemplateInput);
     const todo = [...trigger.actions.keys()].filter((position) => !succeeded.has(position));
     const failures: string[] = [];
-    if (todo.length === 0) return runs.finish(run.id, 'succeeded', clock.now(), null);
+    if (todo.length === 0) {
+      return this.record(run, [{ kind: 'run_finished', id: run.id, status: 'succeeded', finishedAt: clock.now(), error: null }]);
+    }
 
     for (const [n, position] of todo.entries()) {
       const action = trigger.actions[position]!;
@@ -123,22 +134,44 @@ export class RunExecutor {
       const finishedAt = clock.now();
       // The last record and the run's end share one commit. A run that went past failed
       // actions (continue_on_error) still succeeded; its error says what failed.
-      await runs.recordAction(
+      const writes: StoreWrite[] = [
         {
-          run_id: run.id,
-          position,
-          kind: action.kind,
-          target,
-          status: error === null ? 'succeeded' : 'failed',
-          error,
-          started_at: started,
-          finished_at: finishedAt,
+          kind: 'run_action',
+          row: {
+            run_id: run.id,
+            position,
+            kind: action.kind,
+            target,
+            status: error === null ? 'succeeded' : 'failed',
+            error,
+            started_at: started,
+            finished_at: finishedAt,
+          },
         },
-        last
-          ? { status: stop ? 'failed' : 'succeeded', finishedAt, error: failures.length > 0 ? failures.join('; ') : null }
-          : undefined,
-      );
+      ];
+      if (last) {
+        const runError = failures.length > 0 ? failures.join('; ') : null;
+        writes.push({ kind: 'run_finished', id: run.id, status: stop ? 'failed' : 'succeeded', finishedAt, error: runError });
+      }
+      await this.record(run, writes);
       if (stop) return;
+    }
+  }
+
+  /**
+   * Records an outcome; while the store is unavailable (locked, full) it tries again
+   * every second, so a run's record catches up once the fault clears. A shutdown stops
+   * the tries: the run stays pending and resumes at the next start.
+   */
+  private async record(run: RunRow, writes: readonly StoreWrite[]): Promise<void> {
+    for (;;) {
+      try {
+        return await this.deps.store.commit(writes);
+      } catch (error) {
+        if (!(error instanceof StoreUnavailable) || this.draining) throw error;
+        this.deps.log.warn({ run: run.id, fault: error.fault }, 'run outcome not recorded yet: the store is unavailable');
+        await new Promise((resolve) => setTimeout(resolve, RECORD_RETRY_MS).unref());
+      }
     }
   }
 }

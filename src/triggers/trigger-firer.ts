@@ -1,11 +1,11 @@
 // The one way a trigger instance fires, whatever caused it (a request, a schedule, its
 // conditions becoming true): admit it by the trigger's mode, commit the run with its
-// trigger.fired event (and the request's log row) in one transaction, then start it.
+// trigger.fired event (and whatever the cause adds, such as a request-log row) in one
+// unit of work, then start it.
 import type { Clock } from '../clock.js';
 import type { IdSource } from '../ids.js';
 import type { Logger } from '../logger.js';
-import type { RequestLogEntry } from '../store/request-log-repo.js';
-import type { RunsRepo } from '../store/runs-repo.js';
+import type { RunRow, StoreWrite, UnitOfWork } from '../store/writes.js';
 import type { TriggerInstance } from './instance-catalog.js';
 import type { RunExecutor } from './run-executor.js';
 import type { TemplateInput } from './template.js';
@@ -18,19 +18,22 @@ export interface EventPreparer {
     type: string,
     source: Record<string, string>,
     data: Record<string, unknown>,
-  ): { write(): void; committed(): void } | undefined;
+  ): { writes: readonly StoreWrite[]; committed(): void } | undefined;
 }
 
+/** What a fire caused by a request adds: the request's id and summary, and writes for the same commit. */
 export interface FiringRequest {
-  /** The request-log row, written in the same commit. */
-  entry: RequestLogEntry;
+  id: string;
+  receivedAt: number;
   summary: { method: string; path: string; content_type: string | null; body_size: number };
+  /** Writes that commit with the run (the request's log row), given the new run's id. */
+  also(runId: string): readonly StoreWrite[];
 }
 
 export type FireResult = { fired: true; run: string } | { fired: false; reason: 'busy'; detail: string };
 
 export interface TriggerFirerDeps {
-  runs: RunsRepo;
+  store: UnitOfWork;
   executor: RunExecutor;
   events: EventPreparer;
   ids: IdSource;
@@ -43,9 +46,11 @@ export class TriggerFirer {
 
   constructor(private readonly deps: TriggerFirerDeps) {}
 
+  /** Rejects (with StoreUnavailable on a storage fault) when the fire could not be committed; nothing then runs. */
   fire(instance: TriggerInstance, input: TemplateInput, cause: FireCause, request?: FiringRequest): Promise<FireResult> {
     const firing = this.commit(instance, input, cause, request);
-    const tracked = firing.finally(() => this.committing.delete(tracked));
+    // The tracked copy only says when committing ends; the caller handles the rejection.
+    const tracked = firing.then(ignore, ignore).finally(() => this.committing.delete(tracked));
     this.committing.add(tracked);
     return firing;
   }
@@ -70,20 +75,19 @@ export class TriggerFirer {
       return { fired: false, reason: 'busy', detail: slot.reason };
     }
     const runId = ids.next('run');
-    const run = {
+    const run: RunRow = {
       id: runId,
       instance_id: instance.id,
       trigger_id: instance.trigger.id,
       system_id: instance.config.system,
-      request_id: request?.entry.id ?? null,
-      created_at: request?.entry.received_at ?? clock.now(),
-      status: 'pending' as const,
+      request_id: request?.id ?? null,
+      created_at: request?.receivedAt ?? clock.now(),
+      status: 'pending',
       input: JSON.stringify(input),
       finished_at: null,
       error: null,
     };
     try {
-      if (request) request.entry.run_id = runId;
       // trigger.fired and its deliveries commit with the run: a crash cannot keep one without the other.
       const fired = this.deps.events.prepare(
         'trigger.fired',
@@ -97,7 +101,12 @@ export class TriggerFirer {
           request: request?.summary ?? null,
         },
       );
-      await this.deps.runs.acceptFire(request?.entry, run, fired?.write);
+      await this.deps.store.commit([
+        ...(request?.also(runId) ?? []),
+        { kind: 'run', row: run },
+        { kind: 'fire_counted', instanceId: run.instance_id, at: run.created_at },
+        ...(fired?.writes ?? []),
+      ]);
       fired?.committed();
     } catch (error) {
       executor.slots.release(instance.id);
@@ -107,3 +116,5 @@ export class TriggerFirer {
     return { fired: true, run: runId };
   }
 }
+
+function ignore(): void {}

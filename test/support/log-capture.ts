@@ -1,7 +1,6 @@
-// A pino logger whose lines are kept in memory, to assert on (and grep for secrets).
+// The engine's logger with its lines kept in memory, to assert on (and grep for secrets).
 import { Writable } from 'node:stream';
-import { pino } from 'pino';
-import type { Logger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 
 export function captureLogs(level = 'trace'): { log: Logger; lines: string[]; text(): string } {
   const lines: string[] = [];
@@ -11,6 +10,6 @@ export function captureLogs(level = 'trace'): { log: Logger; lines: string[]; te
       done();
     },
   });
-  const log = pino({ level, redact: { paths: ['secret', '*.secret'], censor: '[redacted]' } }, sink);
+  const log = createLogger({ level, destination: sink });
   return { log, lines, text: () => lines.join('\n') };
 }

@@ -1,11 +1,9 @@
 // `switchboard deliveries`: the outbox, newest first, filtered by subscription, status and
 // event type; `--attempts` shows every attempt under its delivery.
-import { loadConfig } from '../../config/load-config.js';
-import { dataDirOf } from '../../engine.js';
 import type { AttemptRow, DeliveryRow } from '../../store/outbox-repo.js';
-import { databaseFile, openStore } from '../../store/store.js';
 import type { DeliveryStatus } from '../../store/tables.js';
-import { configDirOf, intOption, UsageError, type CliOptions } from '../options.js';
+import { intOption, UsageError, type CliOptions } from '../options.js';
+import { withStore } from '../with-store.js';
 
 const STATUSES: readonly DeliveryStatus[] = ['pending', 'succeeded', 'failed'];
 /** How much of a receiver's answer an attempt line shows. */
@@ -14,9 +12,7 @@ const RESPONSE_EXCERPT = 80;
 export async function deliveries(values: CliOptions): Promise<number> {
   const status = statusOption(values.status);
   const limit = intOption(values, 'limit') ?? 50;
-  const loaded = loadConfig(configDirOf(values));
-  const store = await openStore(databaseFile(dataDirOf(loaded.config, loaded.dir, values.data)), loaded.config.server.durability);
-  try {
+  return withStore(values, async (store) => {
     const rows = await store.outbox.list({ subscriptionId: values.subscription, status, type: values.type, limit });
     for (const row of rows) {
       const attempts = values.attempts ? await store.outbox.attempts(row.id) : undefined;
@@ -32,10 +28,8 @@ export async function deliveries(values: CliOptions): Promise<number> {
     }
     if (rows.length === 0 && !values.json)
       console.log('no deliveries recorded' + (values.subscription || status || values.type ? ' that match' : ''));
-  } finally {
-    await store.close();
-  }
-  return 0;
+    return 0;
+  });
 }
 
 function statusOption(text: string | undefined): DeliveryStatus | undefined {

@@ -1,13 +1,9 @@
 // `switchboard log`: the request log, newest first, filtered by instance and outcome.
-import { loadConfig } from '../../config/load-config.js';
-import { dataDirOf } from '../../engine.js';
-import { databaseFile, openStore } from '../../store/store.js';
-import { configDirOf, intOption, type CliOptions } from '../options.js';
+import { intOption, type CliOptions } from '../options.js';
+import { withStore } from '../with-store.js';
 
 export async function log(values: CliOptions): Promise<number> {
-  const loaded = loadConfig(configDirOf(values));
-  const store = await openStore(databaseFile(dataDirOf(loaded.config, loaded.dir, values.data)), loaded.config.server.durability);
-  try {
+  return withStore(values, async (store) => {
     const rows = await store.requests.list({
       instanceId: values.instance,
       outcome: values.outcome,
@@ -25,8 +21,6 @@ export async function log(values: CliOptions): Promise<number> {
     }
     if (rows.length === 0 && !values.json)
       console.log('no requests recorded' + (values.instance || values.outcome ? ' that match' : ''));
-  } finally {
-    await store.close();
-  }
-  return 0;
+    return 0;
+  });
 }

@@ -1,6 +1,6 @@
 // `switchboard migrate`: creates or updates the database schema and says what ran.
 import { loadConfig } from '../../config/load-config.js';
-import { dataDirOf } from '../../engine.js';
+import { dataDirOf } from '../../config/data-dir.js';
 import { openSqlite } from '../../store/database.js';
 import { migrateToLatest } from '../../store/migrate.js';
 import { databaseFile } from '../../store/store.js';

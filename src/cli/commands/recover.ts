@@ -1,27 +1,21 @@
 // `switchboard recover --since TIME`: queues again every failed delivery created since TIME
 // (after an outage at the receiver, say). TIME is ISO 8601 or a duration ago (`2h`, `30m`).
-import { loadConfig } from '../../config/load-config.js';
 import { parseDuration } from '../../config/duration.js';
-import { dataDirOf } from '../../engine.js';
-import { databaseFile, openStore } from '../../store/store.js';
-import { configDirOf, UsageError, type CliOptions } from '../options.js';
+import { UsageError, type CliOptions } from '../options.js';
+import { withStore } from '../with-store.js';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 export async function recover(values: CliOptions): Promise<number> {
   const now = Date.now();
   const since = sinceOption(values.since, now);
-  const loaded = loadConfig(configDirOf(values));
-  const store = await openStore(databaseFile(dataDirOf(loaded.config, loaded.dir, values.data)), loaded.config.server.durability);
-  try {
+  return withStore(values, async (store) => {
     const count = await store.outbox.recover(since, now);
     console.log(
       `${count} failed deliver${count === 1 ? 'y' : 'ies'} created since ${new Date(since).toISOString()} queued again`,
     );
-  } finally {
-    await store.close();
-  }
-  return 0;
+    return 0;
+  });
 }
 
 export function sinceOption(text: string | undefined, now: number): number {

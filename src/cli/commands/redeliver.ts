@@ -1,10 +1,8 @@
 // `switchboard redeliver ID`: queues one delivery again, whatever its state; the event id
 // (the receiver's idempotency key) stays the same. A running engine's worker looks at the
 // store at least every second, so it picks the delivery up without a restart.
-import { loadConfig } from '../../config/load-config.js';
-import { dataDirOf } from '../../engine.js';
-import { databaseFile, openStore } from '../../store/store.js';
-import { configDirOf, UsageError, type CliOptions } from '../options.js';
+import { UsageError, type CliOptions } from '../options.js';
+import { withStore } from '../with-store.js';
 
 export async function redeliver(values: CliOptions, positionals: readonly string[] = []): Promise<number> {
   const [id, ...extra] = positionals;
@@ -13,9 +11,7 @@ export async function redeliver(values: CliOptions, positionals: readonly string
       'redeliver needs a delivery id: switchboard redeliver DELIVERY_ID (`switchboard deliveries` lists them)',
     );
   if (extra.length > 0) throw new UsageError(`redeliver takes one delivery id, not ${positionals.length}`);
-  const loaded = loadConfig(configDirOf(values));
-  const store = await openStore(databaseFile(dataDirOf(loaded.config, loaded.dir, values.data)), loaded.config.server.durability);
-  try {
+  return withStore(values, async (store, loaded) => {
     const before = await store.outbox.get(id);
     if (!before || !(await store.outbox.redeliver(id, Date.now()))) {
       console.error(`switchboard: no delivery ${id}`);
@@ -32,8 +28,6 @@ export async function redeliver(values: CliOptions, positionals: readonly string
       console.log(
         `note: subscription ${before.subscription_id} is disabled, so the attempt will fail; \`switchboard subscriptions --enable ${before.subscription_id}\` and restart the engine first`,
       );
-  } finally {
-    await store.close();
-  }
-  return 0;
+    return 0;
+  });
 }

@@ -1,9 +1,8 @@
 // `switchboard runs`: fired triggers' runs, newest first, with each action's outcome on request.
-import { loadConfig } from '../../config/load-config.js';
-import { dataDirOf } from '../../engine.js';
-import { databaseFile, openStore } from '../../store/store.js';
+import { redact } from '../../redact.js';
 import type { RunStatus } from '../../store/tables.js';
-import { configDirOf, intOption, UsageError, type CliOptions } from '../options.js';
+import { intOption, UsageError, type CliOptions } from '../options.js';
+import { withStore } from '../with-store.js';
 
 const STATUSES: readonly RunStatus[] = ['pending', 'succeeded', 'failed'];
 
@@ -12,14 +11,13 @@ export async function runs(values: CliOptions): Promise<number> {
   if (status !== undefined && !STATUSES.includes(status))
     throw new UsageError(`--status must be one of ${STATUSES.join(', ')}, not "${status}"`);
   const limit = intOption(values, 'limit') ?? 50;
-  const loaded = loadConfig(configDirOf(values));
-  const store = await openStore(databaseFile(dataDirOf(loaded.config, loaded.dir, values.data)), loaded.config.server.durability);
-  try {
+  return withStore(values, async (store) => {
     const rows = await store.runs.list({ instanceId: values.instance, status, limit });
     for (const run of rows) {
       const actions = values.actions || values.json ? await store.runs.actions(run.id) : [];
       if (values.json) {
-        console.log(JSON.stringify({ ...run, input: JSON.parse(run.input) as unknown, actions }));
+        // The stored input keeps what actions need; what is printed goes through the one redaction.
+        console.log(JSON.stringify({ ...run, input: redact(JSON.parse(run.input)), actions }));
         continue;
       }
       const when = new Date(Number(run.created_at)).toISOString();
@@ -34,8 +32,6 @@ export async function runs(values: CliOptions): Promise<number> {
       }
     }
     if (rows.length === 0 && !values.json) console.log('no runs recorded' + (values.instance || status ? ' that match' : ''));
-  } finally {
-    await store.close();
-  }
-  return 0;
+    return 0;
+  });
 }

@@ -7,6 +7,11 @@ import { stopSignal } from '../stop-signal.js';
 export async function start(values: CliOptions): Promise<number> {
   const log = createLogger();
   const stop = stopSignal();
+  // Every promise of ours has a handler (the linter checks); should one slip through, it is
+  // a bug to report, not a reason to drop every request in flight.
+  process.on('unhandledRejection', (reason) => {
+    log.error({ err: reason }, 'unhandled promise rejection (a bug: please report it); the engine keeps serving');
+  });
 
   const engine = await startEngine({
     configDir: configDirOf(values),

@@ -3,11 +3,11 @@
 // it is the operator's tool. `--enable ID` re-enables a subscription the engine disabled.
 import { loadConfig } from '../../config/load-config.js';
 import type { SubscriptionConfig } from '../../config/schema.js';
-import { dataDirOf } from '../../engine.js';
 import { subscriptionSecrets } from '../../outbound/outbound-service.js';
-import { databaseFile, openStore, type Store } from '../../store/store.js';
+import type { Store } from '../../store/store.js';
 import type { SubscriptionState } from '../../store/outbox-repo.js';
 import { configDirOf, type CliOptions } from '../options.js';
+import { withStore } from '../with-store.js';
 
 export async function subscriptions(values: CliOptions): Promise<number> {
   const loaded = loadConfig(configDirOf(values));
@@ -19,23 +19,24 @@ export async function subscriptions(values: CliOptions): Promise<number> {
     );
     return 1;
   }
-  const store = await openStore(databaseFile(dataDirOf(config, loaded.dir, values.data)), config.server.durability);
-  try {
-    const states = new Map((await store.outbox.subscriptionStates()).map((s) => [s.subscription_id, s]));
-    if (values.enable !== undefined) return await enable(store, values.enable, states.get(values.enable));
-    if (config.subscriptions.length === 0) {
-      console.log('no subscriptions in the config');
+  return withStore(
+    values,
+    async (store) => {
+      const states = new Map((await store.outbox.subscriptionStates()).map((s) => [s.subscription_id, s]));
+      if (values.enable !== undefined) return await enable(store, values.enable, states.get(values.enable));
+      if (config.subscriptions.length === 0) {
+        console.log('no subscriptions in the config');
+        return 0;
+      }
+      const secrets = await subscriptionSecrets(config, store);
+      config.subscriptions.forEach((subscription, i) => {
+        if (i > 0) console.log('');
+        describe(subscription, secrets.get(subscription.id) ?? [], states.get(subscription.id));
+      });
       return 0;
-    }
-    const secrets = await subscriptionSecrets(config, store);
-    config.subscriptions.forEach((subscription, i) => {
-      if (i > 0) console.log('');
-      describe(subscription, secrets.get(subscription.id) ?? [], states.get(subscription.id));
-    });
-  } finally {
-    await store.close();
-  }
-  return 0;
+    },
+    loaded,
+  );
 }
 
 async function enable(store: Store, id: string, state: SubscriptionState | undefined): Promise<number> {

@@ -4,6 +4,7 @@
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../logger.js';
 import type { ScheduleRepo } from '../../store/schedule-repo.js';
+import type { UnitOfWork } from '../../store/writes.js';
 import type { InstanceCatalog, TriggerInstance } from '../instance-catalog.js';
 import type { FireCause, TriggerFirer } from '../trigger-firer.js';
 import { cronTimes } from './cron-times.js';
@@ -11,7 +12,9 @@ import { Scheduler, type ScheduleEntry } from './scheduler.js';
 
 export interface TimedConditionsDeps {
   catalog: InstanceCatalog;
+  /** Reads when each schedule last fired. */
   schedules: ScheduleRepo;
+  store: UnitOfWork;
   firer: TriggerFirer;
   clock: Clock;
   log: Logger;
@@ -54,7 +57,7 @@ export class TimedConditions {
       const key = `${entry.instanceId}/${entry.condition}`;
       const since = last.get(key);
       // The first start is the baseline: only times after it can be missed later.
-      if (since === undefined) writes.push(this.deps.schedules.record(entry.instanceId, entry.condition, now));
+      if (since === undefined) writes.push(this.recordFire(entry, now));
       else if (this.deps.catalog.get(entry.instanceId)?.trigger.catch_up) {
         const missed = entry.nextAfter(since);
         if (missed !== undefined && missed <= now) writes.push(this.fire(entry, missed, 'catch_up'));
@@ -77,12 +80,12 @@ export class TimedConditions {
   }
 
   private async fire(entry: ScheduleEntry, at: number, cause: FireCause): Promise<void> {
-    const { catalog, firer, schedules, log } = this.deps;
+    const { catalog, firer, log } = this.deps;
     const instance = catalog.get(entry.instanceId);
     if (!instance) return;
     try {
       // Both writes start in this turn, so they share a commit.
-      const recorded = schedules.record(entry.instanceId, entry.condition, at);
+      const recorded = this.recordFire(entry, at);
       if (!this.deps.holds(instance)) {
         log.debug({ instance: instance.id, at }, 'schedule due, but the conditions do not hold');
         await recorded;
@@ -93,5 +96,9 @@ export class TimedConditions {
     } catch (error) {
       log.error({ instance: entry.instanceId, reason: (error as Error).message }, 'scheduled fire failed');
     }
+  }
+
+  private recordFire(entry: ScheduleEntry, at: number): Promise<void> {
+    return this.deps.store.commit([{ kind: 'schedule_fired', instanceId: entry.instanceId, condition: entry.condition, at }]);
   }
 }

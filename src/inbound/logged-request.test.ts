@@ -1,0 +1,59 @@
+// What the request log keeps: the secret found by the route parameter (an instance may be
+// called `notify`), the query without it, redacted headers and bodies.
+import { describe, expect, it } from 'vitest';
+import { fixtureRequest } from '../../test/support/check-fixtures.js';
+import { loggedBody, loggedHeaders, loggedPath } from './logged-request.js';
+
+describe('loggedPath', () => {
+  it('replaces the secret parameter, whatever the instance is called', () => {
+    const request = fixtureRequest({
+      route: '/webhook/:trigger/notify/:secret',
+      params: { trigger: 'notify', secret: 'S3CRET-0123456789abcdef' },
+      query: {},
+    });
+    expect(loggedPath(request)).toBe('/webhook/notify/notify/[redacted]');
+    const exec = fixtureRequest({
+      route: '/api/engine/v2/webhook/:trigger/notify/:secret/:mod/:index/:method',
+      params: { trigger: 'notify', secret: 'notify', mod: 'Display', index: '1', method: 'power' },
+      query: {},
+    });
+    expect(loggedPath(exec)).toBe('/api/engine/v2/webhook/notify/notify/[redacted]/Display/1/power');
+  });
+
+  it('drops the secret from the query and redacts secret-looking values', () => {
+    const request = fixtureRequest({ query: { secret: 'S3CRET', room: '101', token: 't0k', tag: ['a', 'b'] } });
+    expect(loggedPath(request)).toBe('/webhook/trig-a/notify?room=101&token=%5Bredacted%5D&tag=a&tag=b');
+  });
+
+  it('encodes an instance id that needs it', () => {
+    expect(loggedPath(fixtureRequest({ params: { trigger: 'a b/c' }, query: {} }))).toBe('/webhook/a%20b%2Fc/notify');
+  });
+});
+
+describe('loggedBody and loggedHeaders', () => {
+  it('redacts JSON and form fields and keeps the rest', () => {
+    const json = loggedBody(Buffer.from('{"token":"t","x":1}'), { token: 't', x: 1 }, 'json', 4096);
+    expect(json.body?.toString()).toBe('{"token":"[redacted]","x":1}');
+    const form = loggedBody(Buffer.from('password=p&x=1'), { password: 'p', x: '1' }, 'form', 4096);
+    expect(form.body?.toString()).toBe('password=%5Bredacted%5D&x=1');
+  });
+
+  it('cuts at the cap and says so', () => {
+    expect(loggedBody(Buffer.from('abcdef'), undefined, 'other', 3)).toEqual({ body: Buffer.from('abc'), truncated: true });
+  });
+
+  it('keeps no unparsed JSON body, which may hold a credential', () => {
+    expect(loggedBody(Buffer.from('{"password":"p'), undefined, 'json', 4096)).toEqual({
+      body: Buffer.from('[redacted]'),
+      truncated: true,
+    });
+  });
+
+  it('redacts credential headers', () => {
+    expect(JSON.parse(loggedHeaders({ authorization: 'Bearer x', 'x-api-key': 'k', accept: '*/*' }))).toEqual({
+      authorization: '[redacted]',
+      'x-api-key': '[redacted]',
+      accept: '*/*',
+    });
+  });
+});

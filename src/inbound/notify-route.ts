@@ -1,0 +1,237 @@
+// The trigger URL: runs DESIGN.md's checks in order, each a plain function that passes the
+// request on or ends it with an outcome; then fires the trigger's actions or dispatches
+// into a module (exec). Effects live here only: reading the body, the fire's commit, the
+// module call, and the request log, written in one place (a fire's row commits with its run).
+import type { RouterContext } from '@koa/router';
+import { performance } from 'node:perf_hooks';
+import type { Clock } from '../clock.js';
+import type { ModuleHost } from '../drivers/module-host.js';
+import { EngineError, InternalError, StoreUnavailable } from '../errors.js';
+import type { IdSource } from '../ids.js';
+import type { Logger } from '../logger.js';
+import { redact } from '../redact.js';
+import type { RequestLogRow, UnitOfWork } from '../store/writes.js';
+import type { Debouncer } from '../triggers/debouncer.js';
+import type { InstanceCatalog, TriggerInstance } from '../triggers/instance-catalog.js';
+import type { TriggerFirer } from '../triggers/trigger-firer.js';
+import { checkMethod } from './checks/check-method.js';
+import { checkSignature } from './checks/check-signature.js';
+import { execTarget, type ExecTarget } from './checks/exec-target.js';
+import { findInstance } from './checks/find-instance.js';
+import { parseBody } from './checks/parse-body.js';
+import { dispatchExec } from './exec-dispatch.js';
+import { instanceIdOf, type InboundRequest, type MediaKind } from './inbound-request.js';
+import { loggedBody, loggedHeaders, loggedPath, queryWithoutSecret } from './logged-request.js';
+import { refusal, type Outcome } from './outcome.js';
+import { readBody } from './read-body.js';
+
+export interface InboundLimits {
+  bodyLimit: number;
+  logBodyLimit: number;
+  jsonDepth: number;
+}
+
+export interface NotifyRouteDeps {
+  catalog: InstanceCatalog;
+  debouncer: Debouncer;
+  firer: TriggerFirer;
+  /** Whether an instance's compare conditions hold now (webhooks fire only then). */
+  conditionsHold(instance: TriggerInstance): boolean;
+  modules: ModuleHost;
+  store: UnitOfWork;
+  clock: Clock;
+  ids: IdSource;
+  log: Logger;
+  limits: InboundLimits;
+}
+
+/** What was read of the body on the way, for the log. */
+interface BodySeen {
+  raw?: Buffer;
+  parsed?: unknown;
+}
+
+/** The outcome, and whether its log row is already committed (a fire's is, with its run). */
+interface Handled {
+  outcome: Outcome;
+  logged?: boolean;
+}
+
+const NOT_FIRED = (reason: 'conditions' | 'debounced' | 'busy', detail?: string): Outcome => ({
+  status: 202,
+  body: { fired: false, reason },
+  code: reason,
+  reason: detail,
+});
+
+export class NotifyRoute {
+  constructor(private readonly deps: NotifyRouteDeps) {}
+
+  /** The Koa handler for one route pattern (the pattern says which path segment is the secret). */
+  handlerFor(route: string): (ctx: RouterContext) => Promise<void> {
+    return (ctx) => this.handle(ctx, route);
+  }
+
+  private async handle(ctx: RouterContext, route: string): Promise<void> {
+    const started = performance.now();
+    const request = describe(ctx, route, this.deps.clock.now());
+    const seen: BodySeen = {};
+    let handled: Handled;
+    try {
+      handled = await this.process(ctx, request, seen, started);
+    } catch (error) {
+      handled = { outcome: this.unexpected(error, request) };
+    }
+    const outcome = handled.logged ? handled.outcome : await this.record(request, handled.outcome, seen, started);
+    ctx.status = outcome.status;
+    if (outcome.headers) ctx.set(outcome.headers);
+    if (outcome.body !== undefined) ctx.body = outcome.body;
+  }
+
+  private async process(ctx: RouterContext, request: InboundRequest, seen: BodySeen, started: number): Promise<Handled> {
+    const { deps } = this;
+    const found = findInstance(deps.catalog, request); // 1–2
+    if ('refused' in found) {
+      // The same line for every reason, so the log's cost says nothing either.
+      deps.log.warn({ instance: instanceIdOf(request), ip: request.clientIp }, 'trigger URL refused: not found or wrong secret');
+      return { outcome: found.refused };
+    }
+    const instance = found.passed;
+    const wrongMethod = checkMethod(instance.trigger, request.method); // 3
+    if (wrongMethod) return { outcome: wrongMethod };
+    const read = await readBody(ctx.req, deps.limits.bodyLimit); // 5: 413, 415
+    if ('refused' in read) return { outcome: read.refused };
+    seen.raw = read.passed;
+    const badSignature = await checkSignature(instance.trigger, request.headers, seen.raw); // 5: 401
+    if (badSignature) return { outcome: badSignature };
+    const parsed = parseBody(seen.raw, request.mediaKind, deps.limits.jsonDepth); // 5: 400
+    if ('refused' in parsed) return { outcome: parsed.refused };
+    seen.parsed = parsed.passed.parsed;
+    const target = execTarget(request, instance, deps.modules); // 6
+    if ('refused' in target) return { outcome: target.refused };
+    // A trigger with conditions fires on a request only while they hold; the debounce window is left alone.
+    if (!target.passed && !deps.conditionsHold(instance)) return { outcome: NOT_FIRED('conditions') };
+    if (!deps.debouncer.admit(instance.id, instance.trigger.debounce, instance.trigger.debounce_mode)) {
+      return { outcome: NOT_FIRED('debounced', `inside the ${instance.trigger.debounce} ms debounce window`) };
+    }
+    if (target.passed) return { outcome: await this.exec(request, seen, target.passed) }; // 7
+    return this.fire(request, seen, instance, started); // 9–10
+  }
+
+  private async exec(request: InboundRequest, seen: BodySeen, target: ExecTarget): Promise<Outcome> {
+    try {
+      const answer = await dispatchExec(
+        target.module,
+        target.method,
+        {
+          method: request.method,
+          path: loggedPath(request),
+          query: queryWithoutSecret(request.query),
+          headers: request.headers,
+          rawBody: seen.raw!,
+          body: seen.parsed,
+        },
+        this.deps,
+      );
+      if (answer) return { status: answer.status ?? 200, headers: answer.headers, body: answer.body ?? '', code: 'exec' };
+      return { status: 202, body: { accepted: true, module: target.module.address, method: target.method }, code: 'exec' };
+    } catch (error) {
+      // ModuleFailed or ModuleTimeout: the caller learns which method, the log also learns why.
+      if (!(error instanceof EngineError)) throw error;
+      const why = error.cause instanceof Error ? `${error.message} ${error.cause.message}` : error.message;
+      return refusal(error, why);
+    }
+  }
+
+  private async fire(request: InboundRequest, seen: BodySeen, instance: TriggerInstance, started: number): Promise<Handled> {
+    const raw = seen.raw!;
+    const input = {
+      method: request.method,
+      body: seen.parsed ?? (raw.length > 0 ? raw.toString('utf8') : null),
+      query: queryWithoutSecret(request.query),
+      headers: redact(request.headers) as Record<string, unknown>,
+    };
+    const fired: Outcome = { status: 202, body: undefined, code: 'fired' };
+    const row = this.row(request, fired, seen, started);
+    const summary = {
+      method: request.method,
+      path: row.path,
+      content_type: request.headers['content-type'] ?? null,
+      body_size: raw.length,
+    };
+    try {
+      const result = await this.deps.firer.fire(instance, input, 'webhook', {
+        id: row.id,
+        receivedAt: row.received_at,
+        summary,
+        also: (runId) => [{ kind: 'request', row: { ...row, run_id: runId } }],
+      });
+      if (!result.fired) return { outcome: NOT_FIRED('busy', result.detail) };
+      return { outcome: { ...fired, body: { fired: true, run: result.run }, runId: result.run }, logged: true };
+    } catch (error) {
+      if (!(error instanceof StoreUnavailable)) throw error;
+      this.deps.log.error({ instance: instance.id, fault: error.fault }, 'fire not committed: the store is unavailable');
+      return { outcome: refusal(error, `not committed: ${error.fault}`) };
+    }
+  }
+
+  /**
+   * Writes the request's log row. A 2xx promises that the request was recorded: when the
+   * row cannot be committed it becomes 503 (an exec keeps its module's answer: the module
+   * has already acted). A refusal keeps its own status; the engine log says what was lost.
+   */
+  private async record(request: InboundRequest, outcome: Outcome, seen: BodySeen, started: number): Promise<Outcome> {
+    try {
+      await this.deps.store.commit([{ kind: 'request', row: this.row(request, outcome, seen, started) }]);
+      return outcome;
+    } catch (error) {
+      this.deps.log.error(
+        { instance: instanceIdOf(request), status: outcome.status, outcome: outcome.code, reason: (error as Error).message },
+        'request log row not written',
+      );
+      const promisedRecord = outcome.status >= 200 && outcome.status < 300 && outcome.code !== 'exec';
+      return promisedRecord && error instanceof StoreUnavailable ? refusal(error, `not committed: ${error.fault}`) : outcome;
+    }
+  }
+
+  private row(request: InboundRequest, outcome: Outcome, seen: BodySeen, started: number): RequestLogRow {
+    const body = loggedBody(seen.raw, seen.parsed, request.mediaKind, this.deps.limits.logBodyLimit);
+    return {
+      id: this.deps.ids.next('req'),
+      instance_id: instanceIdOf(request),
+      received_at: request.receivedAt,
+      method: request.method,
+      path: loggedPath(request),
+      headers: loggedHeaders(request.headers),
+      body: body.body,
+      body_size: seen.raw?.length ?? 0,
+      body_truncated: body.truncated ? 1 : 0,
+      status: outcome.status,
+      outcome: outcome.code,
+      run_id: outcome.runId ?? null,
+      latency_ms: Math.round((performance.now() - started) * 1000) / 1000,
+      reason: outcome.reason ?? null,
+      client_ip: request.clientIp || null,
+    };
+  }
+
+  /** A fault of ours, not the caller's: logged in full here, a bare 500 for the caller. */
+  private unexpected(error: unknown, request: InboundRequest): Outcome {
+    this.deps.log.error({ err: error, instance: instanceIdOf(request) }, 'unexpected error while handling a trigger URL');
+    return refusal(new InternalError(error), 'unexpected error; see the engine log');
+  }
+}
+
+function describe(ctx: RouterContext, route: string, receivedAt: number): InboundRequest {
+  const mediaKind: MediaKind = ctx.is('json', '+json') ? 'json' : ctx.is('urlencoded') ? 'form' : 'other';
+  return {
+    method: ctx.method,
+    route,
+    params: ctx.params,
+    query: ctx.query,
+    headers: ctx.headers,
+    clientIp: ctx.ip,
+    mediaKind,
+    receivedAt,
+  };
+}

@@ -1,0 +1,129 @@
+// The SQLite connection that applies typed writes, one prepared statement per kind. It
+// waits for no lock (busy_timeout 0): a lock held elsewhere comes back at once as
+// SQLITE_BUSY and the batcher waits for it asynchronously, so the event loop never blocks.
+import SQLite from 'better-sqlite3';
+import type { Durability } from './database.js';
+import type { StoreWrite } from './writes.js';
+
+const SQL = {
+  request: `insert into request_log
+    (id, instance_id, received_at, method, path, headers, body, body_size, body_truncated, status, outcome, run_id, latency_ms, reason, client_ip)
+    values (@id, @instance_id, @received_at, @method, @path, @headers, @body, @body_size, @body_truncated, @status, @outcome, @run_id, @latency_ms, @reason, @client_ip)`,
+  run: `insert into runs (id, instance_id, trigger_id, system_id, request_id, created_at, status, input, finished_at, error)
+    values (@id, @instance_id, @trigger_id, @system_id, @request_id, @created_at, @status, @input, @finished_at, @error)`,
+  fireCounted: `insert into instance_stats (instance_id, trigger_count, last_fired_at) values (@instanceId, 1, @at)
+    on conflict (instance_id) do update set trigger_count = trigger_count + 1, last_fired_at = excluded.last_fired_at`,
+  runAction: `insert into run_actions (run_id, position, kind, target, status, error, started_at, finished_at)
+    values (@run_id, @position, @kind, @target, @status, @error, @started_at, @finished_at)`,
+  runFinished: 'update runs set status = @status, finished_at = @finishedAt, error = @error where id = @id',
+  event: 'insert into events (id, type, created_at, source, data) values (@id, @type, @created_at, @source, @data)',
+  delivery: `insert into deliveries (id, event_id, subscription_id, url, status, attempts, next_attempt_at, created_at, finished_at, last_status, last_error)
+    values (@id, @event_id, @subscription_id, @url, @status, @attempts, @next_attempt_at, @created_at, @finished_at, @last_status, @last_error)`,
+  attempt: `insert into delivery_attempts (delivery_id, attempt, started_at, latency_ms, status_code, error, response)
+    values (@delivery_id, @attempt, @started_at, @latency_ms, @status_code, @error, @response)`,
+  deliveryUpdate: `update deliveries set status = @status, attempts = @attempts, next_attempt_at = @next_attempt_at,
+    finished_at = @finished_at, last_status = @last_status, last_error = @last_error where id = @id`,
+  deliveryDue: `update deliveries set next_attempt_at = @at where id = @id and status = 'pending'`,
+  scheduleFired: `insert into schedule_fires (instance_id, condition, last_fired_at) values (@instanceId, @condition, @at)
+    on conflict (instance_id, condition) do update set last_fired_at = excluded.last_fired_at`,
+  exhaustedCounted: `insert into subscription_state (subscription_id, secret, consecutive_exhausted, disabled_at, disabled_reason)
+    values (@subscriptionId, null, @count, null, null)
+    on conflict (subscription_id) do update set consecutive_exhausted = case when @exhausted then consecutive_exhausted + 1 else 0 end`,
+  subscriptionDisabled: `insert into subscription_state (subscription_id, secret, consecutive_exhausted, disabled_at, disabled_reason)
+    values (@subscriptionId, null, 0, @at, @reason)
+    on conflict (subscription_id) do update set disabled_at = excluded.disabled_at, disabled_reason = excluded.disabled_reason, consecutive_exhausted = 0`,
+  probe: 'insert into store_probe (pad) values (zeroblob(@bytes))',
+} as const;
+
+type Statements = { [K in keyof typeof SQL]: SQLite.Statement };
+
+export class SqliteWriter {
+  private readonly sqlite: SQLite.Database;
+  private readonly statements: Statements;
+  private readonly probeBytes: number;
+
+  constructor(file: string, durability: Durability) {
+    this.sqlite = new SQLite(file);
+    this.sqlite.pragma('journal_mode = WAL');
+    this.sqlite.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
+    this.sqlite.pragma('busy_timeout = 0');
+    this.statements = Object.fromEntries(
+      Object.entries(SQL).map(([name, text]) => [name, this.sqlite.prepare(text)]),
+    ) as Statements;
+    // Two pages: a write that needs a new page fails when the database is at its size limit.
+    this.probeBytes = 2 * Number(this.sqlite.pragma('page_size', { simple: true }));
+  }
+
+  /** Applies every unit in one transaction; throws (and rolls back) if any write fails. */
+  applyAll(units: readonly (readonly StoreWrite[])[]): void {
+    this.sqlite
+      .transaction(() => {
+        for (const unit of units) for (const write of unit) this.apply(write);
+      })
+      .immediate();
+  }
+
+  /**
+   * Whether a write could start now: takes the write lock and allocates two pages, then
+   * rolls back, so nothing is kept. Throws the SQLite error when it cannot.
+   */
+  probe(): void {
+    this.sqlite.prepare('begin immediate').run();
+    try {
+      this.statements.probe.run({ bytes: this.probeBytes });
+    } finally {
+      if (this.sqlite.inTransaction) this.sqlite.prepare('rollback').run();
+    }
+  }
+
+  close(): void {
+    this.sqlite.close();
+  }
+
+  private apply(write: StoreWrite): void {
+    const s = this.statements;
+    switch (write.kind) {
+      case 'request':
+        s.request.run(write.row);
+        return;
+      case 'run':
+        s.run.run(write.row);
+        return;
+      case 'fire_counted':
+        s.fireCounted.run({ instanceId: write.instanceId, at: write.at });
+        return;
+      case 'run_action':
+        s.runAction.run(write.row);
+        return;
+      case 'run_finished':
+        s.runFinished.run({ id: write.id, status: write.status, finishedAt: write.finishedAt, error: write.error });
+        return;
+      case 'event':
+        s.event.run(write.row);
+        return;
+      case 'delivery':
+        s.delivery.run(write.row);
+        return;
+      case 'attempt':
+        s.attempt.run(write.row);
+        s.deliveryUpdate.run(write.delivery);
+        return;
+      case 'deliveries_due':
+        for (const id of write.ids) s.deliveryDue.run({ id, at: write.at });
+        return;
+      case 'schedule_fired':
+        s.scheduleFired.run({ instanceId: write.instanceId, condition: write.condition, at: write.at });
+        return;
+      case 'exhausted_counted':
+        s.exhaustedCounted.run({
+          subscriptionId: write.subscriptionId,
+          count: write.exhausted ? 1 : 0,
+          exhausted: write.exhausted ? 1 : 0,
+        });
+        return;
+      case 'subscription_disabled':
+        s.subscriptionDisabled.run({ subscriptionId: write.subscriptionId, at: write.at, reason: write.reason });
+        return;
+    }
+  }
+}

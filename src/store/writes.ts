@@ -1,0 +1,48 @@
+// The typed writes a unit of work holds. Callers build them and hand a list to the
+// store's `commit`, which applies the list atomically (grouped with other lists of the
+// same turn); no SQL, handle or writer closure crosses the store's edge.
+import type {
+  DeliveriesTable,
+  DeliveryAttemptsTable,
+  EventsTable,
+  RequestLogTable,
+  RunActionsTable,
+  RunsTable,
+  RunStatus,
+} from './tables.js';
+
+export type RequestLogRow = RequestLogTable;
+export type RunRow = RunsTable;
+export type RunActionRow = Omit<RunActionsTable, 'seq'>;
+export type EventRow = EventsTable;
+export type DeliveryRow = DeliveriesTable;
+export type AttemptRow = Omit<DeliveryAttemptsTable, 'seq'>;
+export type DeliveryUpdate = Pick<
+  DeliveryRow,
+  'id' | 'status' | 'attempts' | 'next_attempt_at' | 'finished_at' | 'last_status' | 'last_error'
+>;
+
+export type StoreWrite =
+  | { kind: 'request'; row: RequestLogRow }
+  | { kind: 'run'; row: RunRow }
+  /** Counts a fire of the instance and remembers when it was. */
+  | { kind: 'fire_counted'; instanceId: string; at: number }
+  | { kind: 'run_action'; row: RunActionRow }
+  | { kind: 'run_finished'; id: string; status: Exclude<RunStatus, 'pending'>; finishedAt: number; error: string | null }
+  | { kind: 'event'; row: EventRow }
+  | { kind: 'delivery'; row: DeliveryRow }
+  /** An attempt and the state its delivery is left in. */
+  | { kind: 'attempt'; row: AttemptRow; delivery: DeliveryUpdate }
+  /** Pending deliveries made due at once (a full batch). */
+  | { kind: 'deliveries_due'; ids: readonly string[]; at: number }
+  | { kind: 'schedule_fired'; instanceId: string; condition: number; at: number }
+  /** One more exhausted delivery in a row for the subscription, or (false) the count back to 0. */
+  | { kind: 'exhausted_counted'; subscriptionId: string; exhausted: boolean }
+  /** Disabled since `at` with a reason, or enabled again (at null). */
+  | { kind: 'subscription_disabled'; subscriptionId: string; at: number | null; reason: string | null };
+
+/** The store's one way in for writes: a list of writes that commit together, or not at all. */
+export interface UnitOfWork {
+  /** Resolves once every write of the list is durable; rejects with StoreUnavailable on a storage fault. */
+  commit(writes: readonly StoreWrite[]): Promise<void>;
+}
