@@ -22,7 +22,7 @@ import { createLogger, driverLogger, type Logger } from './logger.js';
 import { prepareConfig } from './prepare-config.js';
 import { RetentionJob } from './retention-job.js';
 import { lockDataDir } from './store/data-dir-lock.js';
-import { databaseFile, openStore, type Store } from './store/store.js';
+import { databaseFile, openStore, type Store, type StoreOptions } from './store/store.js';
 import { Debouncer } from './triggers/debouncer.js';
 import { InstanceCatalog } from './triggers/instance-catalog.js';
 import { ConditionWatcher } from './triggers/conditions/condition-watcher.js';
@@ -41,6 +41,8 @@ export interface EngineOptions {
   port?: number;
   host?: string;
   dataDir?: string;
+  /** Store options beyond the config's (tests wrap the writer to inject storage faults). */
+  store?: Pick<StoreOptions, 'wrapWriter'>;
 }
 
 export interface Engine {
@@ -76,7 +78,12 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   // What started so far, undone last-first if a later step fails.
   const undo: (() => Promise<void> | void)[] = [() => lock.release()];
   try {
-    const store = await openStore(databaseFile(dataDir), { durability: server.durability, lockWaitMs: server.lock_wait });
+    const store = await openStore(databaseFile(dataDir), {
+      durability: server.durability,
+      lockWaitMs: server.lock_wait,
+      maxBytes: server.max_database_size,
+      ...options.store,
+    });
     undo.unshift(() => store.close());
     return await startParts({ options, config, registry, store, clock, ids, log, configDir: loaded.dir, undo });
   } catch (error) {

@@ -1,5 +1,7 @@
 // Loads a config directory and checks it against the drivers: what `check` runs and
 // what `start` runs first. Throws ConfigInvalid listing every problem.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { loadConfig, type LoadedConfig } from './config/load-config.js';
 import { ConfigInvalid, type Problem } from './config/problems.js';
 import { checkModules } from './drivers/check-modules.js';
@@ -17,7 +19,7 @@ export async function prepareConfig(
 ): Promise<PreparedConfig> {
   const loaded = loadConfig(configDir, options.env ?? process.env);
   const registry = options.registry ?? (await loadDrivers());
-  const problems: Problem[] = [...checkModules(loaded, registry)];
+  const problems: Problem[] = [...checkModules(loaded, registry), ...tlsProblems(loaded)];
   loaded.config.triggers.forEach((trigger, t) =>
     trigger.actions.forEach((action, a) => {
       for (const message of templateProblems(action)) problems.push(loaded.locate(['triggers', t, 'actions', a], message));
@@ -42,4 +44,20 @@ export async function prepareConfig(
   }
   if (problems.length > 0) throw new ConfigInvalid(problems);
   return { loaded, registry };
+}
+
+/** The TLS certificate and key must be readable files (relative to the config directory). */
+function tlsProblems(loaded: LoadedConfig): Problem[] {
+  const tls = loaded.config.server.tls;
+  if (!tls) return [];
+  return (['cert', 'key'] as const).flatMap((name) => {
+    const file = resolve(loaded.dir, tls[name]);
+    try {
+      readFileSync(file);
+      return [];
+    } catch (error) {
+      const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'cannot be read';
+      return [loaded.locate(['server', 'tls', name], `${file} ${why}; give a PEM file, relative to the config directory`)];
+    }
+  });
 }

@@ -14,6 +14,7 @@ const SERVER_DEFAULTS = {
   log_body_limit: 4_096,
   json_depth: 64,
   durability: 'normal',
+  max_database_size: 0,
   lock_wait: 5_000,
   shutdown_timeout: 10_000,
   retention: 30 * 86_400_000,
@@ -30,6 +31,27 @@ const messages = (result: { success: boolean; error?: { issues: { message: strin
   result.error?.issues.map((i) => i.message) ?? [];
 
 describe('serverSchema', () => {
+  it('keeps headers_timeout within a shorter request_timeout unless given, and refuses a longer one given', () => {
+    expect(serverSchema.parse({ request_timeout: '4s' }).headers_timeout).toBe(4_000);
+    expect(serverSchema.parse({ request_timeout: '1m' }).headers_timeout).toBe(10_000);
+    expect(serverSchema.parse({ request_timeout: 0 }).headers_timeout).toBe(10_000);
+    expect(serverSchema.parse({ request_timeout: '4s', headers_timeout: '2s' }).headers_timeout).toBe(2_000);
+    const refused = serverSchema.safeParse({ request_timeout: '4s', headers_timeout: '5s' });
+    expect(refused.error?.issues[0]).toMatchObject({
+      path: ['headers_timeout'],
+      message: 'headers_timeout must not be longer than request_timeout',
+    });
+  });
+
+  it('refuses trust_proxy and allow_from entries that are not addresses, naming them', () => {
+    const refused = serverSchema.safeParse({ trust_proxy: ['10.0.0.0/8', 'proxy.example.com'] });
+    expect(refused.error?.issues[0]?.message).toBe(
+      '"proxy.example.com" is not an IP address or a CIDR range such as 192.0.2.0/24, or one of loopback, linklocal, uniquelocal',
+    );
+    expect(serverSchema.parse({ trust_proxy: ['loopback', '10.0.0.0/8'] }).trust_proxy).toEqual(['loopback', '10.0.0.0/8']);
+    expect(serverSchema.parse({ trust_proxy: 2 }).trust_proxy).toBe(2);
+  });
+
   it('gives a config without a server section every server default', () => {
     const config = configSchema.parse({});
     expect(config.server).toEqual(SERVER_DEFAULTS);

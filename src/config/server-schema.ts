@@ -43,6 +43,8 @@ export const serverSchema = z
     log_body_limit: byteSizeSchema.default(4096),
     /** `normal` survives a killed process; `full` also survives power loss, at a cost per commit. */
     durability: z.enum(['normal', 'full']).default('normal'),
+    /** The most the database file may grow to (0: no cap); past it writes fail and requests are answered 503. */
+    max_database_size: byteSizeSchema.default(0),
     /** How long a write waits for a database lock held by another process before the request is answered 503. */
     lock_wait: durationSchema.default(5_000),
     /** How long SIGTERM waits for requests and runs in flight before closing anyway. */
@@ -51,8 +53,8 @@ export const serverSchema = z
     retention: durationSchema.default(30 * 86_400_000),
     /** The whole request, body included, must arrive within this (else 408). */
     request_timeout: durationSchema.default(30_000),
-    /** The request's headers must arrive within this (else 408). */
-    headers_timeout: durationSchema.default(10_000),
+    /** The request's headers must arrive within this (else 408); default 10 s, or request_timeout when shorter. */
+    headers_timeout: durationSchema.optional(),
     /** How long an idle keep-alive connection stays open. */
     keep_alive_timeout: durationSchema.default(5_000),
     /** The most bytes of request line and headers (else 431). */
@@ -66,10 +68,14 @@ export const serverSchema = z
     /** Serve HTTPS with this certificate and key (PEM files, relative to the config directory). */
     tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
   })
-  .refine((s) => s.headers_timeout <= s.request_timeout, {
+  .refine((s) => s.headers_timeout === undefined || s.request_timeout === 0 || s.headers_timeout <= s.request_timeout, {
     message: 'headers_timeout must not be longer than request_timeout',
     path: ['headers_timeout'],
   })
+  .transform((s) => ({
+    ...s,
+    headers_timeout: s.headers_timeout ?? (s.request_timeout === 0 ? 10_000 : Math.min(10_000, s.request_timeout)),
+  }))
   .prefault({});
 
 export type ServerConfig = z.infer<typeof serverSchema>;

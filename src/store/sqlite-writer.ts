@@ -42,11 +42,16 @@ export class SqliteWriter {
   private readonly statements: Statements;
   private readonly probeBytes: number;
 
-  constructor(file: string, durability: Durability) {
+  constructor(file: string, durability: Durability, maxBytes = 0) {
     this.sqlite = new SQLite(file);
     this.sqlite.pragma('journal_mode = WAL');
     this.sqlite.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
     this.sqlite.pragma('busy_timeout = 0');
+    // A cap on the file's size: past it SQLite answers SQLITE_FULL, as it would on a full disk.
+    if (maxBytes > 0) {
+      const pageSize = Number(this.sqlite.pragma('page_size', { simple: true }));
+      this.sqlite.pragma(`max_page_count = ${Math.max(1, Math.floor(maxBytes / pageSize))}`);
+    }
     this.statements = Object.fromEntries(
       Object.entries(SQL).map(([name, text]) => [name, this.sqlite.prepare(text)]),
     ) as Statements;

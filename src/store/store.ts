@@ -11,7 +11,7 @@ import { ScheduleRepo } from './schedule-repo.js';
 import { SecretsRepo } from './secrets-repo.js';
 import { SqliteWriter } from './sqlite-writer.js';
 import { StoreHealth, type StoreReadiness } from './store-health.js';
-import { WriteBatcher } from './write-batcher.js';
+import { WriteBatcher, type WriteApplier } from './write-batcher.js';
 import type { StoreWrite, UnitOfWork } from './writes.js';
 
 export interface Store extends UnitOfWork {
@@ -37,6 +37,10 @@ export interface StoreOptions {
   durability?: Durability;
   /** How long a commit waits for a lock held by another process before it fails with StoreUnavailable. */
   lockWaitMs?: number;
+  /** The most the database file may grow to, in bytes (0: no cap). */
+  maxBytes?: number;
+  /** Wraps the writer, for tests that inject storage faults where the store applies its writes. */
+  wrapWriter?: (writer: WriteApplier) => WriteApplier;
 }
 
 export const DATABASE_FILE = 'switchboard.db';
@@ -55,9 +59,10 @@ export async function openStore(file: string, options: StoreOptions = {}): Promi
     await database.close();
     throw error;
   }
-  const writer = new SqliteWriter(file, durability);
+  const writer = new SqliteWriter(file, durability, options.maxBytes);
   const health = new StoreHealth();
-  const batcher = new WriteBatcher(writer, health, options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
+  const applier = options.wrapWriter ? options.wrapWriter(writer) : writer;
+  const batcher = new WriteBatcher(applier, health, options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
   return {
     database,
     secrets: new SecretsRepo(database.db),

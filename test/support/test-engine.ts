@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Clock } from '../../src/clock.js';
 import type { Driver } from '../../src/drivers/api.js';
 import { loadDrivers, registryOf } from '../../src/drivers/registry.js';
-import { startEngine, type Engine } from '../../src/engine.js';
+import { startEngine, type Engine, type EngineOptions } from '../../src/engine.js';
 import type { IdSource } from '../../src/ids.js';
 import { captureLogs } from './log-capture.js';
 
@@ -34,6 +34,8 @@ export interface TestEngineOptions {
   ids?: IdSource;
   env?: NodeJS.ProcessEnv;
   dir?: string;
+  /** Store options beyond the config's (a writer that injects faults). */
+  store?: EngineOptions['store'];
 }
 
 export async function startTestEngine(options: TestEngineOptions): Promise<TestEngine> {
@@ -57,6 +59,7 @@ export async function startTestEngine(options: TestEngineOptions): Promise<TestE
     log: logs.log,
     clock: options.clock,
     ids: options.ids,
+    store: options.store,
     env: options.env ?? {},
   });
   const self: TestEngine = {
