@@ -186,6 +186,7 @@ async function startParts(context: PartsContext): Promise<Engine> {
   const notify = new NotifyRoute({
     catalog,
     store,
+    storeFault: () => store.health.current?.kind,
     debouncer: new Debouncer(clock),
     firer,
     conditionsHold: (instance) => conditions.holds(instance),

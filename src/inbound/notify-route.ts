@@ -39,6 +39,8 @@ export interface NotifyRouteDeps {
   conditionsHold(instance: TriggerInstance): boolean;
   modules: ModuleHost;
   store: UnitOfWork;
+  /** The storage fault the store's last commit met, if it has not recovered yet. */
+  storeFault(): string | undefined;
   clock: Clock;
   ids: IdSource;
   log: Logger;
@@ -49,6 +51,8 @@ export interface NotifyRouteDeps {
 interface BodySeen {
   raw?: Buffer;
   parsed?: unknown;
+  /** The headers as the run and the log keep them, once redacted. */
+  headers?: Record<string, unknown>;
 }
 
 /** The outcome, and whether its log row is already committed (a fire's is, with its run). */
@@ -149,7 +153,7 @@ export class NotifyRoute {
       method: request.method,
       body: seen.parsed ?? (raw.length > 0 ? raw.toString('utf8') : null),
       query: queryWithoutSecret(request.query),
-      headers: redact(request.headers) as Record<string, unknown>,
+      headers: (seen.headers = redact(request.headers) as Record<string, unknown>),
     };
     const fired: Outcome = { status: 202, body: undefined, code: 'fired' };
     const row = this.row(request, fired, seen, started);
@@ -178,20 +182,27 @@ export class NotifyRoute {
   /**
    * Writes the request's log row. A 2xx promises that the request was recorded: when the
    * row cannot be committed it becomes 503 (an exec keeps its module's answer: the module
-   * has already acted). A refusal keeps its own status; the engine log says what was lost.
+   * has already acted). Any other answer keeps its status; while the store is known to be
+   * unavailable it does not wait for its row (a refusal or a 503 would otherwise hold its
+   * connection for a whole lock_wait), and the engine log says when a row is lost.
    */
   private async record(request: InboundRequest, outcome: Outcome, seen: BodySeen, started: number): Promise<Outcome> {
-    try {
-      await this.deps.store.commit([{ kind: 'request', row: this.row(request, outcome, seen, started) }]);
-      return outcome;
-    } catch (error) {
-      this.deps.log.error(
-        { instance: instanceIdOf(request), status: outcome.status, outcome: outcome.code, reason: (error as Error).message },
-        'request log row not written',
-      );
-      const promisedRecord = outcome.status >= 200 && outcome.status < 300 && outcome.code !== 'exec';
-      return promisedRecord && error instanceof StoreUnavailable ? refusal(error, `not committed: ${error.fault}`) : outcome;
-    }
+    const promisesRecord = outcome.status >= 200 && outcome.status < 300 && outcome.code !== 'exec';
+    const written = this.deps.store
+      .commit([{ kind: 'request', row: this.row(request, outcome, seen, started) }])
+      .catch((error: unknown) => {
+        this.deps.log.error(
+          { instance: instanceIdOf(request), status: outcome.status, outcome: outcome.code, reason: (error as Error).message },
+          'request log row not written',
+        );
+        return error;
+      });
+    if (!promisesRecord && this.deps.storeFault() !== undefined) return outcome;
+    const error = await written;
+    if (error === undefined || !promisesRecord) return outcome;
+    return error instanceof StoreUnavailable
+      ? refusal(error, `not committed: ${error.fault}`)
+      : refusal(new InternalError(error));
   }
 
   private row(request: InboundRequest, outcome: Outcome, seen: BodySeen, started: number): RequestLogRow {
@@ -202,7 +213,7 @@ export class NotifyRoute {
       received_at: request.receivedAt,
       method: request.method,
       path: loggedPath(request),
-      headers: loggedHeaders(request.headers),
+      headers: seen.headers ? JSON.stringify(seen.headers) : loggedHeaders(request.headers),
       body: body.body,
       body_size: seen.raw?.length ?? 0,
       body_truncated: body.truncated ? 1 : 0,
