@@ -194,7 +194,12 @@ async function startParts(context: PartsContext): Promise<Engine> {
     clock,
     ids,
     log,
-    limits: { bodyLimit: server.body_limit, logBodyLimit: server.log_body_limit, jsonDepth: server.json_depth },
+    limits: {
+      bodyLimit: server.body_limit,
+      logBodyLimit: server.log_body_limit,
+      jsonDepth: server.json_depth,
+      requestTimeoutMs: server.request_timeout,
+    },
   });
   const readiness: ReadinessChecks = {
     store: () => store.readiness(),

@@ -2,7 +2,9 @@
 // slowloris holding sockets open) cannot take every socket: a connection over a cap is
 // answered 503 and closed before anything it sends is read. A trusted proxy's
 // connections carry many clients, so they count toward the total only (the per-client
-// cap for those is applied per request, on the real address).
+// cap for those is applied per request, on the real address). It also knows which
+// connections carry a request in flight, so a shutdown can cut the others at once and
+// those past their deadline (Node stops enforcing deadlines once the server closes).
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from '../logger.js';
@@ -21,6 +23,8 @@ export class ConnectionGate {
   private total = 0;
   private readonly byAddress = new Map<string, number>();
   private readonly refused = new WeakSet<Socket>();
+  /** Admitted connections, with when the request they carry started (undefined: none in flight). */
+  private readonly admitted = new Map<Socket, number | undefined>();
   private lastWarning = 0;
 
   constructor(
@@ -44,6 +48,26 @@ export class ConnectionGate {
     return this.total;
   }
 
+  /** A request arrived on the socket (its headers are in); it is in flight until its answer ends. */
+  requestStarted(socket: Socket, at: number): void {
+    if (this.admitted.has(socket)) this.admitted.set(socket, at);
+  }
+
+  requestEnded(socket: Socket): void {
+    if (this.admitted.has(socket)) this.admitted.set(socket, undefined);
+  }
+
+  /**
+   * For a shutdown: closes every connection without a request in flight (idle, or still
+   * sending headers that arrived too late to be served) and those whose request is older
+   * than `requestTimeoutMs`, the deadline Node enforces while the server listens.
+   */
+  cutStragglers(now: number, requestTimeoutMs: number): void {
+    for (const [socket, started] of this.admitted) {
+      if (started === undefined || (requestTimeoutMs > 0 && now - started > requestTimeoutMs)) socket.destroy();
+    }
+  }
+
   private admit(socket: Socket, tls: boolean): void {
     const address = socket.remoteAddress ?? '';
     const perAddress = this.isProxy(address) ? 0 : (this.byAddress.get(address) ?? 0);
@@ -53,8 +77,10 @@ export class ConnectionGate {
     }
     this.total++;
     this.byAddress.set(address, (this.byAddress.get(address) ?? 0) + 1);
+    this.admitted.set(socket, undefined);
     socket.once('close', () => {
       this.total--;
+      this.admitted.delete(socket);
       const left = (this.byAddress.get(address) ?? 1) - 1;
       if (left > 0) this.byAddress.set(address, left);
       else this.byAddress.delete(address);

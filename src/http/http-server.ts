@@ -5,6 +5,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type Koa from 'koa';
 import type { Logger } from '../logger.js';
 import { ConnectionGate, type ConnectionLimits } from './connection-gate.js';
@@ -40,8 +41,11 @@ export async function listen(app: Koa, options: ListenOptions): Promise<HttpServ
   const gate = new ConnectionGate(limits, options.isProxy, options.log);
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     // A refused connection's bytes may already be parsed: they must not reach a trigger.
-    if (gate.isRefused(req.socket)) res.destroy();
-    else void handle(req, res);
+    if (gate.isRefused(req.socket)) return res.destroy();
+    const socket = req.socket;
+    gate.requestStarted(socket, performance.now());
+    res.once('close', () => gate.requestEnded(socket));
+    void handle(req, res);
   };
   const serverOptions = {
     requestTimeout: limits.requestTimeoutMs,
@@ -73,14 +77,16 @@ export async function listen(app: Koa, options: ListenOptions): Promise<HttpServ
     gate,
     close: (timeoutMs) =>
       new Promise<void>((resolve) => {
-        const idle = setInterval(() => server.closeIdleConnections(), 50);
+        // Requests in flight finish; a slow client cannot hold the shutdown past its own deadline.
+        const cut = () => gate.cutStragglers(performance.now(), limits.requestTimeoutMs);
+        const stragglers = setInterval(cut, 50);
         const deadline = setTimeout(() => server.closeAllConnections(), timeoutMs);
         server.close(() => {
-          clearInterval(idle);
+          clearInterval(stragglers);
           clearTimeout(deadline);
           resolve();
         });
-        server.closeIdleConnections();
+        cut();
       }),
   };
 }

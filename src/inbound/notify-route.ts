@@ -29,6 +29,8 @@ export interface InboundLimits {
   bodyLimit: number;
   logBodyLimit: number;
   jsonDepth: number;
+  /** The server's deadline for a whole request: a body cut off past it was answered 408 by Node. */
+  requestTimeoutMs: number;
 }
 
 export interface NotifyRouteDeps {
@@ -104,7 +106,7 @@ export class NotifyRoute {
     const wrongMethod = checkMethod(instance.trigger, request.method); // 3
     if (wrongMethod) return { outcome: wrongMethod };
     const read = await readBody(ctx.req, deps.limits.bodyLimit); // 5: 413, 415
-    if ('refused' in read) return { outcome: read.refused };
+    if ('refused' in read) return { outcome: this.timedOut(read.refused, started) };
     seen.raw = read.passed;
     const badSignature = await checkSignature(instance.trigger, request.headers, seen.raw); // 5: 401
     if (badSignature) return { outcome: badSignature };
@@ -224,6 +226,15 @@ export class NotifyRoute {
       reason: outcome.reason ?? null,
       client_ip: request.clientIp || null,
     };
+  }
+
+  /** A body cut off by request_timeout: the caller was answered 408 by Node, and the log says so. */
+  private timedOut(outcome: Outcome, started: number): Outcome {
+    const { requestTimeoutMs } = this.deps.limits;
+    if (outcome.code !== 'body_incomplete' || requestTimeoutMs <= 0 || performance.now() - started < requestTimeoutMs)
+      return outcome;
+    const reason = `the body did not arrive within request_timeout (${requestTimeoutMs} ms)`;
+    return { status: 408, body: { error: 'request_timeout', message: reason }, code: 'request_timeout', reason };
   }
 
   /** A fault of ours, not the caller's: logged in full here, a bare 500 for the caller. */

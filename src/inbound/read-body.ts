@@ -35,6 +35,11 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Che
     if ((error as { code?: string }).code?.startsWith('Z_') || (error as { errno?: number }).errno !== undefined) {
       return refuse(refusal(new BadRequest('body_malformed', `The body is not valid ${encoding} data.`)));
     }
+    if (type === 'request.aborted' || req.destroyed) {
+      // The connection ended mid-body: the client hung up or stopped (Node then answers 400
+      // itself), or request_timeout cut it (Node answered 408; the route tells which).
+      return refuse(refusal(new BadRequest('body_incomplete', 'The connection ended before the whole body arrived.')));
+    }
     return refuse(refusal(new BadRequest('body_unreadable', 'The request body could not be read.')));
   }
 }

@@ -14,6 +14,15 @@ export interface ParsedBody {
 }
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+/** A number literal that may overflow to ±Infinity (an exponent of 3 digits, or 309 digits in a row). */
+const MAY_OVERFLOW = /[eE][+-]?\d{3}|\d{309}/;
+
+/**
+ * JSON cannot hold ±Infinity: the stored run input would say null where the fresh run saw
+ * Infinity, and a run resumed after a restart would get other arguments. So a number that
+ * overflows is null from the start, as it will be once stored.
+ */
+const finiteOrNull = (_key: string, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value);
 
 export function parseBody(raw: Buffer, kind: MediaKind, depthLimit: number): Checked<ParsedBody> {
   if (raw.length === 0 || kind === 'other') return pass({ parsed: undefined, kind });
@@ -25,7 +34,8 @@ export function parseBody(raw: Buffer, kind: MediaKind, depthLimit: number): Che
     );
   }
   try {
-    return pass({ parsed: JSON.parse(text.toString('utf8')) as unknown, kind });
+    const json = text.toString('utf8');
+    return pass({ parsed: JSON.parse(json, MAY_OVERFLOW.test(json) ? finiteOrNull : undefined) as unknown, kind });
   } catch {
     return refuse(refusal(new BadRequest('body_malformed', 'The body is declared as JSON but is not valid JSON.')));
   }
