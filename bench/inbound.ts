@@ -248,11 +248,14 @@ function configYaml(s: BenchSecrets, withMeraki: boolean): string {
     system: sys-bench-exec
     exec: true
     secret: "${s.exec}"`;
+  // The load generator is one client with many connections: the bench sets its own caps.
   return `server:
   host: ${HOST}
   port: 0
   durability: normal
   shutdown_timeout: 10s
+  max_connections: 4096
+  max_connections_per_address: 4096
 
 systems:
   - id: sys-bench

@@ -1,5 +1,6 @@
 // Checks what zod cannot see alone: unique ids, and references between zones,
 // systems, triggers and instances (module targets are checked with the drivers).
+import { shortList } from './short-list.js';
 import type { Config } from './schema.js';
 import type { ConfigPath, Problem } from './problems.js';
 
@@ -26,7 +27,9 @@ export function checkReferences(config: Config, locate: Locate): Problem[] {
   config.zones.forEach((zone, i) => {
     if (zone.parent === undefined) return;
     if (!zones.has(zone.parent))
-      return problems.push(locate(['zones', i, 'parent'], `zone "${zone.parent}" does not exist; known zones: ${list(zones)}`));
+      return problems.push(
+        locate(['zones', i, 'parent'], `zone "${zone.parent}" does not exist; known zones: ${shortList(zones)}`),
+      );
     const seen = new Set([zone.id]);
     for (let at: string | undefined = zone.parent; at !== undefined; at = parents.get(at)) {
       if (seen.has(at))
@@ -37,32 +40,34 @@ export function checkReferences(config: Config, locate: Locate): Problem[] {
   config.systems.forEach((system, i) =>
     system.zones.forEach((zone, j) => {
       if (!zones.has(zone))
-        problems.push(locate(['systems', i, 'zones', j], `zone "${zone}" does not exist; known zones: ${list(zones)}`));
+        problems.push(locate(['systems', i, 'zones', j], `zone "${zone}" does not exist; known zones: ${shortList(zones)}`));
     }),
   );
   config.instances.forEach((instance, i) => {
     if (!triggers.has(instance.trigger))
       problems.push(
-        locate(['instances', i, 'trigger'], `trigger "${instance.trigger}" does not exist; known triggers: ${list(triggers)}`),
+        locate(
+          ['instances', i, 'trigger'],
+          `trigger "${instance.trigger}" does not exist; known triggers: ${shortList(triggers)}`,
+        ),
       );
     if (!systems.has(instance.system))
       problems.push(
-        locate(['instances', i, 'system'], `system "${instance.system}" does not exist; known systems: ${list(systems)}`),
+        locate(['instances', i, 'system'], `system "${instance.system}" does not exist; known systems: ${shortList(systems)}`),
       );
   });
   config.subscriptions.forEach((subscription, i) => {
     if (subscription.zone && !zones.has(subscription.zone))
       problems.push(
-        locate(['subscriptions', i, 'zone'], `zone "${subscription.zone}" does not exist; known zones: ${list(zones)}`),
+        locate(['subscriptions', i, 'zone'], `zone "${subscription.zone}" does not exist; known zones: ${shortList(zones)}`),
       );
     if (subscription.system && !systems.has(subscription.system))
       problems.push(
-        locate(['subscriptions', i, 'system'], `system "${subscription.system}" does not exist; known systems: ${list(systems)}`),
+        locate(
+          ['subscriptions', i, 'system'],
+          `system "${subscription.system}" does not exist; known systems: ${shortList(systems)}`,
+        ),
       );
   });
   return problems;
-}
-
-function list(ids: Set<string>): string {
-  return ids.size === 0 ? '(none)' : [...ids].join(', ');
 }

@@ -101,7 +101,8 @@ export function loadConfig(dirArg: string, env: NodeJS.ProcessEnv = process.env)
     // In reading order, whatever order the schema checked them in.
     throw new ConfigInvalid(found.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col));
   }
-  problems.push(...checkReferences(parsed.data, locate));
+  // A loop, not push(...): a spread of 100,000s of problems overflows the call stack.
+  for (const problem of checkReferences(parsed.data, locate)) problems.push(problem);
   if (problems.length > 0) throw new ConfigInvalid(problems);
   return { dir, config: parsed.data, locate };
 }

@@ -1,5 +1,6 @@
 // Config checks that need the drivers: drivers exist, settings match their schemas,
 // and every `call` action names a module and method its instances' systems have.
+import { shortList } from '../config/short-list.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { Problem } from '../config/problems.js';
 import type { ActionConfig } from '../config/schema.js';
@@ -20,7 +21,7 @@ export function checkModules(loaded: LoadedConfig, registry: DriverRegistry): Pr
         problems.push(
           locate(
             ['systems', i, 'modules', j, 'driver'],
-            `driver "${module.driver}" does not exist; available drivers: ${registry.names().join(', ') || '(none)'}`,
+            `driver "${module.driver}" does not exist; available drivers: ${shortList(registry.names())}`,
           ),
         );
         return;
@@ -59,7 +60,7 @@ export function checkModules(loaded: LoadedConfig, registry: DriverRegistry): Pr
       problems.push(
         locate(
           [...path, 'call'],
-          `${who} runs this on system "${target}", which has no module ${address}; it has: ${[...modules.keys()].join(', ') || '(none)'}`,
+          `${who} runs this on system "${target}", which has no module ${address}; it has: ${shortList([...modules.keys()])}`,
         ),
       );
       return;
@@ -69,7 +70,7 @@ export function checkModules(loaded: LoadedConfig, registry: DriverRegistry): Pr
       problems.push(
         locate(
           [...path, 'call'],
-          `${address} (driver ${driverName}) has no method "${method}"; it has: ${Object.keys(driver.methods).join(', ')}`,
+          `${address} (driver ${driverName}) has no method "${method}"; it has: ${shortList(Object.keys(driver.methods))}`,
         ),
       );
     }
@@ -92,7 +93,7 @@ export function checkModules(loaded: LoadedConfig, registry: DriverRegistry): Pr
           problems.push(
             locate(
               ['triggers', t, 'conditions', c, 'compare', side],
-              `instance "${instance.id}" reads ${operand.path} on system "${instance.system}", which has no module ${operand.address}; it has: ${[...modules.keys()].join(', ') || '(none)'}`,
+              `instance "${instance.id}" reads ${operand.path} on system "${instance.system}", which has no module ${operand.address}; it has: ${shortList([...modules.keys()])}`,
             ),
           );
         }
