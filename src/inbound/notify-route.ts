@@ -115,12 +115,13 @@ export class NotifyRoute {
     seen.parsed = parsed.passed.parsed;
     const target = execTarget(request, instance, deps.modules); // 6
     if ('refused' in target) return { outcome: target.refused };
-    // A trigger with conditions fires on a request only while they hold; the debounce window is left alone.
-    if (!target.passed && !deps.conditionsHold(instance)) return { outcome: NOT_FIRED('conditions') };
-    if (!deps.debouncer.admit(instance.id, instance.trigger.debounce, instance.trigger.debounce_mode)) {
-      return { outcome: NOT_FIRED('debounced', `inside the ${instance.trigger.debounce} ms debounce window`) };
+    if (target.passed) {
+      // 7: exec is never debounced: the module always gets the request (Meraki validates, then posts).
+      const answer = await this.exec(request, seen, target.passed);
+      // As in PlaceOS the same request also notifies the trigger, when it has actions to run.
+      if (answer.code !== 'exec' || instance.trigger.actions.length === 0) return { outcome: answer };
+      return this.fire(request, seen, instance, started, answer);
     }
-    if (target.passed) return { outcome: await this.exec(request, seen, target.passed) }; // 7
     return this.fire(request, seen, instance, started); // 9–10
   }
 
@@ -149,7 +150,30 @@ export class NotifyRoute {
     }
   }
 
-  private async fire(request: InboundRequest, seen: BodySeen, instance: TriggerInstance, started: number): Promise<Handled> {
+  /**
+   * Fires the trigger's actions, if its conditions hold, outside the debounce window, and
+   * its mode takes another run (9), then commits the run with the request's log row (10).
+   * After an exec, `answered` is the module's answer: it stays the answer whatever the fire
+   * comes to, and the log row records both (the run, or why nothing fired).
+   */
+  private async fire(
+    request: InboundRequest,
+    seen: BodySeen,
+    instance: TriggerInstance,
+    started: number,
+    answered?: Outcome,
+  ): Promise<Handled> {
+    const { deps } = this;
+    const notFired = (reason: 'conditions' | 'debounced' | 'busy', detail?: string): Handled => ({
+      outcome: answered
+        ? { ...answered, reason: `not fired: ${reason}${detail ? ` (${detail})` : ''}` }
+        : NOT_FIRED(reason, detail),
+    });
+    // A trigger with conditions fires on a request only while they hold; the debounce window is left alone.
+    if (!deps.conditionsHold(instance)) return notFired('conditions');
+    if (!deps.debouncer.admit(instance.id, instance.trigger.debounce, instance.trigger.debounce_mode)) {
+      return notFired('debounced', `inside the ${instance.trigger.debounce} ms debounce window`);
+    }
     const raw = seen.raw!;
     const input = {
       method: request.method,
@@ -157,8 +181,8 @@ export class NotifyRoute {
       query: queryWithoutSecret(request.query),
       headers: (seen.headers = redact(request.headers) as Record<string, unknown>),
     };
-    const fired: Outcome = { status: 202, body: undefined, code: 'fired' };
-    const row = this.row(request, fired, seen, started);
+    const accepted: Outcome = answered ?? { status: 202, body: undefined, code: 'fired' };
+    const row = this.row(request, accepted, seen, started);
     const summary = {
       method: request.method,
       path: row.path,
@@ -166,18 +190,24 @@ export class NotifyRoute {
       body_size: raw.length,
     };
     try {
-      const result = await this.deps.firer.fire(instance, input, 'webhook', {
+      const result = await deps.firer.fire(instance, input, 'webhook', {
         id: row.id,
         receivedAt: row.received_at,
         summary,
         also: (runId) => [{ kind: 'request', row: { ...row, run_id: runId } }],
       });
-      if (!result.fired) return { outcome: NOT_FIRED('busy', result.detail) };
-      return { outcome: { ...fired, body: { fired: true, run: result.run }, runId: result.run }, logged: true };
+      if (!result.fired) return notFired('busy', result.detail);
+      const body = answered ? answered.body : { fired: true, run: result.run };
+      return { outcome: { ...accepted, body, runId: result.run }, logged: true };
     } catch (error) {
       if (!(error instanceof StoreUnavailable)) throw error;
-      this.deps.log.error({ instance: instance.id, fault: error.fault }, 'fire not committed: the store is unavailable');
-      return { outcome: refusal(error, `not committed: ${error.fault}`) };
+      deps.log.error({ instance: instance.id, fault: error.fault }, 'fire not committed: the store is unavailable');
+      // After an exec the module has acted: its answer stands; the log row follows as it can.
+      return {
+        outcome: answered
+          ? { ...answered, reason: `not fired: ${error.fault}` }
+          : refusal(error, `not committed: ${error.fault}`),
+      };
     }
   }
 
