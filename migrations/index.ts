@@ -4,10 +4,12 @@ import * as initial from './001_initial.js';
 import * as outbound from './002_outbound.js';
 import * as schedules from './003_schedules.js';
 import * as requestReasons from './004_request_reasons.js';
+import * as instanceStatus from './005_instance_status.js';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': initial,
   '002_outbound': outbound,
   '003_schedules': schedules,
   '004_request_reasons': requestReasons,
+  '005_instance_status': instanceStatus,
 };

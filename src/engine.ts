@@ -21,10 +21,13 @@ import type { MailMessage } from './triggers/actions/action-runner.js';
 import { createLogger, driverLogger, type Logger } from './logger.js';
 import { prepareConfig } from './prepare-config.js';
 import { RetentionJob } from './retention-job.js';
+import { instanceSecrets } from './instance-secrets.js';
 import { lockDataDir } from './store/data-dir-lock.js';
+import { forgetAddress, recordAddress } from './store/engine-address.js';
 import { databaseFile, openStore, type Store, type StoreOptions } from './store/store.js';
 import { Debouncer } from './triggers/debouncer.js';
 import { InstanceCatalog } from './triggers/instance-catalog.js';
+import { ConditionStatusRecorder } from './triggers/condition-status.js';
 import { ConditionWatcher } from './triggers/conditions/condition-watcher.js';
 import { TimedConditions } from './triggers/conditions/timed-conditions.js';
 import { RunExecutor } from './triggers/run-executor.js';
@@ -60,12 +63,6 @@ export interface Engine {
   stop(): Promise<void>;
 }
 
-/** Generated secrets for instances whose config gives none, made once and kept. */
-export async function instanceSecrets(config: Config, store: Store, ids: IdSource, clock: Clock): Promise<Map<string, string>> {
-  const missing = config.instances.filter((i) => i.secret === undefined).map((i) => i.id);
-  return store.secrets.ensure(missing, () => ids.secret(), clock.now());
-}
-
 export async function startEngine(options: EngineOptions): Promise<Engine> {
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? randomIds;
@@ -85,7 +82,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       ...options.store,
     });
     undo.unshift(() => store.close());
-    return await startParts({ options, config, registry, store, clock, ids, log, configDir: loaded.dir, undo });
+    return await startParts({ options, config, registry, store, clock, ids, log, configDir: loaded.dir, dataDir, undo });
   } catch (error) {
     for (const step of undo) await step();
     throw error;
@@ -101,6 +98,7 @@ interface PartsContext {
   ids: IdSource;
   log: Logger;
   configDir: string;
+  dataDir: string;
   undo: (() => Promise<void> | void)[];
 }
 
@@ -151,13 +149,18 @@ async function startParts(context: PartsContext): Promise<Engine> {
   const firer = new TriggerFirer({ store, executor, events: outbound.outbox, ids, clock, log });
   // Edges are taken until shutdown begins; a run finishing during the drain fires nothing new.
   let acceptingEdges = true;
-  watcher = new ConditionWatcher(catalog.all(), modules, (instance) => {
-    if (!acceptingEdges) return;
-    const input = { method: 'CONDITIONS', body: { cause: 'conditions' }, query: {}, headers: {} };
-    firer
-      .fire(instance, input, 'conditions')
-      .catch((error: Error) => log.error({ instance: instance.id, reason: error.message }, 'conditions fire failed'));
-  });
+  watcher = new ConditionWatcher(
+    catalog.all(),
+    modules,
+    (instance) => {
+      if (!acceptingEdges) return;
+      const input = { method: 'CONDITIONS', body: { cause: 'conditions' }, query: {}, headers: {} };
+      firer
+        .fire(instance, input, 'conditions')
+        .catch((error: Error) => log.error({ instance: instance.id, reason: error.message }, 'conditions fire failed'));
+    },
+    new ConditionStatusRecorder(store, clock, log),
+  );
   watcher.start();
   undo.unshift(() => void (acceptingEdges = false));
   const conditions = watcher;
@@ -228,6 +231,8 @@ async function startParts(context: PartsContext): Promise<Engine> {
   });
   // Requests are drained first: stop accepting, finish those in flight.
   undo.unshift(() => http.close(server.shutdown_timeout));
+  recordAddress(context.dataDir, http.url);
+  undo.splice(undo.length - 1, 0, () => forgetAddress(context.dataDir)); // just before the lock, which goes last
   log.info({ url: http.url, instances: config.instances.length, modules: modules.all().length }, 'switchboard started');
 
   let stopping: Promise<void> | undefined;

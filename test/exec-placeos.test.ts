@@ -2,7 +2,9 @@
 // (Meraki's validator GET inside a debounce window still answers), an exec on a trigger
 // with actions also fires them once (a run, its trigger.fired, the count), under the
 // trigger's debounce, and exec takes true/1/false/0 in any case.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { urls } from '../src/cli/commands/urls.js';
+import type { CliOptions } from '../src/cli/options.js';
 import { Receiver } from './support/receiver.js';
 import { startTestEngine, type TestEngine } from './support/test-engine.js';
 
@@ -109,5 +111,33 @@ describe('exec, PlaceOS style', () => {
     });
     expect(response.status).toBe(202);
     expect(await response.json()).toEqual({ fired: true, run: expect.stringMatching(/^run_/) });
+  });
+});
+
+describe('switchboard urls for an exec instance', () => {
+  async function printed(): Promise<string[]> {
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((line: unknown) => void lines.push(String(line)));
+    try {
+      expect(await urls({ config: t.configDir, data: t.dataDir } as CliOptions)).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+    return lines;
+  }
+
+  it('prints the fire URL and one path-form URL per webhook method, on the address the engine listens at', async () => {
+    const lines = (await printed()).filter((line) => line.startsWith('trig-scan\t'));
+    expect(lines).toEqual([
+      `trig-scan\t${t.engine.url}/webhook/trig-scan/notify?secret=${SECRET}\t(exec)`,
+      `trig-scan\t${t.engine.url}/webhook/trig-scan/notify/${SECRET}/Meraki/1/scanning\t(exec Meraki_1.scanning)`,
+    ]);
+  });
+
+  it('prints a URL that, pasted back, answers the Meraki validator', async () => {
+    const line = (await printed()).find((l) => l.includes('(exec Meraki_1.scanning)') && l.startsWith('trig-scan'))!;
+    const response = await fetch(line.split('\t')[1]!);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe(VALIDATOR);
   });
 });

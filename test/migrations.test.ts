@@ -30,7 +30,7 @@ const INDEXES = [
   'run_actions_run',
   'runs_status',
 ];
-const ALL = ['001_initial', '002_outbound', '003_schedules', '004_request_reasons'];
+const ALL = ['001_initial', '002_outbound', '003_schedules', '004_request_reasons', '005_instance_status'];
 
 const dirs: string[] = [];
 const open: Database[] = [];
@@ -86,7 +86,15 @@ describe('migrations', () => {
     const columns = Object.fromEntries(tables.map((t) => [t.name, t.columns.map((c) => c.name)]));
     expect(columns).toEqual({
       instance_secrets: ['instance_id', 'secret', 'created_at'],
-      instance_stats: ['instance_id', 'trigger_count', 'last_fired_at'],
+      instance_stats: [
+        'instance_id',
+        'trigger_count',
+        'last_fired_at',
+        'action_errors',
+        'comparison_errors',
+        'triggered',
+        'triggered_at',
+      ],
       request_log: [
         'id',
         'instance_id',

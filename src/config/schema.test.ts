@@ -141,6 +141,7 @@ describe('triggerSchema', () => {
       conditions: [],
       catch_up: false,
       mode: 'parallel',
+      redact: [],
     });
   });
 

@@ -131,6 +131,17 @@ export const triggerSchema = z
     debounce_mode: z.enum(['hold', 'throttle']).default('hold'),
     /** Callers allowed by address (IPs and CIDRs, such as a provider's published ranges); others get the 404 of a wrong secret. */
     allow_from: addressListSchema.optional(),
+    /** More fields the request log keeps redacted for this trigger (personal data, say): `body.observations.*.clientMac`. */
+    redact: z
+      .array(
+        z
+          .string()
+          .regex(
+            /^(body|query|headers)(\.([A-Za-z0-9_-]+|\*))+$/,
+            'write a path such as body.observations.*.clientMac: body, query or headers, then keys or * for any',
+          ),
+      )
+      .default([]),
     signature: signatureSchema.optional(),
     actions: z.array(actionSchema).default([]),
   })

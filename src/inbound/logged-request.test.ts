@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { fixtureRequest } from '../../test/support/check-fixtures.js';
 import { loggedBody, loggedHeaders, loggedPath } from './logged-request.js';
+import { compileRedactPaths } from './redact-paths.js';
 
 describe('loggedPath', () => {
   it('replaces the secret parameter, whatever the instance is called', () => {
@@ -55,5 +56,43 @@ describe('loggedBody and loggedHeaders', () => {
       'x-api-key': '[redacted]',
       accept: '*/*',
     });
+  });
+});
+
+describe('a trigger’s own redact paths', () => {
+  const paths = compileRedactPaths(['body.observations.*.clientMac', 'body.apMac', 'headers.X-Device-Id', 'query.room']);
+
+  it('redacts what the paths reach in the body, with * for any element', () => {
+    const parsed = {
+      apMac: 'aa',
+      observations: [
+        { clientMac: 'c1', rssi: -60 },
+        { clientMac: 'c2', rssi: -70 },
+      ],
+    };
+    const logged = loggedBody(Buffer.from(JSON.stringify(parsed)), parsed, 'json', 4096, paths.body);
+    expect(JSON.parse(logged.body!.toString())).toEqual({
+      apMac: '[redacted]',
+      observations: [
+        { clientMac: '[redacted]', rssi: -60 },
+        { clientMac: '[redacted]', rssi: -70 },
+      ],
+    });
+    expect(parsed.observations[0]!.clientMac).toBe('c1'); // the request itself is left alone
+  });
+
+  it('redacts headers (any case) and query values the paths name', () => {
+    expect(JSON.parse(loggedHeaders({ 'x-device-id': 'd-1', accept: '*/*' }, paths.headers))).toEqual({
+      'x-device-id': '[redacted]',
+      accept: '*/*',
+    });
+    expect(loggedPath(fixtureRequest({ query: { secret: 's', room: '101', floor: '2' } }), paths)).toBe(
+      '/webhook/trig-a/notify?room=%5Bredacted%5D&floor=2',
+    );
+  });
+
+  it('keeps a text body whole, whatever words it holds', () => {
+    const text = Buffer.from('the password policy changed; token rotation is due');
+    expect(loggedBody(text, undefined, 'other', 4096)).toEqual({ body: text, truncated: false });
   });
 });

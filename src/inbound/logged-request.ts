@@ -3,13 +3,14 @@
 // `notify`), the query without the secret, and headers and body through the one redaction.
 import { redact, REDACTED } from '../redact.js';
 import type { InboundRequest, MediaKind } from './inbound-request.js';
+import { NO_PATHS, redactPaths, type RedactPaths } from './redact-paths.js';
 
 /** The path and query as logged and as events carry it. */
-export function loggedPath(request: InboundRequest): string {
+export function loggedPath(request: InboundRequest, paths: RedactPaths = NO_PATHS): string {
   const path = request.route.replace(/:([a-z]+)/g, (_, name: string) =>
     name === 'secret' ? REDACTED : encodeURIComponent(request.params[name] ?? ''),
   );
-  const query = loggedQuery(request.query).toString();
+  const query = loggedQuery(request.query, paths.query).toString();
   return query ? `${path}?${query}` : path;
 }
 
@@ -20,33 +21,41 @@ export function queryWithoutSecret(query: InboundRequest['query']): Record<strin
   return out;
 }
 
-function loggedQuery(query: InboundRequest['query']): URLSearchParams {
+function loggedQuery(query: InboundRequest['query'], paths: readonly string[][]): URLSearchParams {
   const kept = redact(queryWithoutSecret(query)) as Record<string, string | string[]>;
+  redactPaths(kept, paths);
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(kept))
     for (const one of Array.isArray(value) ? value : [value]) params.append(name, one);
   return params;
 }
 
-/** The body as the request log keeps it: fields redacted, cut at `cap` bytes. */
+/**
+ * The body as the request log keeps it, cut at `cap` bytes: JSON and form fields with
+ * secret-looking names redacted, and the trigger's own `redact` paths. Other types are kept
+ * as they came (a text body is never dropped because a word in it looks like a secret); a
+ * body declared JSON that could not be parsed is not kept, since its fields cannot be told apart.
+ */
 export function loggedBody(
   raw: Buffer | undefined,
   parsed: unknown,
   kind: MediaKind,
   cap: number,
+  paths: readonly string[][] = [],
 ): { body: Buffer | null; truncated: boolean } {
   if (!raw || raw.length === 0) return { body: null, truncated: false };
   let bytes: Buffer;
-  if (parsed !== undefined && kind === 'json') bytes = Buffer.from(JSON.stringify(redact(parsed)));
-  else if (parsed !== undefined && kind === 'form')
-    bytes = Buffer.from(new URLSearchParams(redact(parsed) as Record<string, string>).toString());
-  else if (kind !== 'other' || /secret|password|token/i.test(raw.subarray(0, cap).toString('latin1'))) {
-    // A body that could not be read as fields and may hold a credential is not kept at all.
-    return { body: Buffer.from(REDACTED), truncated: true };
-  } else bytes = raw;
+  if (parsed !== undefined && kind !== 'other') {
+    const kept = redact(parsed);
+    redactPaths(kept, paths);
+    bytes = Buffer.from(kind === 'json' ? JSON.stringify(kept) : new URLSearchParams(kept as Record<string, string>).toString());
+  } else if (kind === 'json') return { body: Buffer.from(REDACTED), truncated: true };
+  else bytes = raw;
   return bytes.length > cap ? { body: bytes.subarray(0, cap), truncated: true } : { body: bytes, truncated: false };
 }
 
-export function loggedHeaders(headers: InboundRequest['headers']): string {
-  return JSON.stringify(redact(headers));
+export function loggedHeaders(headers: InboundRequest['headers'], paths: readonly string[][] = []): string {
+  const kept = redact(headers);
+  redactPaths(kept, paths);
+  return JSON.stringify(kept);
 }

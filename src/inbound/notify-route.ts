@@ -24,6 +24,7 @@ import { instanceIdOf, type InboundRequest, type MediaKind } from './inbound-req
 import { loggedBody, loggedHeaders, loggedPath, queryWithoutSecret } from './logged-request.js';
 import { refusal, type Outcome } from './outcome.js';
 import { readBody } from './read-body.js';
+import { compileRedactPaths, NO_PATHS, type RedactPaths } from './redact-paths.js';
 
 export interface InboundLimits {
   bodyLimit: number;
@@ -55,6 +56,8 @@ interface BodySeen {
   parsed?: unknown;
   /** The headers as the run and the log keep them, once redacted. */
   headers?: Record<string, unknown>;
+  /** The trigger's own `redact` paths, once the instance is known. */
+  paths?: RedactPaths;
 }
 
 /** The outcome, and whether its log row is already committed (a fire's is, with its run). */
@@ -103,6 +106,7 @@ export class NotifyRoute {
       return { outcome: found.refused };
     }
     const instance = found.passed;
+    seen.paths = this.redactPathsOf(instance);
     const wrongMethod = checkMethod(instance.trigger, request.method); // 3
     if (wrongMethod) return { outcome: wrongMethod };
     const read = await readBody(ctx.req, deps.limits.bodyLimit); // 5: 413, 415
@@ -238,14 +242,16 @@ export class NotifyRoute {
   }
 
   private row(request: InboundRequest, outcome: Outcome, seen: BodySeen, started: number): RequestLogRow {
-    const body = loggedBody(seen.raw, seen.parsed, request.mediaKind, this.deps.limits.logBodyLimit);
+    const paths = seen.paths ?? NO_PATHS;
+    const body = loggedBody(seen.raw, seen.parsed, request.mediaKind, this.deps.limits.logBodyLimit, paths.body);
     return {
       id: this.deps.ids.next('req'),
       instance_id: instanceIdOf(request),
       received_at: request.receivedAt,
       method: request.method,
-      path: loggedPath(request),
-      headers: seen.headers ? JSON.stringify(seen.headers) : loggedHeaders(request.headers),
+      path: loggedPath(request, paths),
+      headers:
+        seen.headers && paths.headers.length === 0 ? JSON.stringify(seen.headers) : loggedHeaders(request.headers, paths.headers),
       body: body.body,
       body_size: seen.raw?.length ?? 0,
       body_truncated: body.truncated ? 1 : 0,
@@ -256,6 +262,14 @@ export class NotifyRoute {
       reason: outcome.reason ?? null,
       client_ip: request.clientIp || null,
     };
+  }
+
+  private readonly compiledPaths = new Map<string, RedactPaths>();
+
+  private redactPathsOf(instance: TriggerInstance): RedactPaths {
+    let paths = this.compiledPaths.get(instance.trigger.id);
+    if (!paths) this.compiledPaths.set(instance.trigger.id, (paths = compileRedactPaths(instance.trigger.redact)));
+    return paths;
   }
 
   /** A body cut off by request_timeout: the caller was answered 408 by Node, and the log says so. */

@@ -11,6 +11,11 @@ export interface InstanceStats {
   instance_id: string;
   trigger_count: number;
   last_fired_at: number | null;
+  action_errors: number;
+  comparison_errors: number;
+  /** Whether its conditions held when last evaluated; null without conditions or not evaluated yet. */
+  triggered: boolean | null;
+  triggered_at: number | null;
 }
 
 export class RunsRepo {
@@ -50,12 +55,25 @@ export class RunsRepo {
     const row = await this.db.selectFrom('instance_stats').selectAll().where('instance_id', '=', instanceId).executeTakeFirst();
     return row && toStats(row);
   }
+
+  /** Every instance's counters, by instance id. */
+  async allStats(): Promise<Map<string, InstanceStats>> {
+    const rows = await this.db.selectFrom('instance_stats').selectAll().execute();
+    return new Map(rows.map((row) => [row.instance_id, toStats(row)]));
+  }
 }
 
-function toStats(row: InstanceStats): InstanceStats {
+type StatsRow = Omit<InstanceStats, 'triggered'> & { triggered: number | null };
+
+function toStats(row: StatsRow): InstanceStats {
+  const when = (value: number | null) => (value === null ? null : Number(value));
   return {
     instance_id: row.instance_id,
     trigger_count: Number(row.trigger_count),
-    last_fired_at: row.last_fired_at === null ? null : Number(row.last_fired_at),
+    last_fired_at: when(row.last_fired_at),
+    action_errors: Number(row.action_errors),
+    comparison_errors: Number(row.comparison_errors),
+    triggered: row.triggered === null ? null : row.triggered === 1,
+    triggered_at: when(row.triggered_at),
   };
 }

@@ -15,6 +15,11 @@ const SQL = {
     on conflict (instance_id) do update set trigger_count = trigger_count + 1, last_fired_at = excluded.last_fired_at`,
   runAction: `insert into run_actions (run_id, position, kind, target, status, error, started_at, finished_at)
     values (@run_id, @position, @kind, @target, @status, @error, @started_at, @finished_at)`,
+  actionErrorCounted: `insert into instance_stats (instance_id, trigger_count, last_fired_at, action_errors) values (@instanceId, 0, null, 1)
+    on conflict (instance_id) do update set action_errors = action_errors + 1`,
+  conditionsEvaluated: `insert into instance_stats (instance_id, trigger_count, last_fired_at, comparison_errors, triggered, triggered_at)
+    values (@instanceId, 0, null, @errors, @triggered, @at)
+    on conflict (instance_id) do update set comparison_errors = comparison_errors + @errors, triggered = @triggered, triggered_at = @at`,
   runFinished: 'update runs set status = @status, finished_at = @finishedAt, error = @error where id = @id',
   event: 'insert into events (id, type, created_at, source, data) values (@id, @type, @created_at, @source, @data)',
   delivery: `insert into deliveries (id, event_id, subscription_id, url, status, attempts, next_attempt_at, created_at, finished_at, last_status, last_error)
@@ -99,6 +104,12 @@ export class SqliteWriter {
         return;
       case 'run_action':
         s.runAction.run(write.row);
+        return;
+      case 'action_error_counted':
+        s.actionErrorCounted.run({ instanceId: write.instanceId });
+        return;
+      case 'conditions_evaluated':
+        s.conditionsEvaluated.run({ instanceId: write.instanceId, errors: write.errors, triggered: write.triggered ? 1 : 0, at: write.at });
         return;
       case 'run_finished':
         s.runFinished.run({ id: write.id, status: write.status, finishedAt: write.finishedAt, error: write.error });

@@ -11,6 +11,11 @@ export interface InstanceStatsTable {
   instance_id: string;
   trigger_count: number;
   last_fired_at: number | null;
+  action_errors: Generated<number>;
+  comparison_errors: Generated<number>;
+  /** 1 or 0: whether its conditions held when last evaluated; null without conditions. */
+  triggered: number | null;
+  triggered_at: number | null;
 }
 
 export interface RequestLogTable {

@@ -28,6 +28,10 @@ export type StoreWrite =
   /** Counts a fire of the instance and remembers when it was. */
   | { kind: 'fire_counted'; instanceId: string; at: number }
   | { kind: 'run_action'; row: RunActionRow }
+  /** One more failed action for the instance. */
+  | { kind: 'action_error_counted'; instanceId: string }
+  /** Its conditions were evaluated: whether they hold, and how many comparisons could not be made. */
+  | { kind: 'conditions_evaluated'; instanceId: string; triggered: boolean; errors: number; at: number }
   | { kind: 'run_finished'; id: string; status: Exclude<RunStatus, 'pending'>; finishedAt: number; error: string | null }
   | { kind: 'event'; row: EventRow }
   | { kind: 'delivery'; row: DeliveryRow }

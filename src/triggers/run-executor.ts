@@ -149,6 +149,7 @@ export class RunExecutor {
           },
         },
       ];
+      if (error !== null) writes.push({ kind: 'action_error_counted', instanceId: run.instance_id });
       if (last) {
         const runError = failures.length > 0 ? failures.join('; ') : null;
         writes.push({ kind: 'run_finished', id: run.id, status: stop ? 'failed' : 'succeeded', finishedAt, error: runError });

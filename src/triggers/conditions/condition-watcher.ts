@@ -18,6 +18,22 @@ interface Watched {
   held: boolean;
 }
 
+export interface ConditionStatus {
+  evaluated(instanceId: string, held: boolean, errors: number): void;
+}
+
+const ORDERED = new Set(['greater_than', 'greater_than_or_equal', 'less_than', 'less_than_or_equal']);
+
+/**
+ * Whether a comparison could be made (PlaceOS counts the others as comparison errors): a
+ * state operand must read a value that exists, and an ordering needs two numbers or two texts.
+ */
+function comparable(op: string, leftState: unknown, rightState: unknown, left: unknown, right: unknown): boolean {
+  if (leftState === undefined || rightState === undefined) return false;
+  if (!ORDERED.has(op)) return true;
+  return (typeof left === 'number' && typeof right === 'number') || (typeof left === 'string' && typeof right === 'string');
+}
+
 export class ConditionWatcher {
   private readonly watched = new Map<string, Watched>();
   /** `system/Module_1.key` → instances reading it. */
@@ -29,6 +45,8 @@ export class ConditionWatcher {
     instances: readonly TriggerInstance[],
     private readonly modules: ModuleHost,
     private readonly onEdge: (instance: TriggerInstance) => void,
+    /** Told each evaluation's result (whether they hold, and comparisons that could not be made). */
+    private readonly status?: ConditionStatus,
   ) {
     for (const instance of instances) {
       const compares = instance.trigger.conditions.filter((c): c is Compare => c.kind === 'compare');
@@ -78,8 +96,16 @@ export class ConditionWatcher {
 
   private evaluate(watched: Watched): boolean {
     const system = watched.instance.config.system;
-    return watched.compares.every(({ compare: c }) =>
-      compare(c.op, readOperand(c.left, system, this.modules), readOperand(c.right, system, this.modules)),
-    );
+    let held = true;
+    let errors = 0;
+    for (const { compare: c } of watched.compares) {
+      const left = readOperand(c.left, system, this.modules);
+      const right = readOperand(c.right, system, this.modules);
+      if (!comparable(c.op, c.left.kind === 'state' ? left : null, c.right.kind === 'state' ? right : null, left, right))
+        errors++;
+      if (!compare(c.op, left, right)) held = false;
+    }
+    this.status?.evaluated(watched.instance.id, held, errors);
+    return held;
   }
 }

@@ -1,0 +1,76 @@
+// `switchboard instances`: every trigger instance with what an operator asks first: is it
+// enabled and reachable, may it exec, how often it fired and when last, how many actions
+// failed and comparisons could not be made, and whether its conditions held when last
+// evaluated (PlaceOS's triggered, trigger_count, action_errors, comparison_errors).
+import type { Config } from '../../config/schema.js';
+import type { InstanceStats } from '../../store/runs-repo.js';
+import type { CliOptions } from '../options.js';
+import { withStore } from '../with-store.js';
+
+export interface InstanceView {
+  id: string;
+  trigger: string;
+  system: string;
+  enabled: boolean;
+  /** Enabled, and its trigger takes webhooks: its URL answers. */
+  reachable: boolean;
+  exec: boolean;
+  trigger_count: number;
+  last_fired_at: string | null;
+  action_errors: number;
+  comparison_errors: number;
+  /** Whether its conditions held when last evaluated; null for an instance without conditions. */
+  triggered: boolean | null;
+}
+
+export function instanceViews(config: Config, stats: ReadonlyMap<string, InstanceStats>): InstanceView[] {
+  const triggers = new Map(config.triggers.map((t) => [t.id, t]));
+  return config.instances.map((instance) => {
+    const trigger = triggers.get(instance.trigger);
+    const s = stats.get(instance.id);
+    const hasConditions = (trigger?.conditions ?? []).some((c) => c.kind === 'compare');
+    return {
+      id: instance.id,
+      trigger: instance.trigger,
+      system: instance.system,
+      enabled: instance.enabled,
+      reachable: instance.enabled && (trigger?.webhook ?? false),
+      exec: instance.exec,
+      trigger_count: s?.trigger_count ?? 0,
+      last_fired_at: s?.last_fired_at ? new Date(s.last_fired_at).toISOString() : null,
+      action_errors: s?.action_errors ?? 0,
+      comparison_errors: s?.comparison_errors ?? 0,
+      triggered: hasConditions ? (s?.triggered ?? null) : null,
+    };
+  });
+}
+
+export async function instances(values: CliOptions): Promise<number> {
+  return withStore(values, async (store, loaded) => {
+    const views = instanceViews(loaded.config, await store.runs.allStats());
+    if (values.json) {
+      for (const view of views) console.log(JSON.stringify(view));
+      return 0;
+    }
+    if (views.length === 0) {
+      console.log('no instances in the config');
+      return 0;
+    }
+    const rows = [
+      ['instance', 'state', 'exec', 'fired', 'last fired', 'action errors', 'comparison errors', 'triggered'],
+      ...views.map((v) => [
+        v.id,
+        !v.enabled ? 'disabled' : v.reachable ? 'reachable' : 'no webhook',
+        v.exec ? 'yes' : 'no',
+        String(v.trigger_count),
+        v.last_fired_at ?? '-',
+        String(v.action_errors),
+        String(v.comparison_errors),
+        v.triggered === null ? '-' : v.triggered ? 'yes' : 'no',
+      ]),
+    ];
+    const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+    for (const row of rows) console.log(row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd());
+    return 0;
+  });
+}

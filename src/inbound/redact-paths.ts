@@ -1,0 +1,39 @@
+// A trigger's own `redact` paths (`body.observations.*.clientMac`, `headers.x-device-id`):
+// values the request log must not keep for that trigger, such as personal data, beyond
+// the secret-looking fields the engine always redacts. `*` stands for any key or element.
+import { REDACTED } from '../redact.js';
+
+export interface RedactPaths {
+  body: readonly string[][];
+  query: readonly string[][];
+  headers: readonly string[][];
+}
+
+export const NO_PATHS: RedactPaths = { body: [], query: [], headers: [] };
+
+export function compileRedactPaths(paths: readonly string[]): RedactPaths {
+  if (paths.length === 0) return NO_PATHS;
+  const compiled = { body: [] as string[][], query: [] as string[][], headers: [] as string[][] };
+  for (const path of paths) {
+    const [root, ...rest] = path.split('.');
+    compiled[root as keyof RedactPaths].push(root === 'headers' ? rest.map((s) => s.toLowerCase()) : rest);
+  }
+  return compiled;
+}
+
+/** Replaces, in place, every value `paths` reach in `value` (a copy the caller owns). */
+export function redactPaths(value: unknown, paths: readonly string[][]): void {
+  for (const path of paths) redactAt(value, path, 0);
+}
+
+function redactAt(value: unknown, path: readonly string[], at: number): void {
+  if (value === null || typeof value !== 'object') return;
+  const segment = path[at]!;
+  const last = at === path.length - 1;
+  const container = value as Record<string, unknown>;
+  const keys = segment === '*' ? Object.keys(container) : Object.hasOwn(container, segment) ? [segment] : [];
+  for (const key of keys) {
+    if (last) container[key] = REDACTED;
+    else redactAt(container[key], path, at + 1);
+  }
+}
