@@ -132,7 +132,7 @@ async function startParts(context: PartsContext): Promise<Engine> {
   const mailer = config.mail ? createMailer(config.mail) : undefined;
   const sendMail = mailer && ((message: MailMessage) => mailer.send(message));
   undo.unshift(() => mailer?.close());
-  outbound = await createOutbound({ config, registry, store, modules, clock, ids, log, sendMail });
+  outbound = await createOutbound({ config, configDir: context.configDir, registry, store, modules, clock, ids, log, sendMail });
   undo.unshift(() => modules.stopAll());
   await modules.startAll();
   const executor = new RunExecutor({

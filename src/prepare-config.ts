@@ -6,6 +6,7 @@ import { loadConfig, type LoadedConfig } from './config/load-config.js';
 import { ConfigInvalid, type Problem } from './config/problems.js';
 import { checkModules } from './drivers/check-modules.js';
 import { loadDrivers, type DriverRegistry } from './drivers/registry.js';
+import { checkSubscriptionFiles } from './outbound/check-subscription-files.js';
 import { templateProblems } from './triggers/template.js';
 
 export interface PreparedConfig {
@@ -19,7 +20,7 @@ export async function prepareConfig(
 ): Promise<PreparedConfig> {
   const loaded = loadConfig(configDir, options.env ?? process.env);
   const registry = options.registry ?? (await loadDrivers());
-  const problems: Problem[] = [...checkModules(loaded, registry), ...tlsProblems(loaded)];
+  const problems: Problem[] = [...checkModules(loaded, registry), ...tlsProblems(loaded), ...checkSubscriptionFiles(loaded)];
   loaded.config.triggers.forEach((trigger, t) =>
     trigger.actions.forEach((action, a) => {
       for (const message of templateProblems(action)) problems.push(loaded.locate(['triggers', t, 'actions', a], message));

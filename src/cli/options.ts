@@ -19,6 +19,7 @@ export const OPTIONS = {
   fail: { type: 'string' },
   enable: { type: 'string' },
   attempts: { type: 'boolean' },
+  retarget: { type: 'string' },
   actions: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;

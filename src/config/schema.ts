@@ -199,8 +199,37 @@ export const subscriptionSchema = z
     on_exhausted: z.array(actionSchema).default([]),
     /** Disabled after this many deliveries in a row are exhausted. */
     disable_after: z.number().int().min(1).default(5),
+    /** Sent on every attempt, e.g. `authorization: "Bearer ${TOKEN}"`; never logged or stored. */
+    headers: z
+      .record(
+        z.string(),
+        z.string().regex(/^[\t -~\x80-\xff]*$/, 'a header value may not hold line breaks or control characters'),
+      )
+      .superRefine((headers, ctx) => {
+        const ours = ['content-type', 'content-length', 'transfer-encoding', 'host', 'connection'];
+        const seen = new Set<string>();
+        for (const name of Object.keys(headers)) {
+          const lower = name.toLowerCase();
+          const issue = (message: string) => ctx.addIssue({ code: 'custom', path: [name], message });
+          if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
+            issue(`"${name}" is not a header name; use letters, digits and "-", such as x-api-key`);
+          else if (ours.includes(lower) || ['webhook-id', 'webhook-timestamp', 'webhook-signature'].includes(lower))
+            issue(
+              `${name} is set by Switchboard (the Standard Webhooks headers, content-type and the framing are ours); use another header`,
+            );
+          else if (seen.has(lower)) issue(`${name} is given twice (header names ignore case); give it once`);
+          seen.add(lower);
+        }
+      })
+      .default({}),
+    /** A client certificate for mTLS: PEM files relative to the config directory; `ca` trusts a private CA instead of the public roots. */
+    tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1), ca: z.string().min(1).optional() }).optional(),
   })
-  .refine((s) => !(s.zone && s.system), { message: 'give zone or system, not both', path: ['system'] });
+  .refine((s) => !(s.zone && s.system), { message: 'give zone or system, not both', path: ['system'] })
+  .refine((s) => !s.tls || /^https:/i.test(s.url), {
+    message: 'a client certificate is presented over TLS only; give an https url or leave tls out',
+    path: ['tls'],
+  });
 
 export const outboundSchema = z
   .strictObject({
@@ -210,6 +239,10 @@ export const outboundSchema = z
     concurrency: z.number().int().min(1).max(256).default(8),
     /** How much of a receiver's answer is kept with each attempt. */
     response_limit: byteSizeSchema.default(1024),
+    /** Every delivery goes out through this HTTP proxy (CONNECT for https targets, absolute-form for http). */
+    proxy: z
+      .url({ protocol: /^https?$/, error: 'the proxy must be an http or https URL, such as http://proxy.internal:3128' })
+      .optional(),
   })
   .prefault({});
 

@@ -199,6 +199,24 @@ describe('lookup', () => {
   });
 });
 
+describe('check (for targets a proxy connects to)', () => {
+  it('resolves and judges every answer as lookup does, an allow-listed name passing', async () => {
+    await expect(createAddressGuard({}, resolveTo('8.8.8.8', '10.0.0.1')).check('mixed.example')).rejects.toMatchObject({
+      address: '10.0.0.1',
+      kind: 'private',
+    });
+    await expect(createAddressGuard({}, resolveTo('8.8.8.8')).check('dns.example')).resolves.toEqual(answers('8.8.8.8'));
+    const allowed = createAddressGuard({ allow: ['hooks.internal'] }, resolveTo('10.0.0.5'));
+    await expect(allowed.check('hooks.internal')).resolves.toEqual(answers('10.0.0.5'));
+  });
+
+  it('takes an IP literal without asking DNS', async () => {
+    const resolver = resolveTo('8.8.8.8');
+    await expect(createAddressGuard({}, resolver).check('[::1]')).rejects.toMatchObject({ kind: 'loopback' });
+    expect(resolver).not.toHaveBeenCalled();
+  });
+});
+
 describe('lookup wired into http.get', () => {
   const servers: http.Server[] = [];
   let port = 0;

@@ -38,6 +38,13 @@ export interface AddressGuard {
    * connects directly), so the sender must check such hosts with `blockedKind` itself.
    */
   lookup: (hostname: string, options: LookupOptions, callback: LookupCallback) => void;
+  /**
+   * Resolves a name (or takes an IP literal) and checks every address as `lookup` does, for
+   * when something else connects: behind `outbound.proxy` the proxy resolves the target and
+   * connects to it, so this check of our own resolution is as far as the guard can see.
+   * Rejects with AddressBlocked, or with the DNS error when the name does not resolve here.
+   */
+  check: (hostname: string) => Promise<LookupAddress[]>;
 }
 
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
@@ -212,5 +219,5 @@ export function createAddressGuard(
     );
   };
 
-  return { blockedKind, lookup };
+  return { blockedKind, lookup, check: (hostname) => resolveChecked(hostname, {}) };
 }

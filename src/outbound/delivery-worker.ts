@@ -8,6 +8,7 @@ import type { ActionConfig, SubscriptionConfig } from '../config/schema.js';
 import type { Logger } from '../logger.js';
 import type { DueDelivery, OutboxRepo } from '../store/outbox-repo.js';
 import type { AttemptRow, DeliveryUpdate, StoreWrite, UnitOfWork } from '../store/writes.js';
+import type { ClientTls } from './client-tls.js';
 import { envelopeOf } from './event.js';
 import type { HttpSender, SendResult } from './http-sender.js';
 import { signatureHeaders } from './signer.js';
@@ -36,6 +37,8 @@ export interface DeliveryWorkerDeps {
   log: Logger;
   /** Every subscription's signing secrets (all sign during a rotation). */
   secrets: ReadonlyMap<string, readonly string[]>;
+  /** The client certificates of subscriptions that have one (read at start). */
+  clientTls: ReadonlyMap<string, ClientTls>;
   concurrency: number;
   responseLimit: number;
   /** Runs a subscription's on_failure / on_exhausted actions. */
@@ -249,7 +252,12 @@ export class DeliveryWorker {
     const headers = signatureHeaders(this.deps.secrets.get(subscription.id) ?? [], messageId, started, body);
     const timeoutMs =
       subscription.mode === 'fire-and-forget' ? Math.min(subscription.timeout, FIRE_AND_FORGET_TIMEOUT_MS) : subscription.timeout;
-    return this.deps.sender.post(group[0]!.url, body, headers, { timeoutMs, responseLimit: this.deps.responseLimit });
+    return this.deps.sender.post(group[0]!.url, body, headers, {
+      timeoutMs,
+      responseLimit: this.deps.responseLimit,
+      headers: subscription.headers,
+      tls: this.deps.clientTls.get(subscription.id),
+    });
   }
 
   private async settle(

@@ -1,13 +1,21 @@
-// Sends one POST to a subscriber: through the address guard, without following
-// redirects, cut off at the timeout, and keeping only the first bytes of the answer.
+// Sends one POST to a subscriber: through the address guard, directly or through the
+// outbound proxy, without following redirects, cut off at the timeout, and keeping only
+// the first bytes of the answer.
 import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
-import type { AddressGuard } from './address-guard.js';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
+import { AddressBlocked, type AddressGuard } from './address-guard.js';
+import type { ClientTls } from './client-tls.js';
+import { createOutboundAgents, type OutboundAgents } from './outbound-agents.js';
 
 export interface SendOptions {
   timeoutMs: number;
   responseLimit: number;
+  /** The subscription's own headers: sent as given, but never instead of the ones we set. */
+  headers?: Readonly<Record<string, string>>;
+  /** The subscription's client certificate, presented to https targets (mTLS). */
+  tls?: ClientTls;
 }
 
 export interface SendResult {
@@ -21,13 +29,20 @@ export interface SendResult {
   retryAfterMs?: number;
 }
 
-export class HttpSender {
-  private readonly agents = {
-    'http:': new http.Agent({ keepAlive: true, maxSockets: 64 }),
-    'https:': new https.Agent({ keepAlive: true, maxSockets: 64 }),
-  };
+export interface HttpSenderOptions {
+  /** `outbound.proxy`: every delivery goes through it. */
+  proxy?: string;
+}
 
-  constructor(private readonly guard: AddressGuard) {}
+export class HttpSender {
+  private readonly agents: OutboundAgents;
+
+  constructor(
+    private readonly guard: AddressGuard,
+    options: HttpSenderOptions = {},
+  ) {
+    this.agents = createOutboundAgents(options.proxy);
+  }
 
   async post(target: string, body: string, headers: Record<string, string>, options: SendOptions): Promise<SendResult> {
     const started = performance.now();
@@ -36,17 +51,19 @@ export class HttpSender {
       latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
     });
     const url = new URL(target);
+    const protocol = url.protocol === 'https:' ? 'https:' : 'http:';
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve(`timed out after ${options.timeoutMs} ms`), options.timeoutMs);
+    });
     const host = url.hostname.replace(/^\[|\]$/g, '');
-    // Node connects to an IP literal without calling `lookup`, so literals are checked here.
-    if (isIP(host)) {
-      const blocked = this.guard.blockedKind(host, host);
-      if (blocked)
-        return done({
-          response: '',
-          error: `blocked: ${host} is a ${blocked} address; allow it in outbound.allow to deliver there`,
-        });
+    const refused = await Promise.race([this.screen(host), timedOut]);
+    if (refused) {
+      clearTimeout(timer);
+      return done({ response: '', error: refused });
     }
-    const transport = url.protocol === 'https:' ? https : http;
+    const transport = protocol === 'https:' ? https : http;
+    const via = this.agents.proxied ? 'via proxy: ' : '';
     return new Promise<SendResult>((resolve) => {
       let settled = false;
       const finish = (result: Omit<SendResult, 'latencyMs'>) => {
@@ -57,20 +74,36 @@ export class HttpSender {
       };
       const request = transport.request(url, {
         method: 'POST',
-        agent: this.agents[url.protocol as 'http:' | 'https:'],
-        lookup: this.guard.lookup,
+        agent: this.agents.for(protocol),
+        // Direct, the guard resolves the name and checks the addresses connected to; through
+        // a proxy the proxy resolves it (what `screen` could check was checked).
+        ...(this.agents.proxied ? {} : { lookup: this.guard.lookup }),
+        ...(protocol === 'https:' ? options.tls : undefined),
+        // Inside a CONNECT tunnel to an IP literal the library gives TLS no host, so Node would
+        // check the certificate against "localhost": check it against the target instead.
+        ...(this.agents.proxied && protocol === 'https:'
+          ? { checkServerIdentity: (_: string, cert: PeerCertificate) => checkServerIdentity(host, cert) }
+          : undefined),
         headers: {
+          'user-agent': 'Switchboard-Webhooks/1',
+          // Ours come after the subscription's, so a name given twice is ours (the schema refuses them too).
+          ...options.headers,
           'content-type': 'application/json',
           'content-length': Buffer.byteLength(body),
-          'user-agent': 'Switchboard-Webhooks/1',
           ...headers,
         },
       });
-      const timer = setTimeout(() => {
+      void timedOut.then((reason) => {
         request.destroy();
-        finish({ response: '', error: `timed out after ${options.timeoutMs} ms` });
-      }, options.timeoutMs);
-      request.on('error', (error: NodeJS.ErrnoException) => finish({ response: '', error: describe(error) }));
+        finish({ response: '', error: reason });
+      });
+      // The tunnel's own refusal (403, 407, 502…) is the proxy's answer, not the receiver's.
+      request.on('proxyConnect', (connect: { statusCode?: number; statusText?: string }) => {
+        if (connect.statusCode === undefined || connect.statusCode === 200) return;
+        request.destroy();
+        finish({ response: '', error: `the proxy refused the tunnel: ${connect.statusCode} ${connect.statusText ?? ''}`.trim() });
+      });
+      request.on('error', (error: NodeJS.ErrnoException) => finish({ response: '', error: via + describe(error) }));
       request.on('response', (response) => {
         const chunks: Buffer[] = [];
         let kept = 0;
@@ -100,8 +133,28 @@ export class HttpSender {
   }
 
   close(): void {
-    this.agents['http:'].destroy();
-    this.agents['https:'].destroy();
+    this.agents.destroy();
+  }
+
+  /** Why the target may not be reached (the address guard's refusal), or undefined. */
+  private async screen(host: string): Promise<string | undefined> {
+    // Node connects to an IP literal without calling `lookup`, so literals are checked here.
+    if (isIP(host)) {
+      const blocked = this.guard.blockedKind(host, host);
+      return blocked && `blocked: ${host} is a ${blocked} address; allow it in outbound.allow to deliver there`;
+    }
+    // Direct, `lookup` checks every address at connect time.
+    if (!this.agents.proxied) return undefined;
+    // Behind a proxy the proxy resolves the name and connects, so only our own resolution can
+    // be checked: a name that resolves here to a refused address is refused. One that does not
+    // resolve here is left to the proxy (networks that reach out only through a proxy often
+    // cannot resolve outside names), as is a name whose DNS answers differently to the proxy.
+    try {
+      await this.guard.check(host);
+      return undefined;
+    } catch (error) {
+      return error instanceof AddressBlocked ? `blocked: ${error.message}` : undefined;
+    }
   }
 }
 

@@ -11,6 +11,7 @@ import type { Store } from '../store/store.js';
 import type { ActionContext } from '../triggers/actions/action-runner.js';
 import { runActionList } from '../triggers/actions/run-action-list.js';
 import { createAddressGuard } from './address-guard.js';
+import { loadClientTls } from './client-tls.js';
 import { DeliveryWorker } from './delivery-worker.js';
 import type { EventSource } from './event.js';
 import { EventCatalog } from './event-catalog.js';
@@ -49,6 +50,8 @@ export async function subscriptionSecrets(config: Config, store: Store): Promise
 
 export interface OutboundDeps {
   config: Config;
+  /** Where the config was read from: subscriptions' TLS files are relative to it (else to the working directory). */
+  configDir?: string;
   registry: DriverRegistry;
   store: Store;
   modules: ModuleHost;
@@ -66,7 +69,9 @@ export async function createOutbound(deps: OutboundDeps): Promise<OutboundServic
     states.filter((s) => s.disabled_at !== null).map((s) => s.subscription_id),
   );
   const catalog = new EventCatalog(deps.registry, config);
-  const sender = new HttpSender(createAddressGuard({ allow: config.outbound.allow }));
+  // Read before anything starts: a certificate that cannot be read stops the engine here.
+  const clientTls = loadClientTls(config.subscriptions, deps.configDir ?? process.cwd());
+  const sender = new HttpSender(createAddressGuard({ allow: config.outbound.allow }), { proxy: config.outbound.proxy });
   let worker: DeliveryWorker | undefined;
   const outbox = new Outbox({
     store,
@@ -104,6 +109,7 @@ export async function createOutbound(deps: OutboundDeps): Promise<OutboundServic
     clock,
     log,
     secrets: await subscriptionSecrets(config, store),
+    clientTls,
     concurrency: config.outbound.concurrency,
     responseLimit: config.outbound.response_limit,
     exhaustedInARow: new Map(states.map((s) => [s.subscription_id, Number(s.consecutive_exhausted)])),

@@ -48,6 +48,20 @@ export class OutboxRepo {
       .limit(limit);
   }
 
+  /** How many pending deliveries of a subscription go to each url, most first. */
+  async pendingUrls(subscriptionId: string): Promise<{ url: string; count: number }[]> {
+    const rows = await this.db
+      .selectFrom('deliveries')
+      .select((eb) => ['url', eb.fn.countAll<number>().as('count')])
+      .where('subscription_id', '=', subscriptionId)
+      .where('status', '=', 'pending')
+      .groupBy('url')
+      .orderBy('count', 'desc')
+      .orderBy('url')
+      .execute();
+    return rows.map((r) => ({ url: r.url, count: Number(r.count) }));
+  }
+
   /** When the next pending delivery falls due, if any. */
   async nextDueAt(): Promise<number | undefined> {
     const row = await this.db

@@ -29,6 +29,8 @@ const SQL = {
   deliveryUpdate: `update deliveries set status = @status, attempts = @attempts, next_attempt_at = @next_attempt_at,
     finished_at = @finished_at, last_status = @last_status, last_error = @last_error where id = @id`,
   deliveryDue: `update deliveries set next_attempt_at = @at where id = @id and status = 'pending'`,
+  deliveriesRetargeted: `update deliveries set url = @to, next_attempt_at = coalesce(min(next_attempt_at, @at), next_attempt_at)
+    where subscription_id = @subscriptionId and status = 'pending' and url = @from`,
   scheduleFired: `insert into schedule_fires (instance_id, condition, last_fired_at) values (@instanceId, @condition, @at)
     on conflict (instance_id, condition) do update set last_fired_at = excluded.last_fired_at`,
   exhaustedCounted: `insert into subscription_state (subscription_id, secret, consecutive_exhausted, disabled_at, disabled_reason)
@@ -109,7 +111,12 @@ export class SqliteWriter {
         s.actionErrorCounted.run({ instanceId: write.instanceId });
         return;
       case 'conditions_evaluated':
-        s.conditionsEvaluated.run({ instanceId: write.instanceId, errors: write.errors, triggered: write.triggered ? 1 : 0, at: write.at });
+        s.conditionsEvaluated.run({
+          instanceId: write.instanceId,
+          errors: write.errors,
+          triggered: write.triggered ? 1 : 0,
+          at: write.at,
+        });
         return;
       case 'run_finished':
         s.runFinished.run({ id: write.id, status: write.status, finishedAt: write.finishedAt, error: write.error });
@@ -126,6 +133,10 @@ export class SqliteWriter {
         return;
       case 'deliveries_due':
         for (const id of write.ids) s.deliveryDue.run({ id, at: write.at });
+        return;
+      case 'deliveries_retargeted':
+        for (const from of write.from)
+          s.deliveriesRetargeted.run({ subscriptionId: write.subscriptionId, from, to: write.to, at: write.at });
         return;
       case 'schedule_fired':
         s.scheduleFired.run({ instanceId: write.instanceId, condition: write.condition, at: write.at });

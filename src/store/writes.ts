@@ -39,6 +39,8 @@ export type StoreWrite =
   | { kind: 'attempt'; row: AttemptRow; delivery: DeliveryUpdate }
   /** Pending deliveries made due at once (a full batch). */
   | { kind: 'deliveries_due'; ids: readonly string[]; at: number }
+  /** A subscription's pending deliveries to any url in `from` go to `to` instead, due by `at` at the latest (null: on their schedule). */
+  | { kind: 'deliveries_retargeted'; subscriptionId: string; from: readonly string[]; to: string; at: number | null }
   | { kind: 'schedule_fired'; instanceId: string; condition: number; at: number }
   /** One more exhausted delivery in a row for the subscription, or (false) the count back to 0. */
   | { kind: 'exhausted_counted'; subscriptionId: string; exhausted: boolean }

@@ -4,12 +4,19 @@ import type { AttemptRow, DeliveryRow } from '../../store/outbox-repo.js';
 import type { DeliveryStatus } from '../../store/tables.js';
 import { intOption, UsageError, type CliOptions } from '../options.js';
 import { withStore } from '../with-store.js';
+import { retarget } from './retarget.js';
 
 const STATUSES: readonly DeliveryStatus[] = ['pending', 'succeeded', 'failed'];
 /** How much of a receiver's answer an attempt line shows. */
 const RESPONSE_EXCERPT = 80;
 
 export async function deliveries(values: CliOptions): Promise<number> {
+  const retargeted = values.retarget;
+  if (retargeted !== undefined)
+    return withStore(values, async (store, loaded) => {
+      for (const line of await retarget(store, loaded.config, retargeted)) console.log(line);
+      return 0;
+    });
   const status = statusOption(values.status);
   const limit = intOption(values, 'limit') ?? 50;
   return withStore(values, async (store) => {
