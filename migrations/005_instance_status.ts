@@ -3,8 +3,14 @@
 import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.alterTable('instance_stats').addColumn('action_errors', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
-  await db.schema.alterTable('instance_stats').addColumn('comparison_errors', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('instance_stats')
+    .addColumn('action_errors', 'bigint', (c) => c.notNull().defaultTo(0))
+    .execute();
+  await db.schema
+    .alterTable('instance_stats')
+    .addColumn('comparison_errors', 'bigint', (c) => c.notNull().defaultTo(0))
+    .execute();
   // 1 or 0 once evaluated; null for an instance without conditions, or not evaluated yet.
   await db.schema.alterTable('instance_stats').addColumn('triggered', 'integer').execute();
   await db.schema.alterTable('instance_stats').addColumn('triggered_at', 'bigint').execute();

@@ -70,7 +70,13 @@ export async function instances(values: CliOptions): Promise<number> {
       ]),
     ];
     const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-    for (const row of rows) console.log(row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd());
+    for (const row of rows)
+      console.log(
+        row
+          .map((cell, c) => cell.padEnd(widths[c]!))
+          .join('  ')
+          .trimEnd(),
+      );
     return 0;
   });
 }
