@@ -107,7 +107,14 @@ describe('switchboard urls', () => {
     const result = await cli(['urls', '--config', config]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    const rows = lines(result.stdout).map((l) => l.split('\t'));
+    const all = lines(result.stdout).map((l) => l.split('\t'));
+    // An exec instance also gets one path-form line per webhook method of its system's modules.
+    const execLines = all.filter((r) => r[2]?.startsWith('(exec '));
+    expect(execLines.map((r) => [r[0], r[2]])).toEqual([['trig-lobby-meraki', '(exec Meraki_1.scanning)']]);
+    expect(execLines[0]![1]).toMatch(
+      /^http:\/\/127\.0\.0\.1:8080\/webhook\/trig-lobby-meraki\/notify\/[^/?]+\/Meraki\/1\/scanning$/,
+    );
+    const rows = all.filter((r) => !r[2]?.startsWith('(exec '));
     expect(rows.map((r) => r[0])).toEqual(['trig-lobby-alerts', 'trig-lobby-meraki', 'trig-room-101-booking', 'trig-env-secret']);
     for (const [id, url] of rows) {
       const match = new RegExp(`^http://127\\.0\\.0\\.1:8080/webhook/${id}/notify\\?secret=(.+)$`).exec(url!);
@@ -134,7 +141,8 @@ describe('switchboard urls', () => {
     const second = await cli(['urls', '--config', config]);
     expect(first.code).toBe(0);
     expect(second.stdout).toBe(first.stdout);
-    const secrets = lines(first.stdout).map((l) => new URL(l.split('\t')[1]!).searchParams.get('secret'));
+    const fireLines = lines(first.stdout).filter((l) => !l.includes('(exec '));
+    const secrets = fireLines.map((l) => new URL(l.split('\t')[1]!).searchParams.get('secret'));
     expect(new Set(secrets).size).toBe(4);
   });
 
@@ -154,9 +162,9 @@ describe('switchboard urls', () => {
     const based = await cli(['urls', '--config', config, '--base', 'https://hooks.example.com/']);
     expect(based.code).toBe(0);
     const urls = lines(based.stdout).map((l) => l.split('\t')[1]!);
-    expect(urls).toHaveLength(4);
+    expect(urls).toHaveLength(5);
     for (const url of urls) {
-      expect(url).toMatch(/^https:\/\/hooks\.example\.com\/webhook\/[^/]+\/notify\?secret=/);
+      expect(url).toMatch(/^https:\/\/hooks\.example\.com\/webhook\/[^/]+\/notify(\?secret=|\/[^/?]+\/Meraki\/1\/scanning$)/);
       expect(url.slice('https://'.length)).not.toContain('//');
     }
     expect(based.stdout).toBe(plain.stdout.replaceAll('http://127.0.0.1:8080/', 'https://hooks.example.com/'));
@@ -169,7 +177,9 @@ describe('switchboard migrate', () => {
     const file = databaseFile(data);
     const first = await cli(['migrate', '--config', config]);
     expect(first).toMatchObject({ code: 0, stderr: '' });
-    expect(first.stdout).toBe(`${file}: applied 001_initial, 002_outbound, 003_schedules, 004_request_reasons\n`);
+    expect(first.stdout).toBe(
+      `${file}: applied 001_initial, 002_outbound, 003_schedules, 004_request_reasons, 005_instance_status\n`,
+    );
     const second = await cli(['migrate', '--config', config]);
     expect(second).toMatchObject({ code: 0, stderr: '' });
     expect(second.stdout).toBe(`${file}: schema is up to date\n`);
@@ -179,7 +189,9 @@ describe('switchboard migrate', () => {
     const { config, root } = tempConfig();
     const other = join(root, 'elsewhere');
     const result = await cli(['migrate', '--config', config, '--data', other]);
-    expect(result.stdout).toBe(`${databaseFile(other)}: applied 001_initial, 002_outbound, 003_schedules, 004_request_reasons\n`);
+    expect(result.stdout).toBe(
+      `${databaseFile(other)}: applied 001_initial, 002_outbound, 003_schedules, 004_request_reasons, 005_instance_status\n`,
+    );
   });
 });
 
