@@ -1,3 +1,3 @@
 #!/usr/bin/env node
-// The `switchboard` command: runs the compiled CLI (`npm run build` makes dist/).
-await import('../dist/src/cli/run.js');
+// The `switchboard` command: runs the built CLI (`npm run build` compiles and bundles it into dist/bundle/).
+await import('../dist/bundle/cli/run.js');

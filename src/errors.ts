@@ -134,3 +134,29 @@ export function errorResponse(error: unknown): {
     },
   };
 }
+
+/**
+ * Every code a refused request is logged with (the request log's `outcome`): the codes of
+ * the error types above, those BadRequest is given, and request_timeout (a body that
+ * server.request_timeout cut off). too_many_connections is answered before a request is
+ * read, so it is never logged.
+ */
+export const REFUSAL_CODES = [
+  'not_found',
+  'method_not_allowed',
+  'payload_too_large',
+  'unsupported_encoding',
+  'body_incomplete',
+  'body_malformed',
+  'body_unreadable',
+  'signature_invalid',
+  'bad_parameter',
+  'missing_parameter',
+  'exec_forbidden',
+  'module_not_found',
+  'module_error',
+  'module_timeout',
+  'request_timeout',
+  'store_unavailable',
+  'internal_error',
+] as const;

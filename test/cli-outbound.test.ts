@@ -1,15 +1,20 @@
-// Covers the outbound side of the `switchboard` command line, run as real child processes:
+// Covers the outbound side of the `switchboard` command line, run in-process through run():
 // events, subscriptions (secrets, disabled state, --enable), deliveries (filters, --json,
-// --attempts), redeliver, recover --since, and the `receive` sample receiver.
+// --attempts), redeliver, recover --since; and the `receive` sample receiver, which runs as
+// a real process until a signal stops it.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AttemptRow, DeliveryRow } from '../src/store/outbox-repo.js';
 import { databaseFile, openStore, type Store } from '../src/store/store.js';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { expectNoStackTrace, runCli, spawnCli, type CliResult } from './support/cli-process.js';
+import { expectNoStackTrace, spawnCli, type CliResult } from './support/cli-process.js';
+import { runCli } from './support/run-cli.js';
+
+const FIXTURE_DRIVERS = fileURLToPath(new URL('./fixtures/drivers', import.meta.url));
 
 const CONFIGURED = 'whsec_' + Buffer.from('configured-signing-key-for-cli-tests').toString('base64');
 const RECEIVE_SECRET = 'whsec_' + Buffer.from('receive-command-signing-key-0123').toString('base64');
@@ -190,14 +195,34 @@ describe('switchboard events', () => {
     const result = await cli(['events', '--config', config]);
     expect(result).toMatchObject({ code: 0, stderr: '' });
     const rows = lines(result.stdout).map((l) => l.split(/\s{2,}/));
-    expect(rows.map((r) => r[0])).toEqual(['module.state_changed', 'room.ready', 'subscription.disabled', 'trigger.fired']);
+    expect(rows.map((r) => r[0])).toEqual(
+      expect.arrayContaining(['module.state_changed', 'room.ready', 'subscription.disabled', 'trigger.fired']),
+    );
     expect(rows.find((r) => r[0] === 'room.ready')).toEqual([
       'room.ready',
       'config',
       'Emitted by an `emit` action in the config.',
     ]);
     expect(rows.find((r) => r[0] === 'trigger.fired')?.[1]).toBe('engine');
-    for (const row of rows) expect(row[2]).toMatch(/\S/);
+    for (const row of rows) {
+      expect(row[1]).toMatch(/^(engine|config|driver \S+)$/);
+      expect(row[2]).toMatch(/\S/);
+    }
+  });
+
+  it('adds the event types the drivers of a --drivers folder declare', async () => {
+    const { config } = tempConfig();
+    const without = await cli(['events', '--config', config]);
+    const result = await cli(['events', '--config', config, '--drivers', FIXTURE_DRIVERS]);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    const rows = lines(result.stdout).map((l) => l.split(/\s{2,}/));
+    expect(rows.find((r) => r[0] === 'fixture_lamp.burned_out')).toEqual([
+      'fixture_lamp.burned_out',
+      'driver fixture-lamp',
+      'The bulb burned out.',
+    ]);
+    const before = new Set(lines(without.stdout).map((l) => l.split(/\s{2,}/)[0]));
+    expect(rows.map((r) => r[0]).filter((type) => !before.has(type))).toEqual(['fixture_lamp.burned_out']);
   });
 
   it('prints one JSON object per type with --json, the data schema included', async () => {
@@ -379,6 +404,18 @@ describe('switchboard deliveries', () => {
     );
   });
 
+  it('moves pending deliveries to the url the config gives now with --retarget', async () => {
+    const { config, data } = tempConfig();
+    await recordDeliveries(data);
+    const result = await cli(['deliveries', '--config', config, '--retarget', 'sub-all']);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(lines(result.stdout)[0]).toBe('sub-all: moved 1 pending delivery to https://all.example.com/webhook, due now');
+    expect((await withStore(data, (store) => store.outbox.get('dlv_3')))?.url).toBe('https://all.example.com/webhook');
+    const unknown = await cli(['deliveries', '--config', config, '--retarget', 'sub-nope']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('switchboard: --retarget: no subscription "sub-nope" in the config');
+  });
+
   it('says no deliveries are recorded on an empty database', async () => {
     const { config } = tempConfig();
     expect(await cli(['deliveries', '--config', config])).toMatchObject({ code: 0, stdout: 'no deliveries recorded\n' });
@@ -527,7 +564,7 @@ const ENVELOPE = JSON.stringify({
 });
 
 describe('switchboard receive', () => {
-  it('answers a correctly signed POST with 200 and prints its type and data; SIGTERM stops it with exit 0', async () => {
+  it('answers a signed POST with 200 and prints it, a tampered body or another key with 401; SIGTERM stops it with exit 0', async () => {
     const r = await startReceive(['--port', '0', '--secret', RECEIVE_SECRET]);
     const response = await fetch(r.url, { method: 'POST', body: ENVELOPE, headers: signed(ENVELOPE) });
     expect(response.status).toBe(200);
@@ -535,28 +572,29 @@ describe('switchboard receive', () => {
     expect(r.out()).toContain('webhook-id evt_test_1  signature ok  (answered 200)');
     expect(r.out()).toContain('  room.ready  id evt_test_1  created 2026-01-01T09:00:00.000Z  attempt 1\n');
     expect(r.out()).toContain('    {\n      "room": "sys-room",\n      "people": 3\n    }\n');
+
+    const tampered = await fetch(r.url, {
+      method: 'POST',
+      body: ENVELOPE.replace('"people":3', '"people":30'),
+      headers: signed(ENVELOPE),
+    });
+    expect(tampered.status).toBe(401);
+    await r.waitForOutput(/invalid signature/);
+    expect(r.out()).toMatch(/POST \/hook {2}invalid signature: .+ {2}webhook-id evt_test_1 {2}\(answered 401\)/);
+    expect(r.out()).not.toContain('"people": 30');
+    const wrongKey = await fetch(r.url, { method: 'POST', body: ENVELOPE, headers: signed(ENVELOPE, CONFIGURED) });
+    expect(wrongKey.status).toBe(401);
+
     r.child.kill('SIGTERM');
     expect(await r.exited).toBe(0);
-    expect(r.out()).toMatch(/stopped \(SIGTERM\) after 1 valid and 0 invalid requests/);
+    expect(r.out()).toMatch(/stopped \(SIGTERM\) after 1 valid and 2 invalid requests/);
     expectNoStackTrace({ code: 0, stdout: r.out(), stderr: r.err() });
   });
 
-  it('answers a tampered body with 401 and says the signature is invalid', async () => {
-    const r = await startReceive(['--port', '0', '--secret', RECEIVE_SECRET]);
-    const headers = signed(ENVELOPE);
-    const response = await fetch(r.url, { method: 'POST', body: ENVELOPE.replace('"people":3', '"people":30'), headers });
-    expect(response.status).toBe(401);
-    await r.waitForOutput(/invalid signature/);
-    expect(r.out()).toMatch(/POST \/hook {2}invalid signature: .+ {2}webhook-id evt_test_1 {2}\(answered 401\)/);
-    expect(r.out()).not.toContain('"people"');
-    const wrongKey = await fetch(r.url, { method: 'POST', body: ENVELOPE, headers: signed(ENVELOPE, CONFIGURED) });
-    expect(wrongKey.status).toBe(401);
-    r.child.kill('SIGINT');
-    expect(await r.exited).toBe(0);
-  });
-
-  it('prints each event of a batch and answers --status', async () => {
-    const r = await startReceive(['--port', '0', '--secret', RECEIVE_SECRET, '--status', '204']);
+  it('with --fail 1 --status 204 answers the first valid request 500, then 204, printing each event of a batch; SIGINT stops it', async () => {
+    const r = await startReceive(['--port', '0', '--secret', RECEIVE_SECRET, '--fail', '1', '--status', '204']);
+    const first = await fetch(r.url, { method: 'POST', body: ENVELOPE, headers: signed(ENVELOPE) });
+    expect(first.status).toBe(500);
     const batch = JSON.stringify([
       JSON.parse(ENVELOPE),
       {
@@ -567,26 +605,16 @@ describe('switchboard receive', () => {
         data: { instance: 'trig-room' },
       },
     ]);
-    const response = await fetch(r.url, { method: 'POST', body: batch, headers: signed(batch, RECEIVE_SECRET, 'batch_dlv_1') });
-    expect(response.status).toBe(204);
+    const second = await fetch(r.url, { method: 'POST', body: batch, headers: signed(batch, RECEIVE_SECRET, 'batch_dlv_1') });
+    expect(second.status).toBe(204);
     await r.waitForOutput(/trig-room/);
-    expect(r.out()).toContain('  batch of 2 events\n');
-    expect(r.out()).toContain('  room.ready  id evt_test_1');
-    expect(r.out()).toContain('  trigger.fired  id evt_test_2  created 2026-01-01T09:00:01.000Z  attempt 2\n');
-    r.child.kill('SIGTERM');
-    expect(await r.exited).toBe(0);
-  });
-
-  it('with --fail 1 answers the first valid request 500, then 200', async () => {
-    const r = await startReceive(['--port', '0', '--secret', RECEIVE_SECRET, '--fail', '1']);
-    const first = await fetch(r.url, { method: 'POST', body: ENVELOPE, headers: signed(ENVELOPE) });
-    expect(first.status).toBe(500);
-    const second = await fetch(r.url, { method: 'POST', body: ENVELOPE, headers: signed(ENVELOPE) });
-    expect(second.status).toBe(200);
-    await r.waitForOutput(/answered 200/);
     expect(r.out()).toContain('(answered 500, failing on purpose 1 of 1)');
-    r.child.kill('SIGTERM');
+    expect(r.out()).toContain('(answered 204)');
+    expect(r.out()).toContain('  batch of 2 events\n');
+    expect(r.out()).toContain('  trigger.fired  id evt_test_2  created 2026-01-01T09:00:01.000Z  attempt 2\n');
+    r.child.kill('SIGINT');
     expect(await r.exited).toBe(0);
+    expect(r.out()).toMatch(/stopped \(SIGINT\) after 2 valid and 0 invalid requests/);
   });
 
   it.each([
@@ -598,6 +626,7 @@ describe('switchboard receive', () => {
       message: '--status must be an HTTP status from 200 to 599',
     },
     { args: ['--port', '0', '--secret', RECEIVE_SECRET, '--fail', 'some'], message: '--fail must be a whole number' },
+    { args: ['--port', '0', '--secret', RECEIVE_SECRET, '--config', 'config'], message: 'receive does not take --config' },
   ])('refuses $message with exit 2', async ({ args, message }) => {
     const result = await cli(['receive', ...args]);
     expect(result.code).toBe(2);

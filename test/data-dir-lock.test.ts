@@ -5,7 +5,7 @@ import SQLite from 'better-sqlite3';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { HOLDER_FILE } from '../src/store/data-dir-lock.js';
 import { databaseFile } from '../src/store/store.js';
 import { runCli } from './support/cli-process.js';
@@ -74,6 +74,16 @@ function fileState(file: string): { size: number; mtimeMs: number } | 'absent' {
   return { size, mtimeMs };
 }
 
+/** Runs not yet finished, read without writing (a read-only connection leaves the files as they are). */
+function unfinishedRuns(): number {
+  const db = new SQLite(databaseFile(dataDir), { readonly: true });
+  try {
+    return (db.prepare("SELECT count(*) AS n FROM runs WHERE status = 'pending'").get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
 /** Size and modification time of the database and its WAL, to show nothing wrote to them. */
 function databaseFiles(): Record<string, ReturnType<typeof fileState>> {
   const db = databaseFile(dataDir);
@@ -84,6 +94,8 @@ describe('one engine per data directory', () => {
   it('refuses a second start on the same data directory within seconds, naming the holder, and touches no file', async () => {
     const first = await startEngine();
     expect(await fire(first)).toBe(202);
+    // The run's action finishes after the 202: wait for its last write before taking the files' state.
+    await vi.waitFor(() => expect(unfinishedRuns()).toBe(0), { timeout: 15_000, interval: 20 });
     const before = databaseFiles();
     expect(before.wal).not.toBe('absent');
     const holder = readFileSync(join(dataDir, HOLDER_FILE), 'utf8');

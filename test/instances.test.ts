@@ -28,7 +28,7 @@ triggers:
   - id: t-broken
     webhook: true
     conditions:
-      - compare: { left: Display_1.nothing_here, op: greater_than, right: 3 }
+      - compare: { left: Display_1.power, op: greater_than, right: 3 } # boolean against number: cannot be ordered
   - id: t-off
     webhook: false
 instances:

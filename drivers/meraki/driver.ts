@@ -1,4 +1,4 @@
-// Receives Cisco Meraki Scanning API posts (v2 and v3) through exec and keeps where each client was last seen.
+// Receives Cisco Meraki Scanning API posts (2.x and 3.x, WiFi and Bluetooth) and keeps where each client was last seen.
 import { defineDriver, secretsEqual, z, type WebhookResponse } from '../../src/drivers/api.js';
 
 const client = z.object({
@@ -21,11 +21,15 @@ type Client = z.output<typeof client>;
 
 // Payload schemas: strict only where we depend on a field; Meraki adds fields over time.
 const str = z.string().nullish();
-// Meraki sends unknown coordinates as null, "NaN" or an empty array; normalised later.
-const coordinate = z.union([z.number(), z.string()]).nullish();
+// Meraki sends unknown coordinates as null, "NaN" or an empty array, and its v3 schema types
+// some numbers (lat, y, nearestApRssi) as strings; all are normalised by `number` below.
+const numeric = z.union([z.number(), z.string()]).nullish();
+// The examples write `version` as a string ("2.1"); the v3 schema sketch calls it a number.
+const version = z.union([z.string(), z.number()]);
 
+/** v2 (2.0, 2.1, …): one post per access point, observations grouped under it. */
 const v2 = z.object({
-  version: z.literal('2.0'),
+  version,
   type: z.enum(['DevicesSeen', 'BluetoothDevicesSeen']),
   data: z.object({
     apMac: str,
@@ -37,28 +41,37 @@ const v2 = z.object({
         ipv4: str,
         ipv6: str,
         seenTime: str,
-        seenEpoch: z.number().nullish(),
+        seenEpoch: numeric,
         ssid: str,
-        rssi: z.number().nullish(),
+        rssi: numeric,
         manufacturer: str,
         os: str,
         location: z
-          .object({
-            lat: coordinate,
-            lng: coordinate,
-            unc: coordinate,
-            x: z.array(coordinate).nullish(),
-            y: z.array(coordinate).nullish(),
-          })
+          .object({ lat: numeric, lng: numeric, unc: numeric, x: z.array(numeric).nullish(), y: z.array(numeric).nullish() })
           .nullish(),
       }),
     ),
   }),
 });
 
+const v3Place = z.object({
+  lat: numeric,
+  lng: numeric,
+  // WiFi places carry x, y and the floor plan flat; Bluetooth places nest them in `floorPlan`.
+  x: numeric,
+  y: numeric,
+  floorPlanName: str,
+  floorPlan: z.object({ name: str, x: numeric, y: numeric }).nullish(),
+  nearestApMac: str,
+  rssiRecords: z.array(z.object({ apMac: str, rssi: numeric })).nullish(),
+  time: str,
+});
+
+/** v3 (3.0, 3.x): one post per network, observations grouped by client. */
 const v3 = z.object({
-  version: z.literal('3.0'),
-  type: z.enum(['WiFi', 'Bluetooth']),
+  version,
+  // The docs name Bluetooth posts "BLE"; networks have been seen sending "Bluetooth".
+  type: z.enum(['WiFi', 'Bluetooth', 'BLE']),
   data: z.object({
     networkId: str,
     observations: z.array(
@@ -69,22 +82,22 @@ const v3 = z.object({
         ssid: str,
         manufacturer: str,
         os: str,
-        latestRecord: z.object({ time: str, nearestApMac: str, nearestApRssi: z.number().nullish() }).nullish(),
-        locations: z
-          .array(z.object({ lat: coordinate, lng: coordinate, x: coordinate, y: coordinate, time: str, floorPlanName: str }))
-          .nullish(),
+        // Present when the client has no recent location, and usually otherwise too.
+        latestRecord: z.object({ time: str, nearestApMac: str, nearestApRssi: numeric }).nullish(),
+        locations: z.array(v3Place).nullish(),
       }),
     ),
   }),
 });
 
-const payload = z.discriminatedUnion('version', [v2, v3]);
+type Payload = { major: 2; body: z.output<typeof v2> } | { major: 3; body: z.output<typeof v3> };
+type Place = z.output<typeof v3Place>;
 
 export const driver = defineDriver({
   name: 'meraki',
   module: 'Meraki',
   description:
-    'Receives Meraki Scanning API posts (v2 and v3) and keeps the last known place of each client, for people finding.',
+    'Receives Meraki Scanning API 2.x and 3.x posts and keeps the last known place of each client, for people finding.',
   settings: z.strictObject({
     validator: z.string().min(1),
     secret: z.string().min(1),
@@ -143,12 +156,10 @@ export const driver = defineDriver({
           return { status: 403, body: { error: 'invalid_secret', message: 'the secret in the body is missing or wrong' } };
         }
 
-        const parsed = payload.safeParse(body);
-        if (!parsed.success) {
-          return invalid(parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '));
-        }
+        const parsed = parsePayload(body as { version?: unknown });
+        if (typeof parsed === 'string') return invalid(parsed);
 
-        const seen = normalise(parsed.data, ctx.clock.now());
+        const seen = normalise(parsed, ctx.clock.now());
         const clients = { ...ctx.state.clients };
         for (const c of seen) {
           // Several APs report the same client, not always in order: keep the newest sighting.
@@ -172,35 +183,76 @@ function invalid(message: string): WebhookResponse {
   return { status: 400, body: { error: 'invalid_payload', message } };
 }
 
+/** Picks the schema by the major version alone, as Meraki asks: 2.1 reads as 2, 3.4 as 3. */
+function parsePayload(body: { version?: unknown }): Payload | string {
+  const major = majorVersion(body.version);
+  if (major === 2) {
+    const parsed = v2.safeParse(body);
+    return parsed.success ? { major, body: parsed.data } : issues(parsed.error);
+  }
+  if (major === 3) {
+    const parsed = v3.safeParse(body);
+    return parsed.success ? { major, body: parsed.data } : issues(parsed.error);
+  }
+  return `version: ${unsupported(body.version)}; this receiver reads Scanning API versions 2.x and 3.x`;
+}
+
+function unsupported(version: unknown): string {
+  if (version === undefined) return 'is missing';
+  if (typeof version === 'string' || typeof version === 'number') return `${JSON.stringify(version)} is not supported`;
+  return 'must be a string such as "3.0"';
+}
+
+/** "2.1" → 2, 3 → 3; undefined when the value is not a dotted version number. */
+function majorVersion(value: unknown): number | undefined {
+  const text = typeof value === 'number' ? String(value) : value;
+  const match = typeof text === 'string' ? /^(\d+)(?:\.\d+)*$/.exec(text.trim()) : null;
+  return match ? Number(match[1]) : undefined;
+}
+
+function issues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+}
+
 /** One Client per observation, v2 and v3 alike; `now` stands in when Meraki gives no time. */
-function normalise(body: z.output<typeof payload>, now: number): Client[] {
-  if (body.version === '2.0') {
-    const { apMac, apFloors, observations } = body.data;
-    return observations.map((o) => ({
+function normalise(payload: Payload, now: number): Client[] {
+  return payload.major === 2 ? fromV2(payload.body, now) : fromV3(payload.body, now);
+}
+
+function fromV2({ data }: z.output<typeof v2>, now: number): Client[] {
+  return data.observations.map((o) => {
+    // seenEpoch is in seconds.
+    const epoch = number(o.seenEpoch);
+    return {
       ...common(o),
-      rssi: o.rssi ?? null,
-      // seenEpoch is in seconds.
-      seen_at: o.seenEpoch != null ? o.seenEpoch * 1000 : time(o.seenTime, now),
-      ap_mac: apMac ?? null,
+      rssi: number(o.rssi),
+      seen_at: epoch !== null ? epoch * 1000 : time(o.seenTime, now),
+      ap_mac: data.apMac ?? null,
       lat: number(o.location?.lat),
       lng: number(o.location?.lng),
       x: number(o.location?.x?.[0]),
       y: number(o.location?.y?.[0]),
-      floors: apFloors ?? [],
-    }));
-  }
-  return body.data.observations.map((o) => {
+      floors: data.apFloors ?? [],
+    };
+  });
+}
+
+function fromV3({ data }: z.output<typeof v3>, now: number): Client[] {
+  return data.observations.map((o) => {
     const place = latest(o.locations ?? []);
+    // Without a latestRecord, the AP that heard the client loudest stands in for the nearest.
+    const loudest = strongest(place?.rssiRecords ?? []);
+    const floor = place?.floorPlanName ?? place?.floorPlan?.name;
     return {
       ...common(o),
-      rssi: o.latestRecord?.nearestApRssi ?? null,
+      rssi: number(o.latestRecord?.nearestApRssi) ?? loudest?.rssi ?? null,
       seen_at: time(o.latestRecord?.time ?? place?.time, now),
-      ap_mac: o.latestRecord?.nearestApMac ?? null,
+      ap_mac: o.latestRecord?.nearestApMac ?? place?.nearestApMac ?? loudest?.apMac ?? null,
       lat: number(place?.lat),
       lng: number(place?.lng),
-      x: number(place?.x),
-      y: number(place?.y),
-      floors: place?.floorPlanName ? [place.floorPlanName] : [],
+      x: number(place?.x ?? place?.floorPlan?.x),
+      y: number(place?.y ?? place?.floorPlan?.y),
+      floors: floor ? [floor] : [],
     };
   });
 }
@@ -211,12 +263,21 @@ function common(o: Common) {
   return {
     // Lower case so `forget` and repeated sightings match however the MAC was typed.
     mac: o.clientMac.toLowerCase(),
-    // Meraki writes addresses as "/10.0.0.12".
-    ipv4: o.ipv4 ? o.ipv4.replace(/^\//, '') : null,
+    // v2 writes "hostname/address" (or "/address"); v3 writes the address alone.
+    ipv4: o.ipv4?.slice(o.ipv4.lastIndexOf('/') + 1) || null,
     ssid: o.ssid ?? null,
     manufacturer: o.manufacturer ?? null,
     os: o.os ?? null,
   };
+}
+
+function strongest(records: NonNullable<Place['rssiRecords']>): { apMac: string | null; rssi: number } | undefined {
+  let best: { apMac: string | null; rssi: number } | undefined;
+  for (const r of records) {
+    const rssi = number(r.rssi);
+    if (rssi !== null && (!best || rssi > best.rssi)) best = { apMac: r.apMac ?? null, rssi };
+  }
+  return best;
 }
 
 function latest<T extends { time?: string | null }>(locations: T[]): T | undefined {

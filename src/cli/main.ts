@@ -1,61 +1,77 @@
-// The `switchboard` command line: start, check, migrate, urls, log, and the outbound side:
-// events, subscriptions, deliveries, redeliver, recover, receive.
+// The `switchboard` command line: finds the command named first, loads only that command's
+// module (a read-only command never loads the engine), parses the options it declares and
+// runs it. start, check, migrate, urls, instances, drivers, log, runs, and the outbound
+// side: events, subscriptions, deliveries, redeliver, recover, receive.
 import { ConfigInvalid, formatProblem } from '../config/problems.js';
-import { check } from './commands/check.js';
-import { deliveries } from './commands/deliveries.js';
-import { drivers } from './commands/drivers.js';
-import { events } from './commands/events.js';
-import { log } from './commands/log.js';
-import { migrate } from './commands/migrate.js';
-import { receive } from './commands/receive.js';
-import { recover } from './commands/recover.js';
-import { redeliver } from './commands/redeliver.js';
-import { runs } from './commands/runs.js';
-import { start } from './commands/start.js';
-import { subscriptions } from './commands/subscriptions.js';
-import { urls } from './commands/urls.js';
-import { parse, UsageError, type CliOptions } from './options.js';
+import { command, type Command } from './command.js';
+import { jsonOption, storeOptions, UsageError } from './options.js';
 
-/** Each command gets the options and the positionals after its name. */
-const COMMANDS: Record<string, (values: CliOptions, positionals: readonly string[]) => Promise<number>> = {
-  start,
-  check,
-  migrate,
-  urls,
-  drivers,
-  log,
-  runs,
-  events,
-  subscriptions,
-  deliveries,
-  redeliver,
-  recover,
-  receive,
+/**
+ * Each command, loaded when it runs: its module exports the options it takes and its handler.
+ * urls.ts and instances.ts do not export theirs yet; they are declared here until they do.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  start: () => import('./commands/start.js').then((m) => command('start', m.options, m.start)),
+  check: () => import('./commands/check.js').then((m) => command('check', m.options, m.check)),
+  migrate: () => import('./commands/migrate.js').then((m) => command('migrate', m.options, m.migrate)),
+  urls: () =>
+    import('./commands/urls.js').then((m) =>
+      command('urls', { ...storeOptions, base: { type: 'string', value: 'URL' } }, m.urls),
+    ),
+  instances: () =>
+    import('./commands/instances.js').then((m) => command('instances', { ...storeOptions, ...jsonOption }, m.instances)),
+  drivers: () => import('./commands/drivers.js').then((m) => command('drivers', m.options, m.drivers)),
+  log: () => import('./commands/log.js').then((m) => command('log', m.options, m.log)),
+  runs: () => import('./commands/runs.js').then((m) => command('runs', m.options, m.runs)),
+  events: () => import('./commands/events.js').then((m) => command('events', m.options, m.events)),
+  subscriptions: () => import('./commands/subscriptions.js').then((m) => command('subscriptions', m.options, m.subscriptions)),
+  deliveries: () => import('./commands/deliveries.js').then((m) => command('deliveries', m.options, m.deliveries)),
+  redeliver: () =>
+    import('./commands/redeliver.js').then((m) => command('redeliver', m.options, m.redeliver, { takesArguments: true })),
+  recover: () => import('./commands/recover.js').then((m) => command('recover', m.options, m.recover)),
+  receive: () => import('./commands/receive.js').then((m) => command('receive', m.options, m.receive)),
 };
 
-const USAGE = `usage: switchboard <command> [options]
+export const COMMAND_NAMES = Object.keys(COMMANDS);
+
+/** The command, its options loaded; undefined for a name that is not a command. */
+export function loadCommand(name: string): Promise<Command> | undefined {
+  return Object.hasOwn(COMMANDS, name) ? COMMANDS[name]!() : undefined;
+}
+
+// Each command's line lists every option it takes (test/cli-usage.test.ts holds it to the declarations).
+export const USAGE = `usage: switchboard <command> [options]
 
 commands:
-  start          run the engine            [--config DIR] [--port N] [--host H] [--data DIR]
-  check          validate a config directory without starting
-  migrate        create or update the database schema
-  urls           print every trigger instance's URL, secret included  [--base URL]
-  drivers        list the drivers: module names, methods and their arguments, webhooks, events  [--json]
-  log            list recorded requests, newest first  [--instance ID] [--outcome O] [--limit N] [--json]
-  runs           list runs of fired triggers, newest first  [--instance ID] [--status pending|succeeded|failed]
-                 [--limit N] [--json] [--actions]
+  start          run the engine  [--config DIR] [--data DIR] [--port N] [--host H] [--drivers DIR]
+  check          validate a config directory without starting  [--config DIR] [--drivers DIR]
+  migrate        create or update the database schema  [--config DIR] [--data DIR]
+  urls           print every trigger instance's URL, secret included  [--config DIR] [--data DIR] [--base URL]
+  instances      list trigger instances: enabled, reachable, fired, failed actions
+                 [--config DIR] [--data DIR] [--json]
+  drivers        list the drivers: module names, methods and their arguments, webhooks, events
+                 [--json] [--drivers DIR]
+  log            list recorded requests, newest first, with why one was refused or not fired
+                 [--config DIR] [--data DIR] [--instance ID] [--outcome fired|debounced|exec|not_found|…]
+                 [--limit N] [--json]
+  runs           list runs of fired triggers, newest first  [--config DIR] [--data DIR] [--instance ID]
+                 [--status pending|succeeded|failed] [--limit N] [--json] [--actions]
 
 outbound webhooks:
-  events         list the event types subscriptions can ask for  [--json]
+  events         list the event types subscriptions can ask for  [--config DIR] [--json] [--drivers DIR]
   subscriptions  list subscriptions, signing secrets included; --enable ID re-enables a disabled one
-  deliveries     list deliveries, newest first  [--subscription ID] [--status pending|succeeded|failed]
-                 [--type TYPE] [--limit N] [--json] [--attempts]
-  redeliver      queue one delivery again: redeliver DELIVERY_ID
+                 [--config DIR] [--data DIR] [--enable ID]
+  deliveries     list deliveries, newest first  [--config DIR] [--data DIR] [--subscription ID]
+                 [--status pending|succeeded|failed] [--type TYPE] [--limit N] [--json] [--attempts]
+                 --retarget SUBSCRIPTION moves a subscription's pending deliveries to its current url
+  redeliver      queue one delivery again: redeliver DELIVERY_ID  [--config DIR] [--data DIR]
   recover        queue again the failed deliveries created since a time: --since 2h | 2026-11-25T10:00:00Z
+                 [--config DIR] [--data DIR]
   receive        a local receiver that checks signatures and prints events (for integrators)
                  --port P --secret whsec_... [--status N] [--fail N] [--host H]
 
---config defaults to $SWITCHBOARD_CONFIG or ./config; --data overrides the config's data_dir`;
+--config defaults to $SWITCHBOARD_CONFIG or ./config; --data overrides the config's data_dir;
+--drivers DIR (several allowed) adds a folder of drivers to the shipped drivers/; every command takes --help`;
 
 export async function main(argv: string[]): Promise<void> {
   process.exitCode = await run(argv);
@@ -63,26 +79,31 @@ export async function main(argv: string[]): Promise<void> {
   if (argv[0] === 'start' || argv[0] === 'receive') process.exit(process.exitCode);
 }
 
-export async function run(argv: string[]): Promise<number> {
+/** Runs one command line and answers its exit code: 0, 1 when it failed, 2 for a usage error. */
+export async function run(argv: readonly string[]): Promise<number> {
   try {
-    const { values, positionals } = parse(argv);
-    const command = positionals[0];
-    if (values.help || !command) {
+    const [name, ...args] = argv;
+    if (name === undefined || name === '--help' || name === '-h') {
       console.log(USAGE);
-      return command || values.help ? 0 : 2;
+      return name === undefined ? 2 : 0;
     }
-    const handler = COMMANDS[command];
-    if (!handler) throw new UsageError(`unknown command "${command}"; commands: ${Object.keys(COMMANDS).join(', ')}`);
-    return await handler(values, positionals.slice(1));
+    if (name.startsWith('-')) throw new UsageError(`the command comes first: switchboard <command> [options], not "${name}"`);
+    const loading = loadCommand(name);
+    if (!loading) throw new UsageError(`unknown command "${name}"; commands: ${COMMAND_NAMES.join(', ')}`);
+    const parsed = (await loading).parse(args);
+    if (parsed.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    return await parsed.run();
   } catch (error) {
     if (error instanceof ConfigInvalid) {
       console.error(`config has ${error.problems.length} problem${error.problems.length === 1 ? '' : 's'}:`);
       for (const problem of error.problems) console.error(formatProblem(problem));
       return 1;
     }
-    const message = (error as Error).message;
-    console.error(`switchboard: ${message}`);
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    console.error(`switchboard: ${(error as Error).message}`);
+    if (error instanceof UsageError) {
       console.error('run `switchboard --help` for usage');
       return 2;
     }

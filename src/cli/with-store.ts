@@ -3,10 +3,10 @@
 import { dataDirOf } from '../config/data-dir.js';
 import { loadConfig, type LoadedConfig } from '../config/load-config.js';
 import { databaseFile, openStore, type Store } from '../store/store.js';
-import { configDirOf, type CliOptions } from './options.js';
+import { configDirOf, type StoreValues } from './options.js';
 
 export async function withStore<T>(
-  values: CliOptions,
+  values: StoreValues,
   use: (store: Store, loaded: LoadedConfig) => Promise<T>,
   loaded: LoadedConfig = loadConfig(configDirOf(values)),
 ): Promise<T> {

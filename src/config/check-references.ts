@@ -1,16 +1,18 @@
 // Checks what zod cannot see alone: unique ids, and references between zones,
 // systems, triggers and instances (module targets are checked with the drivers).
+// Reads what passed the schema: an item it refused still counts as there when its id did.
+import type { ConfigParts } from './config-parts.js';
 import { shortList } from './short-list.js';
-import type { Config } from './schema.js';
 import type { ConfigPath, Problem } from './problems.js';
 
 type Locate = (path: ConfigPath, message: string) => Problem;
 
-export function checkReferences(config: Config, locate: Locate): Problem[] {
+export function checkReferences(config: ConfigParts, locate: Locate): Problem[] {
   const problems: Problem[] = [];
   const ids = (section: 'zones' | 'systems' | 'triggers' | 'instances' | 'subscriptions') => {
     const seen = new Set<string>();
     config[section].forEach((item, i) => {
+      if (item.id === undefined) return;
       if (seen.has(item.id))
         problems.push(locate([section, i, 'id'], `${section.slice(0, -1)} id "${item.id}" is used twice; ids must be unique`));
       seen.add(item.id);
@@ -25,7 +27,7 @@ export function checkReferences(config: Config, locate: Locate): Problem[] {
 
   const parents = new Map(config.zones.map((z) => [z.id, z.parent]));
   config.zones.forEach((zone, i) => {
-    if (zone.parent === undefined) return;
+    if (zone.parent === undefined || zone.id === undefined) return;
     if (!zones.has(zone.parent))
       return problems.push(
         locate(['zones', i, 'parent'], `zone "${zone.parent}" does not exist; known zones: ${shortList(zones)}`),
@@ -38,20 +40,20 @@ export function checkReferences(config: Config, locate: Locate): Problem[] {
     }
   });
   config.systems.forEach((system, i) =>
-    system.zones.forEach((zone, j) => {
-      if (!zones.has(zone))
+    system.zones?.forEach((zone, j) => {
+      if (zone !== undefined && !zones.has(zone))
         problems.push(locate(['systems', i, 'zones', j], `zone "${zone}" does not exist; known zones: ${shortList(zones)}`));
     }),
   );
   config.instances.forEach((instance, i) => {
-    if (!triggers.has(instance.trigger))
+    if (instance.trigger !== undefined && !triggers.has(instance.trigger))
       problems.push(
         locate(
           ['instances', i, 'trigger'],
           `trigger "${instance.trigger}" does not exist; known triggers: ${shortList(triggers)}`,
         ),
       );
-    if (!systems.has(instance.system))
+    if (instance.system !== undefined && !systems.has(instance.system))
       problems.push(
         locate(['instances', i, 'system'], `system "${instance.system}" does not exist; known systems: ${shortList(systems)}`),
       );

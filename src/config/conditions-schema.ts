@@ -1,7 +1,7 @@
 // The zod schemas of trigger conditions: schedules (cron with seconds and a time zone,
 // or one-shot `at` times) and comparisons of module state.
-import { validateDetailed } from 'node-cron';
 import { z } from 'zod';
+import { cronProblems } from './cron-fields.js';
 import { keyedUnion } from './keyed-union.js';
 
 const STATE_PATH = /^[A-Za-z][A-Za-z0-9]*_\d+(\.[A-Za-z0-9_-]+)+$/;
@@ -57,12 +57,7 @@ const timezoneSchema = z.string().refine(
 export const scheduleConditionSchema = z.strictObject({
   // Six fields with seconds ("0 */5 * * * *" is every five minutes) or five without.
   schedule: z.string().superRefine((expression, ctx) => {
-    const result = validateDetailed(expression);
-    if (!result.valid)
-      ctx.addIssue({
-        code: 'custom',
-        message: `not a cron expression: ${result.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`,
-      });
+    for (const message of cronProblems(expression)) ctx.addIssue({ code: 'custom', message });
   }),
   timezone: timezoneSchema.optional(),
 });

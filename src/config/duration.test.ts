@@ -56,6 +56,14 @@ describe('durationSchema', () => {
     expect(durationSchema.safeParse(5000).success).toBe(false);
   });
 
+  it('says how to write a bare number with a unit, as seconds or milliseconds', () => {
+    const messages = (value: unknown) => durationSchema.safeParse(value).error?.issues.map((i) => i.message);
+    expect(messages(30)).toEqual(['write 30s or 30000ms: durations carry a unit']);
+    expect(messages(1.5)).toEqual(['write 1.5s or 1500ms: durations carry a unit']);
+    expect(messages('30')).toEqual(['write 30s or 30000ms: durations carry a unit']);
+    expect(messages(-5)).toEqual(['-5 is not a duration; write a number with a unit: 500ms, 5s, 2m, 1h or 1d']);
+  });
+
   it.each([null, true, [], {}])('refuses %j', (value) => {
     expect(durationSchema.safeParse(value).success).toBe(false);
   });

@@ -12,15 +12,21 @@ export function parseDuration(text: string): number | undefined {
 }
 
 /** A zod schema that accepts `5s`-style text (or 0) and yields milliseconds. */
-export const durationSchema = z.union([z.literal(0), z.string()]).transform((value, ctx) => {
+export const durationSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {
   if (value === 0) return 0;
-  const ms = parseDuration(value);
+  const ms = typeof value === 'string' ? parseDuration(value) : undefined;
   if (ms === undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `"${value}" is not a duration; write a number with a unit: 500ms, 5s, 2m, 1h or 1d`,
-    });
+    ctx.addIssue({ code: 'custom', message: durationAdvice(value) });
     return z.NEVER;
   }
   return ms;
 });
+
+/** How to write `value` as a duration: a bare number (or text of one) gets the unit it lacks. */
+function durationAdvice(value: number | string): string {
+  const number = typeof value === 'number' ? value : /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : undefined;
+  if (number !== undefined && Number.isFinite(number) && number > 0)
+    return `write ${number}s or ${Math.round(number * 1000)}ms: durations carry a unit`;
+  const shown = typeof value === 'number' ? String(value) : `"${value}"`;
+  return `${shown} is not a duration; write a number with a unit: 500ms, 5s, 2m, 1h or 1d`;
+}

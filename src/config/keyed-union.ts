@@ -1,6 +1,7 @@
 // A union of object schemas told apart by which key is present (`call:`, `emit:`,
 // `schedule:`…), with the chosen schema's own error messages instead of zod's union noise.
 import { z } from 'zod';
+import { describeIssues } from './schema-issues.js';
 
 export function keyedUnion<const Schemas extends Record<string, z.ZodType>>(schemas: Schemas, noun: string) {
   type Kind = keyof Schemas & string;
@@ -14,8 +15,9 @@ export function keyedUnion<const Schemas extends Record<string, z.ZodType>>(sche
     }
     const parsed = schemas[kind]!.safeParse(value);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues)
-        ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path as PropertyKey[] });
+      // Re-raised as custom issues, an unknown key would lose its name: each is raised at its own path.
+      for (const { message, path } of describeIssues(parsed.error.issues, schemas[kind]!))
+        ctx.addIssue({ code: 'custom', message, path });
       return z.NEVER;
     }
     return { ...(parsed.data as object), kind } as Parsed;

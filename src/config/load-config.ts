@@ -2,16 +2,35 @@
 // checks the references between items; every problem is reported with its position.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { checkReferences } from './check-references.js';
+import { configParts, type ConfigParts } from './config-parts.js';
+import { inFileOrder, type ProblemOrder } from './problem-order.js';
 import { configSchema, LIST_SECTIONS, type Config } from './schema.js';
+import { describeIssues } from './schema-issues.js';
 import { ConfigInvalid, formatPath, type ConfigPath, type Problem } from './problems.js';
 import { parseYamlFile, positionOf, type YamlFile } from './yaml-file.js';
-import { checkReferences } from './check-references.js';
+
+export type Locate = (path: ConfigPath, message: string) => Problem;
 
 export interface LoadedConfig {
   dir: string;
   config: Config;
   /** Where a path of the merged config was written, for problems found later (drivers, settings). */
-  locate(path: ConfigPath, message: string): Problem;
+  locate: Locate;
+}
+
+/** A config directory read and checked against the schema, whatever the schema said. */
+export interface ConfigReading {
+  dir: string;
+  locate: Locate;
+  /** The whole config, when the schema took all of it. */
+  config: Config | undefined;
+  /** What the schema took, item by item: the checks after it read this, so they still run when it refused something. */
+  parts: ConfigParts;
+  /** What is wrong so far (unset variables, the schema's refusals). */
+  problems: Problem[];
+  /** How to list problems in file order, each once. */
+  order: ProblemOrder;
 }
 
 interface Origin {
@@ -36,11 +55,26 @@ export function configFiles(dir: string): string[] {
 
 /** Loads and validates; throws ConfigInvalid listing every problem. */
 export function loadConfig(dirArg: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  const { dir, config, locate, parts, problems, order } = readConfig(dirArg, env);
+  // A loop, not push(...): a spread of 100,000s of problems overflows the call stack.
+  for (const problem of checkReferences(parts, locate)) problems.push(problem);
+  if (problems.length > 0 || !config) throw new ConfigInvalid(inFileOrder(problems, order));
+  return { dir, config, locate };
+}
+
+/**
+ * Reads, merges and parses the files. Throws ConfigInvalid only when the files cannot be read as
+ * a config at all (YAML errors, sections of the wrong shape); the schema's refusals are returned.
+ */
+export function readConfig(dirArg: string, env: NodeJS.ProcessEnv = process.env): ConfigReading {
   const dir = resolve(dirArg);
   const problems: Problem[] = [];
   const sources = configFiles(dir).map((file) =>
     parseYamlFile(relative(process.cwd(), file) || file, readFileSync(file, 'utf8'), env, problems),
   );
+  // parseYamlFile's problems with a config path are unset variables, whose values are left blank.
+  const unset = problems.filter((p) => p.path !== '(yaml)');
+  const order: ProblemOrder = { files: sources.map((s) => s.file), unset };
   if (sources.length === 0)
     problems.push({ file: dir, line: 1, col: 1, path: '(dir)', message: 'no .yaml or .yml files in the config directory' });
 
@@ -89,20 +123,11 @@ export function loadConfig(dirArg: string, env: NodeJS.ProcessEnv = process.env)
     return at(source, path, message);
   };
 
-  if (problems.length > 0) throw new ConfigInvalid(problems);
+  // Past a YAML error or a section of the wrong shape, what was merged is not what was meant.
+  // A value left blank by an unset variable is reported as that alone (ProblemOrder), so the checks go on.
+  if (problems.length > unset.length) throw new ConfigInvalid(inFileOrder(problems, order));
   const parsed = configSchema.safeParse(merged);
-  if (!parsed.success) {
-    const found = parsed.error.issues.flatMap((issue) =>
-      // Locate each unknown key by its own path (a top-level one may be in any file), not by the mapping holding it.
-      issue.code === 'unrecognized_keys'
-        ? issue.keys.map((key) => locate([...(issue.path as ConfigPath), key], `Unrecognized key: "${key}"`))
-        : [locate(issue.path as ConfigPath, issue.message)],
-    );
-    // In reading order, whatever order the schema checked them in.
-    throw new ConfigInvalid(found.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col));
-  }
-  // A loop, not push(...): a spread of 100,000s of problems overflows the call stack.
-  for (const problem of checkReferences(parsed.data, locate)) problems.push(problem);
-  if (problems.length > 0) throw new ConfigInvalid(problems);
-  return { dir, config: parsed.data, locate };
+  if (parsed.success) return { dir, locate, config: parsed.data, parts: parsed.data, problems, order };
+  for (const { path, message } of describeIssues(parsed.error.issues, configSchema)) problems.push(locate(path, message));
+  return { dir, locate, config: undefined, parts: configParts(merged), problems, order };
 }

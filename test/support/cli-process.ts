@@ -12,12 +12,19 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Starts the CLI in the project root, without the caller's SWITCHBOARD_CONFIG or LOG_LEVEL. */
-export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcessWithoutNullStreams {
+/** The built command as a user runs it (`npm run build` bundles it into dist/bundle/); absent before a build. */
+export const BUILT_CLI = fileURLToPath(new URL('../../dist/bundle/cli/run.js', import.meta.url));
+
+/**
+ * Starts the CLI in the project root, without the caller's SWITCHBOARD_CONFIG or LOG_LEVEL:
+ * from source, or with `built` the bundled command through bin/switchboard.js.
+ */
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}, { built = false } = {}): ChildProcessWithoutNullStreams {
   const base = { ...process.env };
   delete base.SWITCHBOARD_CONFIG;
   delete base.LOG_LEVEL;
-  return spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], {
+  const entry = built ? ['bin/switchboard.js'] : ['--import', 'tsx', 'src/cli/run.ts'];
+  return spawn(process.execPath, [...entry, ...args], {
     cwd: ROOT,
     env: { ...base, ...env },
     stdio: 'pipe',
@@ -31,8 +38,8 @@ export function expectNoStackTrace(result: CliResult): void {
 }
 
 /** Runs the CLI to completion (killed after 15 s); every run is checked for stack traces. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  const child = spawnCli(args, env);
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, how: { built?: boolean } = {}): Promise<CliResult> {
+  const child = spawnCli(args, env, how);
   child.stdin.end();
   let stdout = '';
   let stderr = '';

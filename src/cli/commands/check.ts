@@ -1,9 +1,13 @@
 // `switchboard check`: validates a config directory without starting anything.
 import { prepareConfig } from '../../prepare-config.js';
-import { configDirOf, type CliOptions } from '../options.js';
+import { driversOption, loadDriverFolders } from '../driver-folders.js';
+import { configDirOf, configOption, type OptionValues } from '../options.js';
 
-export async function check(values: CliOptions): Promise<number> {
-  const { loaded } = await prepareConfig(configDirOf(values));
+export const options = { ...configOption, ...driversOption } as const;
+
+export async function check(values: OptionValues<typeof options>): Promise<number> {
+  const registry = await loadDriverFolders(values);
+  const { loaded } = await prepareConfig(configDirOf(values), { registry });
   const { config } = loaded;
   const modules = config.systems.reduce((n, s) => n + s.modules.length, 0);
   console.log(

@@ -2,7 +2,7 @@
 // event type; `--attempts` shows every attempt under its delivery.
 import type { AttemptRow, DeliveryRow } from '../../store/outbox-repo.js';
 import type { DeliveryStatus } from '../../store/tables.js';
-import { intOption, UsageError, type CliOptions } from '../options.js';
+import { intOption, jsonOption, limitOption, oneOf, storeOptions, type OptionValues } from '../options.js';
 import { withStore } from '../with-store.js';
 import { retarget } from './retarget.js';
 
@@ -10,14 +10,26 @@ const STATUSES: readonly DeliveryStatus[] = ['pending', 'succeeded', 'failed'];
 /** How much of a receiver's answer an attempt line shows. */
 const RESPONSE_EXCERPT = 80;
 
-export async function deliveries(values: CliOptions): Promise<number> {
+export const options = {
+  ...storeOptions,
+  subscription: { type: 'string', value: 'ID' },
+  status: { type: 'string', value: STATUSES.join('|') },
+  type: { type: 'string', value: 'TYPE' },
+  ...limitOption,
+  ...jsonOption,
+  attempts: { type: 'boolean' },
+  /** Moves the subscription's pending deliveries to its current url (retarget.ts). */
+  retarget: { type: 'string', value: 'SUBSCRIPTION' },
+} as const;
+
+export async function deliveries(values: OptionValues<typeof options>): Promise<number> {
   const retargeted = values.retarget;
   if (retargeted !== undefined)
     return withStore(values, async (store, loaded) => {
       for (const line of await retarget(store, loaded.config, retargeted)) console.log(line);
       return 0;
     });
-  const status = statusOption(values.status);
+  const status = oneOf('status', STATUSES, values.status);
   const limit = intOption(values, 'limit') ?? 50;
   return withStore(values, async (store) => {
     const rows = await store.outbox.list({ subscriptionId: values.subscription, status, type: values.type, limit });
@@ -37,13 +49,6 @@ export async function deliveries(values: CliOptions): Promise<number> {
       console.log('no deliveries recorded' + (values.subscription || status || values.type ? ' that match' : ''));
     return 0;
   });
-}
-
-function statusOption(text: string | undefined): DeliveryStatus | undefined {
-  if (text === undefined) return undefined;
-  if (!(STATUSES as readonly string[]).includes(text))
-    throw new UsageError(`--status must be one of ${STATUSES.join(', ')}, not "${text}"`);
-  return text as DeliveryStatus;
 }
 
 function deliveryLine(row: DeliveryRow & { type: string }): string {

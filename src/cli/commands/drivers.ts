@@ -1,13 +1,17 @@
-// `switchboard drivers`: every driver under drivers/, read from its definition without
-// starting it: module name, description, methods with their arguments, webhook methods,
-// events. What an operator needs to write `modules:` and `call:` in YAML.
-import { loadDrivers } from '../../drivers/registry.js';
+// `switchboard drivers`: every driver under drivers/ and the --drivers folders, read from its
+// definition without starting it: module name, description, methods with their arguments,
+// webhook methods, events. What an operator needs to write `modules:` and `call:` in YAML.
+import { relative } from 'node:path';
 import type { z } from 'zod';
+import type { DriverFailure } from '../../drivers/registry.js';
+import { driversOption, loadDriverFolders } from '../driver-folders.js';
 import { jsonSchemaOf } from '../json-schema.js';
-import type { CliOptions } from '../options.js';
+import { jsonOption, type OptionValues } from '../options.js';
 
-export async function drivers(values: CliOptions): Promise<number> {
-  const registry = await loadDrivers();
+export const options = { ...jsonOption, ...driversOption } as const;
+
+export async function drivers(values: OptionValues<typeof options>): Promise<number> {
+  const registry = await loadDriverFolders(values);
   for (const driver of registry.drivers.values()) {
     const methods = Object.entries(driver.methods).map(([name, m]) => ({
       name,
@@ -45,8 +49,15 @@ export async function drivers(values: CliOptions): Promise<number> {
       console.log(`  webhook  ${w.name}  (exec, ${w.timeout_ms} ms)${w.description ? `  ${w.description}` : ''}`);
     for (const e of events) console.log(`  event    ${e.type}  ${e.description}`);
   }
-  for (const failure of registry.failures) console.error(`drivers/${failure.folder}: could not be loaded: ${failure.reason}`);
+  for (const failure of registry.failures) console.error(`${folderOf(failure)}: could not be loaded: ${failure.reason}`);
   return registry.failures.length > 0 ? 1 : 0;
+}
+
+/** The failed folder as the operator knows it: relative to the working directory when under it. */
+function folderOf(failure: DriverFailure): string {
+  if (failure.path === undefined) return `drivers/${failure.folder}`;
+  const shown = relative(process.cwd(), failure.path);
+  return shown === '' || shown.startsWith('..') ? failure.path : shown;
 }
 
 /** `state, input?` from an object schema's keys; optional ones marked. */

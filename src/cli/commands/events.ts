@@ -3,10 +3,13 @@
 import { EventCatalog } from '../../outbound/event-catalog.js';
 import { prepareConfig } from '../../prepare-config.js';
 import { jsonSchemaOf } from '../json-schema.js';
-import { configDirOf, type CliOptions } from '../options.js';
+import { driversOption, loadDriverFolders } from '../driver-folders.js';
+import { configDirOf, configOption, jsonOption, type OptionValues } from '../options.js';
 
-export async function events(values: CliOptions): Promise<number> {
-  const { loaded, registry } = await prepareConfig(configDirOf(values));
+export const options = { ...configOption, ...jsonOption, ...driversOption } as const;
+
+export async function events(values: OptionValues<typeof options>): Promise<number> {
+  const { loaded, registry } = await prepareConfig(configDirOf(values), { registry: await loadDriverFolders(values) });
   const types = new EventCatalog(registry, loaded.config).all();
   if (values.json) {
     for (const { type, origin, description, data } of types)

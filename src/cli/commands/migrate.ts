@@ -4,9 +4,11 @@ import { dataDirOf } from '../../config/data-dir.js';
 import { openSqlite } from '../../store/database.js';
 import { migrateToLatest } from '../../store/migrate.js';
 import { databaseFile } from '../../store/store.js';
-import { configDirOf, type CliOptions } from '../options.js';
+import { configDirOf, storeOptions, type OptionValues } from '../options.js';
 
-export async function migrate(values: CliOptions): Promise<number> {
+export const options = storeOptions;
+
+export async function migrate(values: OptionValues<typeof options>): Promise<number> {
   const loaded = loadConfig(configDirOf(values));
   const file = databaseFile(dataDirOf(loaded.config, loaded.dir, values.data));
   const database = openSqlite(file, loaded.config.server.durability);

@@ -5,14 +5,22 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { intOption, UsageError, type CliOptions } from '../options.js';
+import { intOption, UsageError, type OptionValues } from '../options.js';
 import { stopSignal } from '../stop-signal.js';
 
 const WHSEC = /^whsec_[A-Za-z0-9+/]+={0,2}$/;
 /** Bodies over this are refused with 413: a receiver under test has no use for more. */
 const BODY_LIMIT = 10 * 1024 * 1024;
 
-export async function receive(values: CliOptions): Promise<number> {
+export const options = {
+  port: { type: 'string', short: 'p', value: 'P' },
+  secret: { type: 'string', multiple: true, value: 'whsec_…' },
+  status: { type: 'string', value: 'N' },
+  fail: { type: 'string', value: 'N' },
+  host: { type: 'string', value: 'H' },
+} as const;
+
+export async function receive(values: OptionValues<typeof options>): Promise<number> {
   const settings = receiveSettings(values);
   const stop = stopSignal();
 
@@ -57,7 +65,7 @@ interface ReceiveSettings {
   fail: number;
 }
 
-function receiveSettings(values: CliOptions): ReceiveSettings {
+function receiveSettings(values: OptionValues<typeof options>): ReceiveSettings {
   const port = intOption(values, 'port');
   if (port === undefined) throw new UsageError('receive needs --port P (0 picks a free port)');
   if (port > 65535) throw new UsageError(`--port must be at most 65535, not ${port}`);

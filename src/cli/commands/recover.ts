@@ -1,12 +1,14 @@
 // `switchboard recover --since TIME`: queues again every failed delivery created since TIME
 // (after an outage at the receiver, say). TIME is ISO 8601 or a duration ago (`2h`, `30m`).
 import { parseDuration } from '../../config/duration.js';
-import { UsageError, type CliOptions } from '../options.js';
+import { storeOptions, UsageError, type OptionValues } from '../options.js';
 import { withStore } from '../with-store.js';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
-export async function recover(values: CliOptions): Promise<number> {
+export const options = { ...storeOptions, since: { type: 'string', value: 'TIME' } } as const;
+
+export async function recover(values: OptionValues<typeof options>): Promise<number> {
   const now = Date.now();
   const since = sinceOption(values.since, now);
   return withStore(values, async (store) => {

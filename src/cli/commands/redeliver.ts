@@ -1,10 +1,12 @@
 // `switchboard redeliver ID`: queues one delivery again, whatever its state; the event id
 // (the receiver's idempotency key) stays the same. A running engine's worker looks at the
 // store at least every second, so it picks the delivery up without a restart.
-import { UsageError, type CliOptions } from '../options.js';
+import { storeOptions, UsageError, type OptionValues } from '../options.js';
 import { withStore } from '../with-store.js';
 
-export async function redeliver(values: CliOptions, positionals: readonly string[] = []): Promise<number> {
+export const options = storeOptions;
+
+export async function redeliver(values: OptionValues<typeof options>, positionals: readonly string[] = []): Promise<number> {
   const [id, ...extra] = positionals;
   if (!id)
     throw new UsageError(

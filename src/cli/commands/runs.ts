@@ -1,15 +1,22 @@
 // `switchboard runs`: fired triggers' runs, newest first, with each action's outcome on request.
 import { redact } from '../../redact.js';
 import type { RunStatus } from '../../store/tables.js';
-import { intOption, UsageError, type CliOptions } from '../options.js';
+import { intOption, jsonOption, limitOption, oneOf, storeOptions, type OptionValues } from '../options.js';
 import { withStore } from '../with-store.js';
 
 const STATUSES: readonly RunStatus[] = ['pending', 'succeeded', 'failed'];
 
-export async function runs(values: CliOptions): Promise<number> {
-  const status = values.status as RunStatus | undefined;
-  if (status !== undefined && !STATUSES.includes(status))
-    throw new UsageError(`--status must be one of ${STATUSES.join(', ')}, not "${status}"`);
+export const options = {
+  ...storeOptions,
+  instance: { type: 'string', value: 'ID' },
+  status: { type: 'string', value: STATUSES.join('|') },
+  ...limitOption,
+  ...jsonOption,
+  actions: { type: 'boolean' },
+} as const;
+
+export async function runs(values: OptionValues<typeof options>): Promise<number> {
+  const status = oneOf('status', STATUSES, values.status);
   const limit = intOption(values, 'limit') ?? 50;
   return withStore(values, async (store) => {
     const rows = await store.runs.list({ instanceId: values.instance, status, limit });

@@ -6,10 +6,12 @@ import type { SubscriptionConfig } from '../../config/schema.js';
 import { subscriptionSecrets } from '../../outbound/outbound-service.js';
 import type { Store } from '../../store/store.js';
 import type { SubscriptionState } from '../../store/outbox-repo.js';
-import { configDirOf, type CliOptions } from '../options.js';
+import { configDirOf, storeOptions, type OptionValues } from '../options.js';
 import { withStore } from '../with-store.js';
 
-export async function subscriptions(values: CliOptions): Promise<number> {
+export const options = { ...storeOptions, enable: { type: 'string', value: 'ID' } } as const;
+
+export async function subscriptions(values: OptionValues<typeof options>): Promise<number> {
   const loaded = loadConfig(configDirOf(values));
   const { config } = loaded;
   if (values.enable !== undefined && !config.subscriptions.some((s) => s.id === values.enable)) {
