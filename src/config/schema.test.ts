@@ -142,6 +142,7 @@ describe('triggerSchema', () => {
       catch_up: false,
       mode: 'parallel',
       redact: [],
+      log_body: 'full',
     });
   });
 

@@ -142,6 +142,8 @@ export const triggerSchema = z
           ),
       )
       .default([]),
+    /** Whether the request log keeps this trigger's bodies: none for high-rate senders (the size is still logged). */
+    log_body: z.enum(['full', 'none']).default('full'),
     signature: signatureSchema.optional(),
     actions: z.array(actionSchema).default([]),
   })

@@ -58,6 +58,8 @@ interface BodySeen {
   headers?: Record<string, unknown>;
   /** The trigger's own `redact` paths, once the instance is known. */
   paths?: RedactPaths;
+  /** The trigger says `log_body: none`: its bodies are not kept. */
+  noBody?: boolean;
 }
 
 /** The outcome, and whether its log row is already committed (a fire's is, with its run). */
@@ -107,6 +109,7 @@ export class NotifyRoute {
     }
     const instance = found.passed;
     seen.paths = this.redactPathsOf(instance);
+    seen.noBody = instance.trigger.log_body === 'none';
     const wrongMethod = checkMethod(instance.trigger, request.method); // 3
     if (wrongMethod) return { outcome: wrongMethod };
     const read = await readBody(ctx.req, deps.limits.bodyLimit); // 5: 413, 415
@@ -243,7 +246,9 @@ export class NotifyRoute {
 
   private row(request: InboundRequest, outcome: Outcome, seen: BodySeen, started: number): RequestLogRow {
     const paths = seen.paths ?? NO_PATHS;
-    const body = loggedBody(seen.raw, seen.parsed, request.mediaKind, this.deps.limits.logBodyLimit, paths.body);
+    const body = seen.noBody
+      ? { body: null, truncated: false }
+      : loggedBody(seen.raw, seen.parsed, request.mediaKind, this.deps.limits.logBodyLimit, paths.body);
     return {
       id: this.deps.ids.next('req'),
       instance_id: instanceIdOf(request),

@@ -2,6 +2,7 @@
 // waits for no lock (busy_timeout 0): a lock held elsewhere comes back at once as
 // SQLITE_BUSY and the batcher waits for it asynchronously, so the event loop never blocks.
 import SQLite from 'better-sqlite3';
+import { JOURNAL_SIZE_LIMIT_BYTES } from './checkpointer.js';
 import type { Durability } from './database.js';
 import type { StoreWrite } from './writes.js';
 
@@ -11,12 +12,13 @@ const SQL = {
     values (@id, @instance_id, @received_at, @method, @path, @headers, @body, @body_size, @body_truncated, @status, @outcome, @run_id, @latency_ms, @reason, @client_ip)`,
   run: `insert into runs (id, instance_id, trigger_id, system_id, request_id, created_at, status, input, finished_at, error)
     values (@id, @instance_id, @trigger_id, @system_id, @request_id, @created_at, @status, @input, @finished_at, @error)`,
-  fireCounted: `insert into instance_stats (instance_id, trigger_count, last_fired_at) values (@instanceId, 1, @at)
-    on conflict (instance_id) do update set trigger_count = trigger_count + 1, last_fired_at = excluded.last_fired_at`,
+  fireCounted: `insert into instance_stats (instance_id, trigger_count, last_fired_at) values (@instanceId, @count, @at)
+    on conflict (instance_id) do update set trigger_count = trigger_count + @count,
+      last_fired_at = max(coalesce(last_fired_at, 0), excluded.last_fired_at)`,
   runAction: `insert into run_actions (run_id, position, kind, target, status, error, started_at, finished_at)
     values (@run_id, @position, @kind, @target, @status, @error, @started_at, @finished_at)`,
-  actionErrorCounted: `insert into instance_stats (instance_id, trigger_count, last_fired_at, action_errors) values (@instanceId, 0, null, 1)
-    on conflict (instance_id) do update set action_errors = action_errors + 1`,
+  actionErrorCounted: `insert into instance_stats (instance_id, trigger_count, last_fired_at, action_errors) values (@instanceId, 0, null, @count)
+    on conflict (instance_id) do update set action_errors = action_errors + @count`,
   conditionsEvaluated: `insert into instance_stats (instance_id, trigger_count, last_fired_at, comparison_errors, triggered, triggered_at)
     values (@instanceId, 0, null, @errors, @triggered, @at)
     on conflict (instance_id) do update set comparison_errors = comparison_errors + @errors, triggered = @triggered, triggered_at = @at`,
@@ -49,11 +51,14 @@ export class SqliteWriter {
   private readonly statements: Statements;
   private readonly probeBytes: number;
 
-  constructor(file: string, durability: Durability, maxBytes = 0) {
+  constructor(file: string, durability: Durability, maxBytes = 0, { backgroundCheckpoints = false } = {}) {
     this.sqlite = new SQLite(file);
     this.sqlite.pragma('journal_mode = WAL');
     this.sqlite.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
     this.sqlite.pragma('busy_timeout = 0');
+    this.sqlite.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT_BYTES}`);
+    // A Checkpointer does them off the event loop; no commit then copies the WAL and fsyncs.
+    if (backgroundCheckpoints) this.sqlite.pragma('wal_autocheckpoint = 0');
     // A cap on the file's size: past it SQLite answers SQLITE_FULL, as it would on a full disk.
     if (maxBytes > 0) {
       const pageSize = Number(this.sqlite.pragma('page_size', { simple: true }));
@@ -66,11 +71,18 @@ export class SqliteWriter {
     this.probeBytes = 2 * Number(this.sqlite.pragma('page_size', { simple: true }));
   }
 
-  /** Applies every unit in one transaction; throws (and rolls back) if any write fails. */
+  /**
+   * Applies every unit in one transaction; throws (and rolls back) if any write fails.
+   * Counters are summed over the transaction and written once per instance: a busy
+   * instance's hundred fires in one turn are one upsert, not a hundred.
+   */
   applyAll(units: readonly (readonly StoreWrite[])[]): void {
     this.sqlite
       .transaction(() => {
-        for (const unit of units) for (const write of unit) this.apply(write);
+        const counters = new Counters();
+        for (const unit of units) for (const write of unit) if (!counters.add(write)) this.apply(write);
+        for (const [instanceId, { count, at }] of counters.fires) this.statements.fireCounted.run({ instanceId, count, at });
+        for (const [instanceId, count] of counters.actionErrors) this.statements.actionErrorCounted.run({ instanceId, count });
       })
       .immediate();
   }
@@ -88,6 +100,11 @@ export class SqliteWriter {
     }
   }
 
+  /** SQLite's own checkpoints again, in the commit that crosses 1,000 WAL pages (when the Checkpointer is lost). */
+  checkpointInline(): void {
+    this.sqlite.pragma('wal_autocheckpoint = 1000');
+  }
+
   close(): void {
     this.sqlite.close();
   }
@@ -101,15 +118,12 @@ export class SqliteWriter {
       case 'run':
         s.run.run(write.row);
         return;
-      case 'fire_counted':
-        s.fireCounted.run({ instanceId: write.instanceId, at: write.at });
-        return;
       case 'run_action':
         s.runAction.run(write.row);
         return;
+      case 'fire_counted':
       case 'action_error_counted':
-        s.actionErrorCounted.run({ instanceId: write.instanceId });
-        return;
+        return; // summed per transaction by applyAll
       case 'conditions_evaluated':
         s.conditionsEvaluated.run({
           instanceId: write.instanceId,
@@ -152,5 +166,25 @@ export class SqliteWriter {
         s.subscriptionDisabled.run({ subscriptionId: write.subscriptionId, at: write.at, reason: write.reason });
         return;
     }
+  }
+}
+
+/** The counter writes of one transaction, summed per instance. */
+class Counters {
+  readonly fires = new Map<string, { count: number; at: number }>();
+  readonly actionErrors = new Map<string, number>();
+
+  /** Takes a counter write (true) or leaves any other write to be applied as it is (false). */
+  add(write: StoreWrite): boolean {
+    if (write.kind === 'fire_counted') {
+      const seen = this.fires.get(write.instanceId);
+      this.fires.set(write.instanceId, { count: (seen?.count ?? 0) + 1, at: Math.max(seen?.at ?? 0, write.at) });
+      return true;
+    }
+    if (write.kind === 'action_error_counted') {
+      this.actionErrors.set(write.instanceId, (this.actionErrors.get(write.instanceId) ?? 0) + 1);
+      return true;
+    }
+    return false;
   }
 }

@@ -1,6 +1,7 @@
 // The store: the database, its repositories for reads, and the one way in for writes
 // (`commit` a unit of typed writes), opened and migrated together.
 import { join, resolve } from 'node:path';
+import { Checkpointer } from './checkpointer.js';
 import { openSqlite, type Database, type Durability } from './database.js';
 import { migrateToLatest } from './migrate.js';
 import { OutboxRepo } from './outbox-repo.js';
@@ -41,6 +42,11 @@ export interface StoreOptions {
   maxBytes?: number;
   /** Wraps the writer, for tests that inject storage faults where the store applies its writes. */
   wrapWriter?: (writer: WriteApplier) => WriteApplier;
+  /**
+   * WAL checkpoints in a worker thread instead of inside commits (the engine's choice; a
+   * short CLI command keeps SQLite's own), told of a checkpoint that failed.
+   */
+  backgroundCheckpoints?: { onProblem(message: string): void };
 }
 
 export const DATABASE_FILE = 'switchboard.db';
@@ -59,7 +65,17 @@ export async function openStore(file: string, options: StoreOptions = {}): Promi
     await database.close();
     throw error;
   }
-  const writer = new SqliteWriter(file, durability, options.maxBytes);
+  const background = options.backgroundCheckpoints;
+  const writer = new SqliteWriter(file, durability, options.maxBytes, { backgroundCheckpoints: background !== undefined });
+  const checkpointer =
+    background &&
+    new Checkpointer(file, durability, {
+      onError: (message) => background.onProblem(`WAL checkpoint failed: ${message}`),
+      onLost: (reason) => {
+        writer.checkpointInline();
+        background.onProblem(`${reason}; commits checkpoint the WAL themselves from now on`);
+      },
+    });
   const health = new StoreHealth();
   const applier = options.wrapWriter ? options.wrapWriter(writer) : writer;
   const batcher = new WriteBatcher(applier, health, options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
@@ -79,6 +95,7 @@ export async function openStore(file: string, options: StoreOptions = {}): Promi
     async close() {
       batcher.close();
       writer.close();
+      await checkpointer?.stop();
       await database.close();
     },
   };

@@ -5,6 +5,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { addressListMatcher } from '../address-list.js';
 import type { Config, InstanceConfig, TriggerConfig } from '../config/schema.js';
+import { inputReads, type InputPart } from './input-reads.js';
 
 export interface TriggerInstance {
   readonly id: string;
@@ -15,6 +16,8 @@ export interface TriggerInstance {
   readonly secretDigest: Buffer;
   /** Whether a caller at this address may call it (its trigger's `allow_from`; everyone when absent). */
   allows(ip: string): boolean;
+  /** The parts of a request its trigger's actions read: what its runs store of their input. */
+  readonly inputReads: ReadonlySet<InputPart>;
 }
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
@@ -29,6 +32,7 @@ export class InstanceCatalog {
   constructor(config: Config, secrets: ReadonlyMap<string, string>) {
     const triggers = new Map(config.triggers.map((t) => [t.id, t]));
     const matchers = new Map(config.triggers.map((t) => [t.id, t.allow_from ? addressListMatcher(t.allow_from) : everyone]));
+    const reads = new Map(config.triggers.map((t) => [t.id, inputReads(t.actions)]));
     for (const instance of config.instances) {
       const trigger = triggers.get(instance.trigger)!;
       const secret = instance.secret ?? secrets.get(instance.id);
@@ -40,6 +44,7 @@ export class InstanceCatalog {
         reachable: instance.enabled && trigger.webhook,
         secretDigest: digest(secret),
         allows: matchers.get(trigger.id)!,
+        inputReads: reads.get(trigger.id)!,
       });
     }
   }

@@ -11,7 +11,8 @@ export interface TemplateInput {
   headers: Record<string, unknown>;
 }
 
-const EXPRESSION = /\{\{\s*([^{}]*?)\s*\}\}/g;
+/** One `{{ path }}` expression in a string; its group is the path. */
+export const TEMPLATE_EXPRESSION = /\{\{\s*([^{}]*?)\s*\}\}/g;
 const WHOLE = /^\{\{\s*([^{}]*?)\s*\}\}$/;
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
 const ROOTS = new Set(['method', 'body', 'query', 'headers']);
@@ -23,7 +24,7 @@ export class TemplateError extends Error {}
 /** Problems with the expressions in `value`, for config checks. */
 export function templateProblems(value: unknown, depth = 0): string[] {
   if (depth > MAX_DEPTH) return [`arguments nest deeper than ${MAX_DEPTH} levels`];
-  if (typeof value === 'string') return [...value.matchAll(EXPRESSION)].flatMap((m) => pathProblem(m[1]!) ?? []);
+  if (typeof value === 'string') return [...value.matchAll(TEMPLATE_EXPRESSION)].flatMap((m) => pathProblem(m[1]!) ?? []);
   if (Array.isArray(value)) return value.flatMap((v) => templateProblems(v, depth + 1));
   if (value && typeof value === 'object') return Object.values(value).flatMap((v) => templateProblems(v, depth + 1));
   return [];
@@ -43,7 +44,7 @@ export function render(value: unknown, input: TemplateInput, depth = 0): unknown
   if (typeof value === 'string') {
     const whole = WHOLE.exec(value);
     if (whole) return lookup(whole[1]!, input);
-    return value.replace(EXPRESSION, (_, expression: string) => text(lookup(expression, input)));
+    return value.replace(TEMPLATE_EXPRESSION, (_, expression: string) => text(lookup(expression, input)));
   }
   if (Array.isArray(value)) return value.map((v) => render(v, input, depth + 1));
   if (value && typeof value === 'object') {

@@ -6,6 +6,7 @@ import type { Clock } from '../clock.js';
 import type { IdSource } from '../ids.js';
 import type { Logger } from '../logger.js';
 import type { RunRow, StoreWrite, UnitOfWork } from '../store/writes.js';
+import { storedInput } from './input-reads.js';
 import type { TriggerInstance } from './instance-catalog.js';
 import type { RunExecutor } from './run-executor.js';
 import type { TemplateInput } from './template.js';
@@ -83,7 +84,8 @@ export class TriggerFirer {
       request_id: request?.id ?? null,
       created_at: request?.receivedAt ?? clock.now(),
       status: 'pending',
-      input: JSON.stringify(input),
+      // The request log keeps the request; the run keeps only what its actions read of it.
+      input: JSON.stringify(storedInput(input, instance.inputReads)),
       finished_at: null,
       error: null,
     };

@@ -18,6 +18,9 @@ triggers:
     actions:
       - call: Display_1.power
         args: { state: true }
+      # Reads the body, so the run keeps it as its input (a run keeps only what its actions read).
+      - emit: test.body_seen
+        data: { body: "{{ body }}" }
 instances:
   - { id: bom, trigger: t-bom, system: sys-bom, secret: ${SECRET} }
 `,

@@ -24,6 +24,9 @@ triggers:
     actions:
       - call: Display_1.power
         args: { state: true }
+      # Reads the body, so the run keeps it as its input (a run keeps only what its actions read).
+      - emit: test.body_seen
+        data: { body: "{{ body }}" }
 instances:
   - { id: gz, trigger: t-gz, system: sys-gz, secret: ${SECRET} }
 `,

@@ -1,0 +1,32 @@
+// What a run keeps of its request: only the parts its trigger's actions read.
+import { describe, expect, it } from 'vitest';
+import { inputReads, storedInput } from './input-reads.js';
+
+const INPUT = { method: 'POST', body: { on: true, mac: 'aa:bb' }, query: { room: '1' }, headers: { 'x-id': '7' } };
+
+describe('inputReads', () => {
+  it('finds the parts read anywhere in the actions: call args, emit data, mail fields, nested and in text', () => {
+    const actions = [
+      { call: 'Display_1.power', args: { state: '{{ body.on }}' } },
+      { emit: 'room.seen', data: { list: [{ who: 'room {{query.room}}' }] } },
+    ];
+    expect([...inputReads(actions)].sort()).toEqual(['body', 'query']);
+    expect([...inputReads([{ email: 'a@b', subject: '{{ headers.x-id }} via {{ method }}' }])].sort()).toEqual([
+      'headers',
+      'method',
+    ]);
+  });
+
+  it('finds nothing in constant actions', () => {
+    expect(inputReads([{ call: 'Display_1.power', args: { state: true } }]).size).toBe(0);
+    expect(inputReads([]).size).toBe(0);
+  });
+});
+
+describe('storedInput', () => {
+  it('keeps the parts read and empties the others', () => {
+    expect(storedInput(INPUT, new Set(['body']))).toEqual({ method: '', body: INPUT.body, query: {}, headers: {} });
+    expect(storedInput(INPUT, new Set())).toEqual({ method: '', body: null, query: {}, headers: {} });
+    expect(storedInput(INPUT, new Set(['method', 'body', 'query', 'headers']))).toEqual(INPUT);
+  });
+});

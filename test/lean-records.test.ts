@@ -1,0 +1,70 @@
+// What a fire stores, through a real server: the request once in the log, and in its run
+// only what the trigger's actions read of it; `log_body: none` keeps no body at all.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestEngine, type TestEngine } from './support/test-engine.js';
+
+const SECRET = 'lean-records-secret-0123456789';
+const BODY = JSON.stringify({ level: 37, room: '101', pad: 'x'.repeat(500) });
+
+let t: TestEngine;
+beforeAll(async () => {
+  t = await startTestEngine({
+    files: {
+      'site.yaml': `
+systems:
+  - id: sys-r
+    modules: [{ driver: display }]
+triggers:
+  - id: t-constant
+    actions: [{ call: Display_1.power, args: { state: true } }]
+  - id: t-reads-body
+    actions: [{ call: Display_1.volume, args: { level: "{{ body.level }}" } }]
+  - id: t-no-body
+    log_body: none
+    actions: [{ call: Display_1.power, args: { state: true } }]
+instances:
+  - { id: trig-constant, trigger: t-constant, system: sys-r, secret: ${SECRET} }
+  - { id: trig-reads-body, trigger: t-reads-body, system: sys-r, secret: ${SECRET} }
+  - { id: trig-no-body, trigger: t-no-body, system: sys-r, secret: ${SECRET} }
+`,
+    },
+  });
+  for (const id of ['trig-constant', 'trig-reads-body', 'trig-no-body']) {
+    const response = await fetch(t.url(`/webhook/${id}/notify?secret=${SECRET}`), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-sender': 'lean' },
+      body: BODY,
+    });
+    expect(response.status).toBe(202);
+  }
+  await t.engine.settled();
+});
+afterAll(async () => t.cleanup());
+
+async function stored(instanceId: string) {
+  const [request] = await t.engine.store.requests.list({ instanceId, limit: 1 });
+  const [run] = await t.engine.store.runs.list({ instanceId, limit: 1 });
+  return { request: request!, run: run!, input: JSON.parse(run!.input) as Record<string, unknown> };
+}
+
+describe('a fire stores the request once', () => {
+  it('keeps the body and headers in the log, and nothing of the request in a run whose actions read none of it', async () => {
+    const { request, run, input } = await stored('trig-constant');
+    expect(request.body!.toString('utf8')).toBe(BODY);
+    expect(JSON.parse(request.headers)).toMatchObject({ 'x-sender': 'lean' });
+    expect(run).toMatchObject({ request_id: request.id, status: 'succeeded' });
+    expect(input).toEqual({ method: '', body: null, query: {}, headers: {} });
+  });
+
+  it('keeps in the run the parts its actions read, and the actions get them', async () => {
+    const { run, input } = await stored('trig-reads-body');
+    expect(input).toEqual({ method: '', body: JSON.parse(BODY), query: {}, headers: {} });
+    expect(run.status).toBe('succeeded');
+    expect(t.engine.modules.find('sys-r', 'Display_1')!.currentState).toMatchObject({ volume: 37 });
+  });
+
+  it('keeps no body for a trigger with log_body: none, but its size', async () => {
+    const { request } = await stored('trig-no-body');
+    expect(request).toMatchObject({ body: null, body_size: Buffer.byteLength(BODY), body_truncated: 0 });
+  });
+});
