@@ -5,6 +5,8 @@ import * as outbound from './002_outbound.js';
 import * as schedules from './003_schedules.js';
 import * as requestReasons from './004_request_reasons.js';
 import * as instanceStatus from './005_instance_status.js';
+import * as retentionIndexes from './006_retention_indexes.js';
+import * as leanRuns from './007_lean_runs.js';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': initial,
@@ -12,4 +14,6 @@ export const migrations: Record<string, Migration> = {
   '003_schedules': schedules,
   '004_request_reasons': requestReasons,
   '005_instance_status': instanceStatus,
+  '006_retention_indexes': retentionIndexes,
+  '007_lean_runs': leanRuns,
 };

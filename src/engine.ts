@@ -79,7 +79,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       durability: server.durability,
       lockWaitMs: server.lock_wait,
       maxBytes: server.max_database_size,
-      backgroundCheckpoints: { onProblem: (message) => log.warn(message) },
+      maintenance: { onProblem: (message) => log.warn(message) },
       ...options.store,
     });
     undo.unshift(() => store.close());

@@ -23,14 +23,25 @@ const TABLES = [
   'subscription_state',
 ];
 const INDEXES = [
+  'deliveries_created',
   'deliveries_due',
+  'deliveries_event',
   'deliveries_subscription',
   'delivery_attempts_delivery',
+  'events_created',
   'request_log_instance',
   'run_actions_run',
-  'runs_status',
+  'runs_pending',
 ];
-const ALL = ['001_initial', '002_outbound', '003_schedules', '004_request_reasons', '005_instance_status'];
+const ALL = [
+  '001_initial',
+  '002_outbound',
+  '003_schedules',
+  '004_request_reasons',
+  '005_instance_status',
+  '006_retention_indexes',
+  '007_lean_runs',
+];
 
 const dirs: string[] = [];
 const open: Database[] = [];
@@ -123,6 +134,7 @@ describe('migrations', () => {
         'input',
         'finished_at',
         'error',
+        'last_action',
       ],
       run_actions: ['run_id', 'position', 'kind', 'target', 'status', 'error', 'started_at', 'finished_at', 'seq'],
       events: ['id', 'type', 'created_at', 'source', 'data'],

@@ -15,8 +15,13 @@ export function describeMachine(): Machine {
     node: process.version,
     cpuModel: cpu[0]?.model ?? 'unknown',
     cores: cpu.length,
-    loadavg1m: Number(loadavg()[0]!.toFixed(2)),
+    loadavg1m: loadNow(),
   };
+}
+
+/** The 1-minute load average now, 2 decimals (what else the machine was doing as a round started). */
+export function loadNow(): number {
+  return Number(loadavg()[0]!.toFixed(2));
 }
 
 /** The short form logged to stderr as a bench starts. */

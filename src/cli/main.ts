@@ -1,6 +1,6 @@
 // The `switchboard` command line: finds the command named first, loads only that command's
 // module (a read-only command never loads the engine), parses the options it declares and
-// runs it. start, check, migrate, urls, instances, drivers, log, runs, and the outbound
+// runs it. start, check, migrate, backup, urls, instances, drivers, log, runs, and the outbound
 // side: events, subscriptions, deliveries, redeliver, recover, receive.
 import { ConfigInvalid, formatProblem } from '../config/problems.js';
 import { command, type Command } from './command.js';
@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   start: () => import('./commands/start.js').then((m) => command('start', m.options, m.start)),
   check: () => import('./commands/check.js').then((m) => command('check', m.options, m.check)),
   migrate: () => import('./commands/migrate.js').then((m) => command('migrate', m.options, m.migrate)),
+  backup: () => import('./commands/backup.js').then((m) => command('backup', m.options, m.backup, { takesArguments: true })),
   urls: () =>
     import('./commands/urls.js').then((m) =>
       command('urls', { ...storeOptions, base: { type: 'string', value: 'URL' } }, m.urls),
@@ -46,6 +47,8 @@ commands:
   start          run the engine  [--config DIR] [--data DIR] [--port N] [--host H] [--drivers DIR]
   check          validate a config directory without starting  [--config DIR] [--drivers DIR]
   migrate        create or update the database schema  [--config DIR] [--data DIR]
+  backup         copy the database to FILE, the engine running or not: backup FILE
+                 [--config DIR] [--data DIR] [--force]
   urls           print every trigger instance's URL, secret included  [--config DIR] [--data DIR] [--base URL]
   instances      list trigger instances: enabled, reachable, fired, failed actions
                  [--config DIR] [--data DIR] [--json]

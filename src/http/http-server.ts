@@ -62,7 +62,11 @@ export async function listen(app: Koa, options: ListenOptions): Promise<HttpServ
   gate.attach(server, options.tls !== undefined);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.host, () => {
+    // The accept queue holds as many connections as the engine takes (Node's default of 511
+    // let a burst of 1,000 new connections overflow it: their SYNs dropped, retried after 1 s
+    // and more); the kernel still caps it at net.core.somaxconn.
+    const backlog = Math.max(511, limits.maxConnections);
+    server.listen({ port: options.port, host: options.host, backlog }, () => {
       server.off('error', reject);
       resolve();
     });

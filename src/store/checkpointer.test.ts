@@ -40,7 +40,7 @@ describe('Checkpointer', () => {
       file,
       'normal',
       { onError: (m) => problems.push(m), onLost: (m) => problems.push(m) },
-      5,
+      { everyMs: 5 },
     );
     try {
       await vi.waitFor(() => expect(size(file)).toBeGreaterThan(before + 2_000_000), { timeout: 10_000, interval: 10 });
@@ -53,7 +53,7 @@ describe('Checkpointer', () => {
 
   it('leaves the WAL empty when it stops, and the rows in the database', async () => {
     const { file, writer } = walOnlyDatabase();
-    const checkpointer = new Checkpointer(file, 'normal', { onError: () => {}, onLost: () => {} }, 60_000);
+    const checkpointer = new Checkpointer(file, 'normal', { onError: () => {}, onLost: () => {} }, { everyMs: 60_000 });
     await checkpointer.stop();
     expect(size(`${file}-wal`)).toBe(0);
     writer.close();
@@ -62,10 +62,41 @@ describe('Checkpointer', () => {
     reader.close();
   });
 
+  it('starts a large WAL over while commits go on, so the writer can cut it back', async () => {
+    const { file, writer } = walOnlyDatabase();
+    // The connection that starts the WAL over cuts the file back to this.
+    writer.pragma('journal_size_limit = 0');
+    const checkpointer = new Checkpointer(
+      file,
+      'normal',
+      { onError: () => {}, onLost: () => {} },
+      { everyMs: 5, restartBytes: 1024 * 1024 },
+    );
+    const insert = writer.prepare('insert into t (x) values (randomblob(100))');
+    try {
+      await vi.waitFor(
+        () => {
+          try {
+            insert.run();
+          } catch (error) {
+            if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
+          }
+          expect(size(`${file}-wal`)).toBeLessThan(100_000);
+        },
+        { timeout: 10_000, interval: 5 },
+      );
+    } finally {
+      await checkpointer.stop();
+      writer.close();
+    }
+  });
+
   it('stops once however often it is asked', async () => {
     const { file, writer } = walOnlyDatabase();
     const checkpointer = new Checkpointer(file, 'full', { onError: () => {}, onLost: () => {} });
     await Promise.all([checkpointer.stop(), checkpointer.stop()]);
+    await checkpointer.stop();
+    expect(size(`${file}-wal`)).toBe(0);
     writer.close();
   });
 });

@@ -2,20 +2,28 @@
 // crosses 1,000 WAL pages: that commit copies the WAL into the database and fsyncs it on the
 // main thread, which is where the fire path's p99 spikes came from (8–25 ms, up to 369 ms).
 // The engine's writer turns that off, and a worker thread with its own connection runs a
-// PASSIVE checkpoint (it never waits for, nor blocks, the writer or a reader) on an interval,
-// and a TRUNCATE one when it stops, so the WAL file ends small. If the worker ever dies,
-// the writer goes back to checkpointing itself: the WAL never grows without bound.
+// PASSIVE checkpoint (it never waits for, nor blocks, the writer or a reader) each interval.
+// Under a steady stream of commits a PASSIVE checkpoint never catches the WAL's end, and
+// SQLite only starts the WAL over once all of it was copied: so once the WAL file passes
+// WAL_RESTART_BYTES the worker runs a RESTART checkpoint, which holds new commits back for the
+// little the PASSIVE ones left (the engine's commits wait for it asynchronously, as for any
+// lock) and lets the next commit start the WAL over. A TRUNCATE one when it stops leaves the
+// WAL empty. If the worker ever dies, the writer goes back to checkpointing itself: the WAL
+// never grows without bound.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import type { Durability } from './database.js';
+import { JOURNAL_SIZE_LIMIT_BYTES, type Durability } from './database.js';
 
-/** How often the worker checkpoints; at 10,000 fires a second the WAL stays near 30 MB. */
+/** How often the worker checkpoints. */
 export const CHECKPOINT_EVERY_MS = 1_000;
-/** The WAL file is cut back to this size after a checkpoint that emptied it. */
-export const JOURNAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
+/** A WAL file past this size is started over (RESTART) after the interval's PASSIVE checkpoint. */
+export const WAL_RESTART_BYTES = 32 * 1024 * 1024;
+/** How long a RESTART checkpoint waits for the writer's current commit to end. */
+const RESTART_WAIT_MS = 250;
 
 // CommonJS, evaluated in the worker: no file to find beside a bundle or under a TypeScript loader.
 const WORKER_SOURCE = `
+const { statSync } = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
 const SQLite = require(workerData.driver);
 const db = new SQLite(workerData.file);
@@ -24,11 +32,19 @@ db.pragma('synchronous = ' + workerData.synchronous);
 db.pragma('journal_size_limit = ' + workerData.journalSizeLimit);
 const checkpoint = (mode) => {
   try { db.pragma('wal_checkpoint(' + mode + ')'); } catch (error) {
-    // SQLITE_BUSY: another checkpoint is running; the next interval tries again.
+    // SQLITE_BUSY: another checkpoint is running, or a commit outlasted the wait; the next interval tries again.
     if (error.code !== 'SQLITE_BUSY' && error.code !== 'SQLITE_LOCKED') parentPort.postMessage({ error: error.message });
   }
 };
-const timer = setInterval(() => checkpoint('PASSIVE'), workerData.everyMs);
+const walBytes = () => statSync(workerData.file + '-wal', { throwIfNoEntry: false })?.size ?? 0;
+const timer = setInterval(() => {
+  checkpoint('PASSIVE');
+  if (walBytes() > workerData.restartBytes) {
+    db.pragma('busy_timeout = ' + workerData.restartWaitMs);
+    checkpoint('RESTART');
+    db.pragma('busy_timeout = 0');
+  }
+}, workerData.everyMs);
 parentPort.on('message', () => {
   clearInterval(timer);
   checkpoint('TRUNCATE');
@@ -48,7 +64,12 @@ export class Checkpointer {
   private readonly worker: Worker;
   private stopping: Promise<void> | undefined;
 
-  constructor(file: string, durability: Durability, events: CheckpointerEvents, everyMs = CHECKPOINT_EVERY_MS) {
+  constructor(
+    file: string,
+    durability: Durability,
+    events: CheckpointerEvents,
+    { everyMs = CHECKPOINT_EVERY_MS, restartBytes = WAL_RESTART_BYTES } = {},
+  ) {
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: {
@@ -56,6 +77,8 @@ export class Checkpointer {
         driver: createRequire(import.meta.url).resolve('better-sqlite3'),
         synchronous: durability === 'full' ? 'FULL' : 'NORMAL',
         journalSizeLimit: JOURNAL_SIZE_LIMIT_BYTES,
+        restartBytes,
+        restartWaitMs: RESTART_WAIT_MS,
         everyMs,
       },
     });

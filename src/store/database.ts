@@ -8,6 +8,9 @@ import type { Tables } from './tables.js';
 
 export type Durability = 'normal' | 'full';
 
+/** Every connection cuts the WAL file back to this size after a checkpoint that emptied it. */
+export const JOURNAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
+
 /** How long a connection that may block (a CLI command, a migration at start) waits for a lock. */
 export const BLOCKING_BUSY_TIMEOUT_MS = 5_000;
 
@@ -36,6 +39,7 @@ export function openSqlite(file: string, durability: Durability = 'normal'): Dat
   // NORMAL in WAL mode survives a killed process; FULL also survives power loss.
   sqlite.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
   sqlite.pragma(`busy_timeout = ${BLOCKING_BUSY_TIMEOUT_MS}`);
+  sqlite.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT_BYTES}`);
   const db = new Kysely<Tables>({ dialect: new TransactionalDdlSqliteDialect({ database: sqlite }) });
   return {
     db,

@@ -1,7 +1,8 @@
 // Runs of fired triggers and the outcome of each action, for reading. A fire writes its
 // run (with its request-log row, counters and events) as one unit through the store's
 // commit; actions and the run's end follow as units of their own.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { unpackAction } from './packed-action.js';
 import type { Tables } from './tables.js';
 import type { RunActionRow, RunRow } from './writes.js';
 
@@ -18,17 +19,38 @@ export interface InstanceStats {
   triggered_at: number | null;
 }
 
+/** Every column of a run but last_action, which `actions` reads. */
+const RUN_COLUMNS = [
+  'id',
+  'instance_id',
+  'trigger_id',
+  'system_id',
+  'request_id',
+  'created_at',
+  'status',
+  'input',
+  'finished_at',
+  'error',
+] as const satisfies readonly (keyof RunRow)[];
+
 export class RunsRepo {
   constructor(private readonly db: Kysely<Tables>) {}
 
   /** Runs accepted but not finished, oldest first: resumed after a restart. */
   async unfinished(): Promise<RunRow[]> {
-    return this.db.selectFrom('runs').selectAll().where('status', '=', 'pending').orderBy('created_at').orderBy('id').execute();
+    // The literal lets SQLite use the partial index of pending runs (a bound value would not).
+    return this.db
+      .selectFrom('runs')
+      .select(RUN_COLUMNS)
+      .where(sql<boolean>`status = 'pending'`)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
   }
 
   /** Newest first. */
   async list(filter: { instanceId?: string; status?: RunRow['status']; limit?: number } = {}): Promise<RunRow[]> {
-    let query = this.db.selectFrom('runs').selectAll();
+    let query = this.db.selectFrom('runs').select(RUN_COLUMNS);
     if (filter.instanceId) query = query.where('instance_id', '=', filter.instanceId);
     if (filter.status) query = query.where('status', '=', filter.status);
     return query
@@ -39,16 +61,19 @@ export class RunsRepo {
   }
 
   async get(id: string): Promise<RunRow | undefined> {
-    return this.db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
+    return this.db.selectFrom('runs').select(RUN_COLUMNS).where('id', '=', id).executeTakeFirst();
   }
 
+  /** Its actions' outcomes in the order they were recorded, the last one (kept in the run's row) included. */
   async actions(runId: string): Promise<RunActionRow[]> {
-    return this.db
+    const rows = await this.db
       .selectFrom('run_actions')
       .select(['run_id', 'position', 'kind', 'target', 'status', 'error', 'started_at', 'finished_at'])
       .where('run_id', '=', runId)
       .orderBy('seq')
       .execute();
+    const run = await this.db.selectFrom('runs').select('last_action').where('id', '=', runId).executeTakeFirst();
+    return run?.last_action ? [...rows, unpackAction(runId, run.last_action)] : rows;
   }
 
   async stats(instanceId: string): Promise<InstanceStats | undefined> {

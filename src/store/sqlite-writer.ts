@@ -2,8 +2,8 @@
 // waits for no lock (busy_timeout 0): a lock held elsewhere comes back at once as
 // SQLITE_BUSY and the batcher waits for it asynchronously, so the event loop never blocks.
 import SQLite from 'better-sqlite3';
-import { JOURNAL_SIZE_LIMIT_BYTES } from './checkpointer.js';
-import type { Durability } from './database.js';
+import { JOURNAL_SIZE_LIMIT_BYTES, type Durability } from './database.js';
+import { packAction } from './packed-action.js';
 import type { StoreWrite } from './writes.js';
 
 const SQL = {
@@ -22,7 +22,8 @@ const SQL = {
   conditionsEvaluated: `insert into instance_stats (instance_id, trigger_count, last_fired_at, comparison_errors, triggered, triggered_at)
     values (@instanceId, 0, null, @errors, @triggered, @at)
     on conflict (instance_id) do update set comparison_errors = comparison_errors + @errors, triggered = @triggered, triggered_at = @at`,
-  runFinished: 'update runs set status = @status, finished_at = @finishedAt, error = @error where id = @id',
+  runFinished:
+    'update runs set status = @status, finished_at = @finishedAt, error = @error, last_action = @lastAction where id = @id',
   event: 'insert into events (id, type, created_at, source, data) values (@id, @type, @created_at, @source, @data)',
   delivery: `insert into deliveries (id, event_id, subscription_id, url, status, attempts, next_attempt_at, created_at, finished_at, last_status, last_error)
     values (@id, @event_id, @subscription_id, @url, @status, @attempts, @next_attempt_at, @created_at, @finished_at, @last_status, @last_error)`,
@@ -133,7 +134,13 @@ export class SqliteWriter {
         });
         return;
       case 'run_finished':
-        s.runFinished.run({ id: write.id, status: write.status, finishedAt: write.finishedAt, error: write.error });
+        s.runFinished.run({
+          id: write.id,
+          status: write.status,
+          finishedAt: write.finishedAt,
+          error: write.error,
+          lastAction: write.lastAction ? packAction(write.lastAction) : null,
+        });
         return;
       case 'event':
         s.event.run(write.row);

@@ -1,6 +1,8 @@
 // The store: the database, its repositories for reads, and the one way in for writes
 // (`commit` a unit of typed writes), opened and migrated together.
 import { join, resolve } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { enableIncrementalVacuum } from './auto-vacuum.js';
 import { Checkpointer } from './checkpointer.js';
 import { openSqlite, type Database, type Durability } from './database.js';
 import { migrateToLatest } from './migrate.js';
@@ -43,10 +45,12 @@ export interface StoreOptions {
   /** Wraps the writer, for tests that inject storage faults where the store applies its writes. */
   wrapWriter?: (writer: WriteApplier) => WriteApplier;
   /**
-   * WAL checkpoints in a worker thread instead of inside commits (the engine's choice; a
-   * short CLI command keeps SQLite's own), told of a checkpoint that failed.
+   * The upkeep of a long-lived store (the engine's; a short CLI command keeps SQLite's
+   * defaults): WAL checkpoints in a worker thread instead of inside commits, and incremental
+   * auto-vacuum so retention can give space back (turned on at open, rebuilding an older file
+   * once). Told of what went wrong with either.
    */
-  backgroundCheckpoints?: { onProblem(message: string): void };
+  maintenance?: { onProblem(message: string): void };
 }
 
 export const DATABASE_FILE = 'switchboard.db';
@@ -54,6 +58,16 @@ export const DEFAULT_LOCK_WAIT_MS = 5_000;
 
 export function databaseFile(dataDir: string): string {
   return join(resolve(dataDir), DATABASE_FILE);
+}
+
+/** Turns incremental auto-vacuum on, on a connection of its own (see auto-vacuum.ts). */
+function withIncrementalVacuum(file: string): boolean {
+  const sqlite = new SQLite(file, { timeout: 0 });
+  try {
+    return enableIncrementalVacuum(sqlite);
+  } finally {
+    sqlite.close();
+  }
 }
 
 export async function openStore(file: string, options: StoreOptions = {}): Promise<Store> {
@@ -65,7 +79,11 @@ export async function openStore(file: string, options: StoreOptions = {}): Promi
     await database.close();
     throw error;
   }
-  const background = options.backgroundCheckpoints;
+  const background = options.maintenance;
+  if (background && !withIncrementalVacuum(file))
+    background.onProblem(
+      'incremental auto-vacuum could not be turned on now (the file is locked or the disk is full); retried at the next start',
+    );
   const writer = new SqliteWriter(file, durability, options.maxBytes, { backgroundCheckpoints: background !== undefined });
   const checkpointer =
     background &&

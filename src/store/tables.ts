@@ -54,6 +54,8 @@ export interface RunsTable {
   input: string;
   finished_at: number | null;
   error: string | null;
+  /** The last action's outcome (a RunActionRow as JSON), recorded with the run's end instead of a run_actions row. */
+  last_action: string | null;
 }
 
 export interface RunActionsTable {

@@ -12,7 +12,8 @@ import type {
 } from './tables.js';
 
 export type RequestLogRow = RequestLogTable;
-export type RunRow = RunsTable;
+/** A run as stored and read; its last action is read through RunsRepo.actions. */
+export type RunRow = Omit<RunsTable, 'last_action'>;
 export type RunActionRow = Omit<RunActionsTable, 'seq'>;
 export type EventRow = EventsTable;
 export type DeliveryRow = DeliveriesTable;
@@ -32,7 +33,15 @@ export type StoreWrite =
   | { kind: 'action_error_counted'; instanceId: string }
   /** Its conditions were evaluated: whether they hold, and how many comparisons could not be made. */
   | { kind: 'conditions_evaluated'; instanceId: string; triggered: boolean; errors: number; at: number }
-  | { kind: 'run_finished'; id: string; status: Exclude<RunStatus, 'pending'>; finishedAt: number; error: string | null }
+  /** The run's end, with its last action's outcome (one write for both). */
+  | {
+      kind: 'run_finished';
+      id: string;
+      status: Exclude<RunStatus, 'pending'>;
+      finishedAt: number;
+      error: string | null;
+      lastAction?: RunActionRow;
+    }
   | { kind: 'event'; row: EventRow }
   | { kind: 'delivery'; row: DeliveryRow }
   /** An attempt and the state its delivery is left in. */

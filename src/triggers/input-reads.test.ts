@@ -1,6 +1,6 @@
 // What a run keeps of its request: only the parts its trigger's actions read.
 import { describe, expect, it } from 'vitest';
-import { inputReads, storedInput } from './input-reads.js';
+import { inputOf, inputReads, storedInput } from './input-reads.js';
 
 const INPUT = { method: 'POST', body: { on: true, mac: 'aa:bb' }, query: { room: '1' }, headers: { 'x-id': '7' } };
 
@@ -23,10 +23,16 @@ describe('inputReads', () => {
   });
 });
 
-describe('storedInput', () => {
-  it('keeps the parts read and empties the others', () => {
-    expect(storedInput(INPUT, new Set(['body']))).toEqual({ method: '', body: INPUT.body, query: {}, headers: {} });
-    expect(storedInput(INPUT, new Set())).toEqual({ method: '', body: null, query: {}, headers: {} });
-    expect(storedInput(INPUT, new Set(['method', 'body', 'query', 'headers']))).toEqual(INPUT);
+describe('storedInput and inputOf', () => {
+  it('store the parts read, and give them back with the others empty', () => {
+    expect(storedInput(INPUT, new Set(['body']))).toBe(JSON.stringify({ body: INPUT.body }));
+    expect(inputOf(storedInput(INPUT, new Set(['body'])))).toEqual({ method: '', body: INPUT.body, query: {}, headers: {} });
+    expect(storedInput(INPUT, new Set())).toBe('{}');
+    expect(inputOf('{}')).toEqual({ method: '', body: null, query: {}, headers: {} });
+    expect(inputOf(storedInput(INPUT, new Set(['method', 'body', 'query', 'headers'])))).toEqual(INPUT);
+  });
+
+  it('read back an input stored whole, as runs stored before', () => {
+    expect(inputOf(JSON.stringify(INPUT))).toEqual(INPUT);
   });
 });

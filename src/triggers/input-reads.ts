@@ -22,12 +22,15 @@ export function inputReads(actions: unknown): ReadonlySet<InputPart> {
   return reads;
 }
 
-/** The input with only the parts in `reads` (the others empty), as a run stores it. */
-export function storedInput(input: TemplateInput, reads: ReadonlySet<InputPart>): TemplateInput {
-  return {
-    method: reads.has('method') ? input.method : '',
-    body: reads.has('body') ? input.body : null,
-    query: reads.has('query') ? input.query : {},
-    headers: reads.has('headers') ? input.headers : {},
-  };
+/** What a run stores of its input: only the parts in `reads`, as JSON (`{}` when it reads nothing). */
+export function storedInput(input: TemplateInput, reads: ReadonlySet<InputPart>): string {
+  const kept: Partial<TemplateInput> = {};
+  for (const part of reads) (kept as Record<string, unknown>)[part] = input[part];
+  return JSON.stringify(kept);
+}
+
+/** A stored input back as templates read it: the parts not stored are empty. */
+export function inputOf(stored: string): TemplateInput {
+  const kept = JSON.parse(stored) as Partial<TemplateInput>;
+  return { method: kept.method ?? '', body: kept.body ?? null, query: kept.query ?? {}, headers: kept.headers ?? {} };
 }

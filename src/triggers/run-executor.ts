@@ -8,7 +8,8 @@ import type { ModuleHost } from '../drivers/module-host.js';
 import { StoreUnavailable } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RunsRepo } from '../store/runs-repo.js';
-import type { RunRow, StoreWrite, UnitOfWork } from '../store/writes.js';
+import type { RunActionRow, RunRow, StoreWrite, UnitOfWork } from '../store/writes.js';
+import { inputOf } from './input-reads.js';
 import type { ActionContext } from './actions/action-runner.js';
 import { runnerFor } from './actions/index.js';
 import { RunSlots } from './run-slots.js';
@@ -101,7 +102,7 @@ export class RunExecutor {
     const succeeded = new Set(
       freshInput ? [] : (await runs.actions(run.id)).filter((a) => a.status === 'succeeded').map((a) => a.position),
     );
-    const input = freshInput ?? (JSON.parse(run.input) as TemplateInput);
+    const input = freshInput ?? inputOf(run.input);
     const todo = [...trigger.actions.keys()].filter((position) => !succeeded.has(position));
     const failures: string[] = [];
     if (todo.length === 0) {
@@ -134,25 +135,25 @@ export class RunExecutor {
       const finishedAt = clock.now();
       // The last record and the run's end share one commit. A run that went past failed
       // actions (continue_on_error) still succeeded; its error says what failed.
-      const writes: StoreWrite[] = [
-        {
-          kind: 'run_action',
-          row: {
-            run_id: run.id,
-            position,
-            kind: action.kind,
-            target,
-            status: error === null ? 'succeeded' : 'failed',
-            error,
-            started_at: started,
-            finished_at: finishedAt,
-          },
-        },
-      ];
+      const outcome: RunActionRow = {
+        run_id: run.id,
+        position,
+        kind: action.kind,
+        target,
+        status: error === null ? 'succeeded' : 'failed',
+        error,
+        started_at: started,
+        finished_at: finishedAt,
+      };
+      const writes: StoreWrite[] = [];
       if (error !== null) writes.push({ kind: 'action_error_counted', instanceId: run.instance_id });
       if (last) {
+        // The last outcome rides on the run's end: one update, no action row.
         const runError = failures.length > 0 ? failures.join('; ') : null;
-        writes.push({ kind: 'run_finished', id: run.id, status: stop ? 'failed' : 'succeeded', finishedAt, error: runError });
+        const status = stop ? 'failed' : 'succeeded';
+        writes.push({ kind: 'run_finished', id: run.id, status, finishedAt, error: runError, lastAction: outcome });
+      } else {
+        writes.push({ kind: 'run_action', row: outcome });
       }
       await this.record(run, writes);
       if (stop) return;

@@ -85,7 +85,7 @@ export class TriggerFirer {
       created_at: request?.receivedAt ?? clock.now(),
       status: 'pending',
       // The request log keeps the request; the run keeps only what its actions read of it.
-      input: JSON.stringify(storedInput(input, instance.inputReads)),
+      input: storedInput(input, instance.inputReads),
       finished_at: null,
       error: null,
     };

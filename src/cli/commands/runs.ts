@@ -1,6 +1,7 @@
 // `switchboard runs`: fired triggers' runs, newest first, with each action's outcome on request.
 import { redact } from '../../redact.js';
 import type { RunStatus } from '../../store/tables.js';
+import { inputOf } from '../../triggers/input-reads.js';
 import { intOption, jsonOption, limitOption, oneOf, storeOptions, type OptionValues } from '../options.js';
 import { withStore } from '../with-store.js';
 
@@ -24,7 +25,7 @@ export async function runs(values: OptionValues<typeof options>): Promise<number
       const actions = values.actions || values.json ? await store.runs.actions(run.id) : [];
       if (values.json) {
         // The stored input keeps what actions need; what is printed goes through the one redaction.
-        console.log(JSON.stringify({ ...run, input: redact(JSON.parse(run.input)), actions }));
+        console.log(JSON.stringify({ ...run, input: redact(inputOf(run.input)), actions }));
         continue;
       }
       const when = new Date(Number(run.created_at)).toISOString();

@@ -1,0 +1,132 @@
+// One batch of retention's deletes: the oldest rows of one kind (at most `limit`), with the
+// rows that belong to them, in one short transaction. Small batches keep each transaction,
+// and so each stretch of the event loop spent in SQLite and each append to the WAL, small.
+// The rules are the store's: a pending run or delivery is never deleted whatever its age,
+// a run's actions go with it, a delivery's attempts with it, and an event only once no
+// delivery refers to it.
+import type SQLite from 'better-sqlite3';
+
+export type PruneKind = 'requests' | 'runs' | 'deliveries' | 'events';
+
+/** In the order they are pruned: deliveries before events, so an event's last delivery goes first. */
+export const PRUNE_KINDS: readonly PruneKind[] = ['requests', 'runs', 'deliveries', 'events'];
+
+/**
+ * Where the previous batch of a round ended, by (time, rowid): the next one starts after it,
+ * so rows the rules keep (an old pending run) are passed over once, not in every batch.
+ */
+export interface PruneCursor {
+  at: number;
+  rowid: number;
+}
+
+export const FIRST: PruneCursor = { at: -Infinity, rowid: 0 };
+
+export interface PruneBatch {
+  deleted: number;
+  /** Where the next batch starts: after the last row looked at. */
+  last: PruneCursor;
+  /** Nothing old enough is left after this batch: the round of this kind ends. */
+  done: boolean;
+}
+
+interface Selected {
+  rid: number;
+  at: number;
+  id: string;
+  status: string | null;
+}
+
+// The request log and runs are walked in rowid order, which is the order they were written
+// in and so, near enough, their time order: they need no index on their time column, which
+// would cost every fire one more index entry. A round stops at the first row not old enough;
+// an older row written just after it (a few milliseconds out of order) goes in the next round.
+// Deliveries and events are walked by their time column's index from the cursor; `(at, rowid)
+// > (…)` is a row value SQLite answers from that index (the rowid ends every index).
+const SELECT: Record<PruneKind, string> = {
+  requests: `select rowid as rid, received_at as at, id, null as status from request_log
+    where rowid > @rowid order by rowid limit @limit`,
+  runs: `select rowid as rid, created_at as at, id, status from runs
+    where rowid > @rowid order by rowid limit @limit`,
+  deliveries: `select rowid as rid, created_at as at, id, null as status from deliveries
+    where created_at < @before and (created_at, rowid) > (@at, @rowid) and status != 'pending'
+    order by created_at, rowid limit @limit`,
+  events: `select rowid as rid, created_at as at, id, null as status from events
+    where created_at < @before and (created_at, rowid) > (@at, @rowid)
+      and not exists (select 1 from deliveries where deliveries.event_id = events.id)
+    order by created_at, rowid limit @limit`,
+};
+
+/** The kinds walked in rowid order (see SELECT). */
+const IN_ROWID_ORDER: ReadonlySet<PruneKind> = new Set(['requests', 'runs']);
+
+const DELETE: Record<PruneKind, string> = {
+  requests: 'delete from request_log where rowid in (select value from json_each(@rowids))',
+  runs: 'delete from runs where rowid in (select value from json_each(@rowids))',
+  deliveries: 'delete from deliveries where rowid in (select value from json_each(@rowids))',
+  events: 'delete from events where rowid in (select value from json_each(@rowids))',
+};
+
+/** What goes with each row, by its id. */
+const DEPENDENTS: Partial<Record<PruneKind, string>> = {
+  runs: 'delete from run_actions where run_id in (select value from json_each(@ids))',
+  deliveries: 'delete from delivery_attempts where delivery_id in (select value from json_each(@ids))',
+};
+
+interface Statements {
+  select: SQLite.Statement<{ before: number; at: number; rowid: number; limit: number }, Selected>;
+  delete: SQLite.Statement<{ rowids: string }>;
+  dependents: SQLite.Statement<{ ids: string }> | undefined;
+}
+
+export class PruneBatches {
+  private readonly statements: Record<PruneKind, Statements>;
+
+  constructor(private readonly sqlite: SQLite.Database) {
+    const prepare = (kind: PruneKind): Statements => {
+      const dependents = DEPENDENTS[kind];
+      return {
+        select: sqlite.prepare(SELECT[kind]),
+        delete: sqlite.prepare(DELETE[kind]),
+        dependents: dependents === undefined ? undefined : sqlite.prepare(dependents),
+      };
+    };
+    this.statements = {
+      requests: prepare('requests'),
+      runs: prepare('runs'),
+      deliveries: prepare('deliveries'),
+      events: prepare('events'),
+    };
+  }
+
+  /**
+   * Deletes up to `limit` rows of `kind` older than `before` and after `after`, oldest first,
+   * in one immediate transaction. Throws SQLITE_BUSY at once when another connection holds
+   * the write lock (nothing is deleted then).
+   */
+  delete(kind: PruneKind, before: number, after: PruneCursor, limit: number): PruneBatch {
+    const s = this.statements[kind];
+    return this.sqlite
+      .transaction((): PruneBatch => {
+        const seen = s.select.all({ before, at: after.at, rowid: after.rowid, limit });
+        let rows = seen;
+        let done = seen.length < limit;
+        if (IN_ROWID_ORDER.has(kind)) {
+          const young = seen.findIndex((r) => r.at >= before);
+          if (young !== -1) {
+            rows = seen.slice(0, young);
+            done = true;
+          }
+          seen.length = rows.length;
+          rows = rows.filter((r) => r.status !== 'pending');
+        }
+        const end = seen.at(-1);
+        const last = end ? { at: end.at, rowid: end.rid } : after;
+        if (rows.length === 0) return { deleted: 0, last, done: done || !end };
+        s.dependents?.run({ ids: JSON.stringify(rows.map((r) => r.id)) });
+        const { changes } = s.delete.run({ rowids: JSON.stringify(rows.map((r) => r.rid)) });
+        return { deleted: changes, last, done };
+      })
+      .immediate();
+  }
+}
