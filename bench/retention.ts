@@ -87,7 +87,8 @@ const size = (file: string) => (existsSync(file) ? statSync(file).size : 0);
 const deleted = (p: Pruned) => p.requests + p.runs + p.deliveries + p.events;
 
 async function openWatchedStore(file: string): Promise<Store> {
-  const store = await openStore(file);
+  // As the engine opens it: WAL checkpoints in a worker thread, retention's commits leave them to it.
+  const store = await openStore(file, { maintenance: { onProblem: (message) => log(`store: ${message}`) } });
   closers.push(() => store.close());
   // As the engine runs once it serves: no query waits for a lock on the event loop.
   store.neverBlock();

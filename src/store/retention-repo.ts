@@ -4,9 +4,10 @@
 //
 // It never stalls the engine: rows go in small batches (prune-batches.ts), one short
 // transaction each, with a turn of the event loop between them, so a million old rows cost
-// many short pauses instead of one long one. Its commits never checkpoint (wal-checkpoint.ts):
-// the engine's checkpoint worker copies the WAL into the file off the event loop, each
-// second, so the WAL stays near a second of batches. It works on a
+// many short pauses instead of one long one, and the WAL a batch wrote is copied into the file
+// in a turn of its own (wal-checkpoint.ts), so the WAL stays near one batch. (Left to the
+// engine's checkpoint worker instead, a million rows' deletes piled up a WAL of 80 MB+ whose
+// copy, competing for the disk, stalled the event loop for 350 ms.) It works on a
 // connection of its own, opened for the round: one that never waits for a lock inside SQLite
 // (a lock held by another process is retried asynchronously, lock-retry.ts), whatever the
 // store's read connection is set to, and one that can run the pragmas that give space back
@@ -18,7 +19,7 @@ import { backoff, DEFAULT_LOCK_RETRIES, retryWhileLocked, type LockWait, type Re
 import { FIRST, PRUNE_KINDS, PruneBatches, type PruneCursor } from './prune-batches.js';
 import { reclaimSpace, type Reclaimed } from './space-reclaim.js';
 import type { Tables } from './tables.js';
-import { manualCheckpoints } from './wal-checkpoint.js';
+import { checkpoint, manualCheckpoints } from './wal-checkpoint.js';
 
 export type { Reclaimed } from './space-reclaim.js';
 
@@ -92,8 +93,12 @@ export class RetentionRepo {
           if (!batch.ok && batch.reason === 'stopped') return pruned;
           if (!batch.ok) throw new PruneLocked(pruned);
           pruned[kind] += batch.value.deleted;
-          // The engine's checkpoint worker copies these deletes out of the WAL, off this thread.
           await yieldToEventLoop();
+          if (batch.value.deleted > 0) {
+            // The batch's WAL copied at once, in a turn of its own: the WAL stays at about one batch.
+            checkpoint(sqlite, 'PASSIVE');
+            await yieldToEventLoop();
+          }
           if (batch.value.done) break;
           after = batch.value.last;
         }

@@ -1,8 +1,8 @@
 // Gives the disk back what pruning freed. Deleted rows only free pages inside the file; with
 // incremental auto-vacuum (see auto-vacuum.ts) `PRAGMA incremental_vacuum` moves the pages
 // still in use from the end of the file into free ones and cuts the end off, a small step per
-// event-loop turn; the engine's checkpoint worker copies each step's WAL into the file off
-// the event loop. A TRUNCATE checkpoint at the end empties the WAL. The connection waits for no lock: a step
+// event-loop turn, each step's WAL copied into the file in a turn of its own (wal-checkpoint.ts).
+// A TRUNCATE checkpoint at the end empties the WAL. The connection waits for no lock: a step
 // refused for a lock is retried a little later, and a checkpoint that finds a reader or writer
 // in the way is left for the next round.
 import type SQLite from 'better-sqlite3';
@@ -56,6 +56,8 @@ export async function reclaimSpace(sqlite: SQLite.Database, options: ReclaimOpti
       if (now >= free) break;
       free = now;
       pages = nextStepPages(pages, ms, options.stepPages);
+      await yieldToEventLoop();
+      checkpoint(sqlite, 'PASSIVE');
       await yieldToEventLoop();
     }
   }
