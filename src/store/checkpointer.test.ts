@@ -91,6 +91,27 @@ describe('Checkpointer', () => {
     }
   });
 
+  it('says while its RESTART holds commits back, so the store does not take it for a fault', async () => {
+    const { file, writer } = walOnlyDatabase();
+    const checkpointer = new Checkpointer(
+      file,
+      'normal',
+      { onError: () => {}, onLost: () => {} },
+      { everyMs: 5, restartBytes: 1024 },
+    );
+    try {
+      expect(checkpointer.holdsCommits()).toBe(false);
+      // A commit in progress: the RESTART waits for it, holding new commits back meanwhile.
+      writer.exec('begin immediate');
+      await vi.waitFor(() => expect(checkpointer.holdsCommits()).toBe(true), { timeout: 10_000, interval: 1 });
+      writer.exec('commit');
+      await vi.waitFor(() => expect(checkpointer.holdsCommits()).toBe(false), { timeout: 10_000, interval: 1 });
+    } finally {
+      await checkpointer.stop();
+      writer.close();
+    }
+  });
+
   it('stops once however often it is asked', async () => {
     const { file, writer } = walOnlyDatabase();
     const checkpointer = new Checkpointer(file, 'full', { onError: () => {}, onLost: () => {} });

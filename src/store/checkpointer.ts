@@ -7,7 +7,9 @@
 // SQLite only starts the WAL over once all of it was copied: so once the WAL file passes
 // WAL_RESTART_BYTES the worker runs a RESTART checkpoint, which holds new commits back for the
 // little the PASSIVE ones left (the engine's commits wait for it asynchronously, as for any
-// lock) and lets the next commit start the WAL over. A TRUNCATE one when it stops leaves the
+// lock) and lets the next commit start the WAL over. While it holds them back it raises a flag
+// the main thread reads (shared memory, no message to wait for), so the store does not take its
+// own checkpoint for another process's lock and report itself unready. A TRUNCATE one when it stops leaves the
 // WAL empty. If the worker ever dies, the writer goes back to checkpointing itself: the WAL
 // never grows without bound.
 import { createRequire } from 'node:module';
@@ -37,12 +39,15 @@ const checkpoint = (mode) => {
   }
 };
 const walBytes = () => statSync(workerData.file + '-wal', { throwIfNoEntry: false })?.size ?? 0;
+const restarting = new Int32Array(workerData.restarting);
 const timer = setInterval(() => {
   checkpoint('PASSIVE');
   if (walBytes() > workerData.restartBytes) {
+    Atomics.store(restarting, 0, 1);
     db.pragma('busy_timeout = ' + workerData.restartWaitMs);
     checkpoint('RESTART');
     db.pragma('busy_timeout = 0');
+    Atomics.store(restarting, 0, 0);
   }
 }, workerData.everyMs);
 parentPort.on('message', () => {
@@ -62,6 +67,8 @@ export interface CheckpointerEvents {
 
 export class Checkpointer {
   private readonly worker: Worker;
+  /** 1 while a RESTART checkpoint holds commits back; written by the worker. */
+  private readonly restartFlag = new Int32Array(new SharedArrayBuffer(4));
   private stopping: Promise<void> | undefined;
 
   constructor(
@@ -79,6 +86,7 @@ export class Checkpointer {
         journalSizeLimit: JOURNAL_SIZE_LIMIT_BYTES,
         restartBytes,
         restartWaitMs: RESTART_WAIT_MS,
+        restarting: this.restartFlag.buffer,
         everyMs,
       },
     });
@@ -94,6 +102,11 @@ export class Checkpointer {
     this.worker.on('exit', (code) => {
       if (!this.stopping) events.onLost(`the checkpoint worker exited with code ${code}`);
     });
+  }
+
+  /** Whether a lock met now is this checkpointer's RESTART (a moment's wait, not a fault). */
+  holdsCommits(): boolean {
+    return Atomics.load(this.restartFlag, 0) === 1;
   }
 
   /** A last TRUNCATE checkpoint, then the worker ends. */

@@ -21,13 +21,18 @@ interface SeenFault {
 export class StoreHealth {
   private fault: SeenFault | undefined;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    /** Whether a lock met now is the store's own checkpoint holding commits back for a moment (not a fault). */
+    private readonly ownLock: () => boolean = () => false,
+  ) {}
 
   recordSuccess(): void {
     this.fault = undefined;
   }
 
   recordFault(kind: FaultKind): void {
+    if (kind === 'locked' && this.ownLock()) return;
     const at = this.now();
     if (this.fault?.kind === kind) this.fault.lastAt = at;
     else this.fault = { kind, since: at, lastAt: at };
@@ -48,6 +53,7 @@ export class StoreHealth {
       probe();
     } catch (error) {
       const kind = faultOf(error) ?? 'io';
+      if (kind === 'locked' && this.ownLock()) return { ok: true, detail: 'ok (checkpointing)' };
       this.recordFault(kind);
       return { ok: false, detail: this.describe() };
     }

@@ -94,7 +94,7 @@ export async function openStore(file: string, options: StoreOptions = {}): Promi
         background.onProblem(`${reason}; commits checkpoint the WAL themselves from now on`);
       },
     });
-  const health = new StoreHealth();
+  const health = new StoreHealth(Date.now, () => checkpointer?.holdsCommits() === true);
   const applier = options.wrapWriter ? options.wrapWriter(writer) : writer;
   const batcher = new WriteBatcher(applier, health, options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
   return {
