@@ -4,7 +4,6 @@
 // trigger's debounce, and exec takes true/1/false/0 in any case.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { urls } from '../src/cli/commands/urls.js';
-import type { CliOptions } from '../src/cli/options.js';
 import { Receiver } from './support/receiver.js';
 import { startTestEngine, type TestEngine } from './support/test-engine.js';
 
@@ -119,7 +118,7 @@ describe('switchboard urls for an exec instance', () => {
     const lines: string[] = [];
     const spy = vi.spyOn(console, 'log').mockImplementation((line: unknown) => void lines.push(String(line)));
     try {
-      expect(await urls({ config: t.configDir, data: t.dataDir } as CliOptions)).toBe(0);
+      expect(await urls({ config: t.configDir, data: t.dataDir })).toBe(0);
     } finally {
       spy.mockRestore();
     }

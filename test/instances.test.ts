@@ -3,7 +3,6 @@
 // all read from the store (so they survive a restart).
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { instances, type InstanceView } from '../src/cli/commands/instances.js';
-import type { CliOptions } from '../src/cli/options.js';
 import { startTestEngine, type TestEngine } from './support/test-engine.js';
 
 const SECRET = 'instances-secret-0123456789';
@@ -61,7 +60,7 @@ async function listed(): Promise<InstanceView[]> {
   const printed: string[] = [];
   const spy = vi.spyOn(console, 'log').mockImplementation((line: unknown) => void printed.push(String(line)));
   try {
-    expect(await instances({ config: t.configDir, data: t.dataDir, json: true } as CliOptions)).toBe(0);
+    expect(await instances({ config: t.configDir, data: t.dataDir, json: true })).toBe(0);
   } finally {
     spy.mockRestore();
   }
@@ -98,7 +97,7 @@ describe('switchboard instances', () => {
     const printed: string[] = [];
     const spy = vi.spyOn(console, 'log').mockImplementation((line: unknown) => void printed.push(String(line)));
     try {
-      await instances({ config: t.configDir, data: t.dataDir } as CliOptions);
+      await instances({ config: t.configDir, data: t.dataDir });
     } finally {
       spy.mockRestore();
     }

@@ -4,23 +4,16 @@
 // side: events, subscriptions, deliveries, redeliver, recover, receive.
 import { ConfigInvalid, formatProblem } from '../config/problems.js';
 import { command, type Command } from './command.js';
-import { jsonOption, storeOptions, UsageError } from './options.js';
+import { UsageError } from './options.js';
 
-/**
- * Each command, loaded when it runs: its module exports the options it takes and its handler.
- * urls.ts and instances.ts do not export theirs yet; they are declared here until they do.
- */
+/** Each command, loaded when it runs: its module exports the options it takes and its handler. */
 const COMMANDS: Record<string, () => Promise<Command>> = {
   start: () => import('./commands/start.js').then((m) => command('start', m.options, m.start)),
   check: () => import('./commands/check.js').then((m) => command('check', m.options, m.check)),
   migrate: () => import('./commands/migrate.js').then((m) => command('migrate', m.options, m.migrate)),
   backup: () => import('./commands/backup.js').then((m) => command('backup', m.options, m.backup, { takesArguments: true })),
-  urls: () =>
-    import('./commands/urls.js').then((m) =>
-      command('urls', { ...storeOptions, base: { type: 'string', value: 'URL' } }, m.urls),
-    ),
-  instances: () =>
-    import('./commands/instances.js').then((m) => command('instances', { ...storeOptions, ...jsonOption }, m.instances)),
+  urls: () => import('./commands/urls.js').then((m) => command('urls', m.options, m.urls)),
+  instances: () => import('./commands/instances.js').then((m) => command('instances', m.options, m.instances)),
   drivers: () => import('./commands/drivers.js').then((m) => command('drivers', m.options, m.drivers)),
   log: () => import('./commands/log.js').then((m) => command('log', m.options, m.log)),
   runs: () => import('./commands/runs.js').then((m) => command('runs', m.options, m.runs)),

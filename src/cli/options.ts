@@ -34,12 +34,6 @@ export type StoreValues = OptionValues<typeof storeOptions>;
 export const jsonOption = { json: { type: 'boolean' } } as const satisfies OptionSpecs;
 export const limitOption = { limit: { type: 'string', value: 'N' } } as const satisfies OptionSpecs;
 
-/**
- * What urls.ts and instances.ts take until they declare their options like the other
- * commands (`export const options`, values typed `OptionValues<typeof options>`).
- */
-export type CliOptions = OptionValues<typeof storeOptions & typeof jsonOption & { base: { type: 'string' } }>;
-
 /** Parses a command's arguments (those after its name) against the options it takes. */
 export function parseOptions<O extends OptionSpecs>(
   command: string,

@@ -4,7 +4,7 @@
 // evaluated (PlaceOS's triggered, trigger_count, action_errors, comparison_errors).
 import type { Config } from '../../config/schema.js';
 import type { InstanceStats } from '../../store/runs-repo.js';
-import type { CliOptions } from '../options.js';
+import { jsonOption, storeOptions, type OptionValues } from '../options.js';
 import { withStore } from '../with-store.js';
 
 export interface InstanceView {
@@ -45,7 +45,9 @@ export function instanceViews(config: Config, stats: ReadonlyMap<string, Instanc
   });
 }
 
-export async function instances(values: CliOptions): Promise<number> {
+export const options = { ...storeOptions, ...jsonOption } as const;
+
+export async function instances(values: OptionValues<typeof options>): Promise<number> {
   return withStore(values, async (store, loaded) => {
     const views = instanceViews(loaded.config, await store.runs.allStats());
     if (values.json) {

@@ -12,10 +12,12 @@ import { randomIds } from '../../ids.js';
 import { instanceSecrets } from '../../instance-secrets.js';
 import { prepareConfig } from '../../prepare-config.js';
 import { runningAddress } from '../../store/engine-address.js';
-import { configDirOf, type CliOptions } from '../options.js';
+import { configDirOf, storeOptions, type OptionValues } from '../options.js';
 import { withStore } from '../with-store.js';
 
-export async function urls(values: CliOptions): Promise<number> {
+export const options = { ...storeOptions, base: { type: 'string', value: 'URL' } } as const;
+
+export async function urls(values: OptionValues<typeof options>): Promise<number> {
   const { loaded, registry } = await prepareConfig(configDirOf(values));
   const { config } = loaded;
   const base = (
