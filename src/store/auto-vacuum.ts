@@ -21,12 +21,16 @@ const INCREMENTAL = 2;
  * prunes (freed pages are reused rather than given back), and the next open tries again.
  * Call it outside any transaction.
  */
+/** Whether the file uses incremental auto-vacuum. */
+export function usesIncrementalVacuum(sqlite: SQLite.Database): boolean {
+  return Number(sqlite.pragma('auto_vacuum', { simple: true })) === INCREMENTAL;
+}
+
 export function enableIncrementalVacuum(sqlite: SQLite.Database): boolean {
-  const mode = () => Number(sqlite.pragma('auto_vacuum', { simple: true }));
-  if (mode() === INCREMENTAL) return true;
+  if (usesIncrementalVacuum(sqlite)) return true;
   // Enough on a file with no page yet; otherwise it takes effect at the VACUUM.
   sqlite.pragma('auto_vacuum = INCREMENTAL');
-  if (mode() === INCREMENTAL) return true;
+  if (usesIncrementalVacuum(sqlite)) return true;
   try {
     sqlite.exec('VACUUM');
   } catch (error) {
@@ -37,5 +41,5 @@ export function enableIncrementalVacuum(sqlite: SQLite.Database): boolean {
   // In WAL mode the rebuilt file went through the WAL: copy it back and empty the WAL, or it
   // would hold a second copy of the database until a later checkpoint.
   sqlite.pragma('wal_checkpoint(TRUNCATE)');
-  return mode() === INCREMENTAL;
+  return usesIncrementalVacuum(sqlite);
 }

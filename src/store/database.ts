@@ -32,14 +32,19 @@ class TransactionalDdlSqliteDialect extends SqliteDialect {
   }
 }
 
-export function openSqlite(file: string, durability: Durability = 'normal'): Database {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const sqlite = new SQLite(file);
+/** WAL, the durability the operator chose, and the WAL file's size limit: what every store connection sets. */
+export function useWal(sqlite: SQLite.Database, durability: Durability): void {
   sqlite.pragma('journal_mode = WAL');
   // NORMAL in WAL mode survives a killed process; FULL also survives power loss.
   sqlite.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
-  sqlite.pragma(`busy_timeout = ${BLOCKING_BUSY_TIMEOUT_MS}`);
   sqlite.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT_BYTES}`);
+}
+
+export function openSqlite(file: string, durability: Durability = 'normal'): Database {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new SQLite(file);
+  useWal(sqlite, durability);
+  sqlite.pragma(`busy_timeout = ${BLOCKING_BUSY_TIMEOUT_MS}`);
   const db = new Kysely<Tables>({ dialect: new TransactionalDdlSqliteDialect({ database: sqlite }) });
   return {
     db,

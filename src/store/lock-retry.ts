@@ -1,6 +1,7 @@
 // A write refused because another process holds the database's write lock is tried again
 // a little later, asynchronously, up to a bound. The connections that use this wait for no
 // lock inside SQLite (busy_timeout 0): a wait there would freeze the event loop.
+import { setTimeout } from 'node:timers/promises';
 import { faultOf } from './storage-fault.js';
 
 /** Waits before retry number `retry` (1, 2, …); resolves early once `signal` aborts. */
@@ -37,15 +38,7 @@ export async function retryWhileLocked<T>(attempt: () => T, options: RetryOption
   }
 }
 
+/** Resolves after `ms`, or at once when `signal` aborts (Node's timer rejects then; a stop is not an error here). */
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
+  return setTimeout(ms, undefined, { signal }).catch(() => undefined);
 }

@@ -108,20 +108,15 @@ export class PruneBatches {
     const s = this.statements[kind];
     return this.sqlite
       .transaction((): PruneBatch => {
-        const seen = s.select.all({ before, at: after.at, rowid: after.rowid, limit });
-        let rows = seen;
-        let done = seen.length < limit;
-        if (IN_ROWID_ORDER.has(kind)) {
-          const young = seen.findIndex((r) => r.at >= before);
-          if (young !== -1) {
-            rows = seen.slice(0, young);
-            done = true;
-          }
-          seen.length = rows.length;
-          rows = rows.filter((r) => r.status !== 'pending');
-        }
-        const end = seen.at(-1);
+        const selected = s.select.all({ before, at: after.at, rowid: after.rowid, limit });
+        // In rowid order the batch ends before the first row not old enough, and so does the round.
+        const young = IN_ROWID_ORDER.has(kind) ? selected.findIndex((r) => r.at >= before) : -1;
+        const old = young === -1 ? selected : selected.slice(0, young);
+        const done = young !== -1 || selected.length < limit;
+        const end = old.at(-1);
         const last = end ? { at: end.at, rowid: end.rid } : after;
+        // Old pending runs are passed over (the time-ordered selects leave them out already).
+        const rows = old.filter((r) => r.status !== 'pending');
         if (rows.length === 0) return { deleted: 0, last, done: done || !end };
         s.dependents?.run({ ids: JSON.stringify(rows.map((r) => r.id)) });
         const { changes } = s.delete.run({ rowids: JSON.stringify(rows.map((r) => r.rid)) });

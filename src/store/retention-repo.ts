@@ -13,8 +13,9 @@
 // store's read connection is set to, and one that can run the pragmas that give space back
 // (space-reclaim.ts).
 import SQLite from 'better-sqlite3';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { sql, type Kysely } from 'kysely';
-import { JOURNAL_SIZE_LIMIT_BYTES } from './database.js';
+import { useWal } from './database.js';
 import { backoff, DEFAULT_LOCK_RETRIES, retryWhileLocked, type LockWait, type RetryOptions } from './lock-retry.js';
 import { FIRST, PRUNE_KINDS, PruneBatches, type PruneCursor } from './prune-batches.js';
 import { reclaimSpace, type Reclaimed } from './space-reclaim.js';
@@ -56,8 +57,6 @@ export class PruneLocked extends Error {
 
 export const DEFAULT_BATCH_SIZE = 1_000;
 export const DEFAULT_VACUUM_STEP_PAGES = 1_000;
-
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class RetentionRepo {
   private readonly batchSize: number;
@@ -137,8 +136,7 @@ export class RetentionRepo {
     try {
       // Losing a batch of deletes to a power cut is harmless (the next round deletes them
       // again), so its commits need not wait for the disk whatever the store's durability.
-      sqlite.pragma('synchronous = NORMAL');
-      sqlite.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT_BYTES}`);
+      useWal(sqlite, 'normal');
       manualCheckpoints(sqlite);
     } catch (error) {
       sqlite.close();

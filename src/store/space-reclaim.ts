@@ -6,6 +6,8 @@
 // refused for a lock is retried a little later, and a checkpoint that finds a reader or writer
 // in the way is left for the next round.
 import type SQLite from 'better-sqlite3';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { usesIncrementalVacuum } from './auto-vacuum.js';
 import { retryWhileLocked, type RetryOptions } from './lock-retry.js';
 import { checkpoint } from './wal-checkpoint.js';
 
@@ -23,8 +25,6 @@ export interface ReclaimOptions extends RetryOptions {
   stepPages: number;
 }
 
-const INCREMENTAL = 2;
-
 /**
  * What one step may take of the event loop. A page's cost varies a hundredfold: the first
  * steps after a large prune move pages still in use and search a long free list (0.2–0.4 ms a
@@ -35,13 +35,11 @@ const STEP_BUDGET_MS = 10;
 const FIRST_STEP_PAGES = 32;
 const MIN_STEP_PAGES = 8;
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 export async function reclaimSpace(sqlite: SQLite.Database, options: ReclaimOptions): Promise<Reclaimed> {
   const freeCount = () => Number(sqlite.pragma('freelist_count', { simple: true }));
   const start = freeCount();
   let free = start;
-  if (Number(sqlite.pragma('auto_vacuum', { simple: true })) === INCREMENTAL) {
+  if (usesIncrementalVacuum(sqlite)) {
     let pages = Math.min(FIRST_STEP_PAGES, options.stepPages);
     while (free > 0) {
       let ms = 0;

@@ -2,7 +2,7 @@
 // waits for no lock (busy_timeout 0): a lock held elsewhere comes back at once as
 // SQLITE_BUSY and the batcher waits for it asynchronously, so the event loop never blocks.
 import SQLite from 'better-sqlite3';
-import { JOURNAL_SIZE_LIMIT_BYTES, type Durability } from './database.js';
+import { useWal, type Durability } from './database.js';
 import { packAction } from './packed-action.js';
 import type { StoreWrite } from './writes.js';
 
@@ -54,10 +54,8 @@ export class SqliteWriter {
 
   constructor(file: string, durability: Durability, maxBytes = 0, { backgroundCheckpoints = false } = {}) {
     this.sqlite = new SQLite(file);
-    this.sqlite.pragma('journal_mode = WAL');
-    this.sqlite.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
+    useWal(this.sqlite, durability);
     this.sqlite.pragma('busy_timeout = 0');
-    this.sqlite.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT_BYTES}`);
     // A Checkpointer does them off the event loop; no commit then copies the WAL and fsyncs.
     if (backgroundCheckpoints) this.sqlite.pragma('wal_autocheckpoint = 0');
     // A cap on the file's size: past it SQLite answers SQLITE_FULL, as it would on a full disk.
