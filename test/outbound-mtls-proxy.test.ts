@@ -2,7 +2,6 @@
 // certificate reach a receiver that requires one (mTLS, a private CA); `outbound.proxy`
 // carries deliveries (CONNECT for https, absolute-form for http) and the address guard
 // still judges the target behind it.
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
@@ -18,6 +17,7 @@ import { ConfigInvalid } from '../src/config/problems.js';
 import { createAddressGuard } from '../src/outbound/address-guard.js';
 import { HttpSender } from '../src/outbound/http-sender.js';
 import { databaseFile } from '../src/store/store.js';
+import { makeCertificate } from './support/certificates.js';
 import { Receiver } from './support/receiver.js';
 import { startTestEngine, type TestEngine } from './support/test-engine.js';
 
@@ -30,27 +30,10 @@ const pem = (name: string) => join(certs, name);
 
 /** A CA, a receiver certificate for 127.0.0.1 and a client certificate, both issued by the CA. */
 function makeCertificates(dir: string): void {
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1'];
-  const openssl = (...args: string[]) => execFileSync('openssl', ['req', '-x509', ...ec, ...args], { stdio: 'ignore' });
-  openssl('-subj', '/CN=Switchboard Test CA', '-keyout', join(dir, 'ca-key.pem'), '-out', join(dir, 'ca.pem'));
-  const leaf = (cn: string, name: string, ...extra: string[]) =>
-    openssl(
-      '-subj',
-      `/CN=${cn}`,
-      '-addext',
-      'basicConstraints=critical,CA:FALSE',
-      ...extra,
-      '-CA',
-      join(dir, 'ca.pem'),
-      '-CAkey',
-      join(dir, 'ca-key.pem'),
-      '-keyout',
-      join(dir, `${name}-key.pem`),
-      '-out',
-      join(dir, `${name}.pem`),
-    );
-  leaf('receiver', 'server', '-addext', 'subjectAltName=IP:127.0.0.1');
-  leaf('switchboard-client', 'client');
+  makeCertificate(dir, 'ca', { cn: 'Switchboard Test CA' });
+  const leaf = ['basicConstraints=critical,CA:FALSE'];
+  makeCertificate(dir, 'server', { cn: 'receiver', extensions: [...leaf, 'subjectAltName=IP:127.0.0.1'], issuer: 'ca' });
+  makeCertificate(dir, 'client', { cn: 'switchboard-client', extensions: leaf, issuer: 'ca' });
 }
 
 interface TlsReceived {

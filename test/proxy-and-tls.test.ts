@@ -1,7 +1,6 @@
 // Behind a reverse proxy and on its own TLS: the client address comes from X-Forwarded-For
 // only when the proxy is trusted; allow_from refuses other callers like a wrong secret;
 // the per-address cap counts the real client behind a proxy; HTTPS serves the same routes.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -9,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareConfig } from '../src/prepare-config.js';
 import { ConfigInvalid } from '../src/config/problems.js';
+import { makeCertificate } from './support/certificates.js';
 import { open, readUntilClosed, statusOf, targetOf } from './support/raw-http.js';
 import { startTestEngine, type TestEngine } from './support/test-engine.js';
 
@@ -118,30 +118,10 @@ describe('with server.tls', () => {
   let t: TestEngine;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'switchboard-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    t = await startTestEngine({ files: site(`  tls: { cert: ${join(dir, 'cert.pem')}, key: ${join(dir, 'key.pem')} }`) });
+    makeCertificate(dir, 'server', { cn: 'localhost', extensions: ['subjectAltName=IP:127.0.0.1'] });
+    t = await startTestEngine({
+      files: site(`  tls: { cert: ${join(dir, 'server.pem')}, key: ${join(dir, 'server-key.pem')} }`),
+    });
   });
   afterAll(async () => {
     await t.cleanup();
@@ -150,7 +130,7 @@ describe('with server.tls', () => {
 
   it('serves trigger URLs over HTTPS with the configured certificate', async () => {
     expect(t.engine.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
-    const ca = readFileSync(join(dir, 'cert.pem'));
+    const ca = readFileSync(join(dir, 'server.pem'));
     const status = await new Promise<number>((resolve, reject) => {
       const req = httpsRequest(t.url(`/webhook/trig-open/notify?secret=${SECRET}`), { method: 'POST', ca }, (res) => {
         res.resume();

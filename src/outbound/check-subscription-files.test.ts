@@ -1,34 +1,14 @@
 // A subscription's client certificate files: `check` names each unreadable or unusable one; start reads them.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeCertificate } from '../../test/support/certificates.js';
 import { loadConfig } from '../config/load-config.js';
 import { checkSubscriptionFiles } from './check-subscription-files.js';
 import { ClientTlsUnreadable, loadClientTls } from './client-tls.js';
 
 let dir: string;
-
-function selfSigned(name: string): void {
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      `/CN=${name}`,
-    ].concat(['-keyout', join(dir, `${name}-key.pem`), '-out', join(dir, `${name}.pem`)]),
-    { stdio: 'ignore' },
-  );
-}
 
 function configWith(tls: string) {
   writeFileSync(
@@ -40,8 +20,8 @@ function configWith(tls: string) {
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'switchboard-client-tls-'));
-  selfSigned('client');
-  selfSigned('other');
+  makeCertificate(dir, 'client');
+  makeCertificate(dir, 'other');
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
