@@ -7,11 +7,29 @@ import { NO_PATHS, redactPaths, type RedactPaths } from './redact-paths.js';
 
 /** The path and query as logged and as events carry it. */
 export function loggedPath(request: InboundRequest, paths: RedactPaths = NO_PATHS): string {
-  const path = request.route.replace(/:([a-z]+)/g, (_, name: string) =>
-    name === 'secret' ? REDACTED : encodeURIComponent(request.params[name] ?? ''),
-  );
+  let path = '';
+  for (const part of routeParts(request.route))
+    path +=
+      part.param === undefined
+        ? part.text
+        : part.param === 'secret'
+          ? REDACTED
+          : encodeURIComponent(request.params[part.param] ?? '');
   const query = loggedQuery(request.query, paths.query).toString();
   return query ? `${path}?${query}` : path;
+}
+
+/** A route pattern cut once into its literal text and its parameters (there are six routes, each logged on every request). */
+type RoutePart = { text: string; param?: undefined } | { param: string };
+const ROUTE_PARTS = new Map<string, readonly RoutePart[]>();
+
+function routeParts(route: string): readonly RoutePart[] {
+  let parts = ROUTE_PARTS.get(route);
+  if (!parts) {
+    parts = route.split(/(:[a-z]+)/).map((piece) => (piece.startsWith(':') ? { param: piece.slice(1) } : { text: piece }));
+    ROUTE_PARTS.set(route, parts);
+  }
+  return parts;
 }
 
 /** The query without the trigger secret, secret-looking values redacted. */
@@ -22,6 +40,8 @@ export function queryWithoutSecret(query: InboundRequest['query']): Record<strin
 }
 
 function loggedQuery(query: InboundRequest['query'], paths: readonly string[][]): URLSearchParams {
+  // Most trigger URLs carry the secret alone.
+  if (Object.keys(query).every((name) => name === 'secret')) return new URLSearchParams();
   const kept = redact(queryWithoutSecret(query)) as Record<string, string | string[]>;
   redactPaths(kept, paths);
   const params = new URLSearchParams();

@@ -4,6 +4,7 @@
 // module call, and the request log, written in one place (a fire's row commits with its run).
 import type { RouterContext } from '@koa/router';
 import { performance } from 'node:perf_hooks';
+import { parse as parseQuery } from 'node:querystring';
 import type { Clock } from '../clock.js';
 import type { ModuleHost } from '../drivers/module-host.js';
 import { EngineError, InternalError, StoreUnavailable } from '../errors.js';
@@ -294,12 +295,15 @@ export class NotifyRoute {
 }
 
 function describe(ctx: RouterContext, route: string, receivedAt: number): InboundRequest {
-  const mediaKind: MediaKind = ctx.is('json', '+json') ? 'json' : ctx.is('urlencoded') ? 'form' : 'other';
+  // One content-type match (it is false when there is no body); urlencoded is named back as itself, json as the type.
+  const matched = ctx.is('json', '+json', 'urlencoded');
+  const mediaKind: MediaKind = !matched ? 'other' : matched === 'urlencoded' ? 'form' : 'json';
   return {
     method: ctx.method,
     route,
     params: ctx.params,
-    query: ctx.query,
+    // node:querystring parses to the same shape as ctx.query (a repeated name gives an array) at a fraction of its cost.
+    query: parseQuery(ctx.querystring),
     headers: ctx.headers,
     clientIp: ctx.ip,
     mediaKind,

@@ -6,12 +6,14 @@ import { useWal, type Durability } from './database.js';
 import { packAction } from './packed-action.js';
 import type { StoreWrite } from './writes.js';
 
+// The three statements of every fire bind by position: binding named parameters from an
+// object costs a property lookup per column, measurable at thousands of fires a second.
 const SQL = {
   request: `insert into request_log
     (id, instance_id, received_at, method, path, headers, body, body_size, body_truncated, status, outcome, run_id, latency_ms, reason, client_ip)
-    values (@id, @instance_id, @received_at, @method, @path, @headers, @body, @body_size, @body_truncated, @status, @outcome, @run_id, @latency_ms, @reason, @client_ip)`,
+    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   run: `insert into runs (id, instance_id, trigger_id, system_id, request_id, created_at, status, input, finished_at, error)
-    values (@id, @instance_id, @trigger_id, @system_id, @request_id, @created_at, @status, @input, @finished_at, @error)`,
+    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   fireCounted: `insert into instance_stats (instance_id, trigger_count, last_fired_at) values (@instanceId, @count, @at)
     on conflict (instance_id) do update set trigger_count = trigger_count + @count,
       last_fired_at = max(coalesce(last_fired_at, 0), excluded.last_fired_at)`,
@@ -22,8 +24,7 @@ const SQL = {
   conditionsEvaluated: `insert into instance_stats (instance_id, trigger_count, last_fired_at, comparison_errors, triggered, triggered_at)
     values (@instanceId, 0, null, @errors, @triggered, @at)
     on conflict (instance_id) do update set comparison_errors = comparison_errors + @errors, triggered = @triggered, triggered_at = @at`,
-  runFinished:
-    'update runs set status = @status, finished_at = @finishedAt, error = @error, last_action = @lastAction where id = @id',
+  runFinished: 'update runs set status = ?, finished_at = ?, error = ?, last_action = ? where id = ?',
   event: 'insert into events (id, type, created_at, source, data) values (@id, @type, @created_at, @source, @data)',
   delivery: `insert into deliveries (id, event_id, subscription_id, url, status, attempts, next_attempt_at, created_at, finished_at, last_status, last_error)
     values (@id, @event_id, @subscription_id, @url, @status, @attempts, @next_attempt_at, @created_at, @finished_at, @last_status, @last_error)`,
@@ -111,12 +112,43 @@ export class SqliteWriter {
   private apply(write: StoreWrite): void {
     const s = this.statements;
     switch (write.kind) {
-      case 'request':
-        s.request.run(write.row);
+      case 'request': {
+        const r = write.row;
+        s.request.run(
+          r.id,
+          r.instance_id,
+          r.received_at,
+          r.method,
+          r.path,
+          r.headers,
+          r.body,
+          r.body_size,
+          r.body_truncated,
+          r.status,
+          r.outcome,
+          r.run_id,
+          r.latency_ms,
+          r.reason,
+          r.client_ip,
+        );
         return;
-      case 'run':
-        s.run.run(write.row);
+      }
+      case 'run': {
+        const r = write.row;
+        s.run.run(
+          r.id,
+          r.instance_id,
+          r.trigger_id,
+          r.system_id,
+          r.request_id,
+          r.created_at,
+          r.status,
+          r.input,
+          r.finished_at,
+          r.error,
+        );
         return;
+      }
       case 'run_action':
         s.runAction.run(write.row);
         return;
@@ -132,13 +164,13 @@ export class SqliteWriter {
         });
         return;
       case 'run_finished':
-        s.runFinished.run({
-          id: write.id,
-          status: write.status,
-          finishedAt: write.finishedAt,
-          error: write.error,
-          lastAction: write.lastAction ? packAction(write.lastAction) : null,
-        });
+        s.runFinished.run(
+          write.status,
+          write.finishedAt,
+          write.error,
+          write.lastAction ? packAction(write.lastAction) : null,
+          write.id,
+        );
         return;
       case 'event':
         s.event.run(write.row);
