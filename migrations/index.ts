@@ -7,6 +7,7 @@ import * as requestReasons from './004_request_reasons.js';
 import * as instanceStatus from './005_instance_status.js';
 import * as retentionIndexes from './006_retention_indexes.js';
 import * as leanRuns from './007_lean_runs.js';
+import * as runsById from './008_runs_by_id.js';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': initial,
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '005_instance_status': instanceStatus,
   '006_retention_indexes': retentionIndexes,
   '007_lean_runs': leanRuns,
+  '008_runs_by_id': runsById,
 };

@@ -41,6 +41,7 @@ const ALL = [
   '005_instance_status',
   '006_retention_indexes',
   '007_lean_runs',
+  '008_runs_by_id',
 ];
 
 const dirs: string[] = [];
@@ -199,6 +200,52 @@ describe('migrations', () => {
     // and up again from there
     expect(await migrateToLatest(db)).toEqual(ALL);
     expect(await schemaObjects(db, 'table')).toEqual(TABLES);
+  });
+
+  it('008 keeps every run, stores them by id without rowids, and turns last-action times into offsets from the run end', async () => {
+    const db = openDb(freshFile());
+    await migratorOf(db).migrateTo('007_lean_runs');
+    const run = { instance_id: 'i', trigger_id: 't', system_id: 's', request_id: null, input: '{}', error: null };
+    await db
+      .insertInto('runs')
+      .values([
+        {
+          ...run,
+          id: 'run-done',
+          created_at: 1_000,
+          status: 'succeeded',
+          finished_at: 1_050,
+          last_action: '[0,"call","Display_1.power","succeeded",null,1045,1050]',
+        },
+        {
+          ...run,
+          id: 'run-failed',
+          created_at: 1_001,
+          status: 'failed',
+          finished_at: 1_060,
+          last_action: '[1,"call","P_1.x","failed","it said \\"no\\"",1055,1060]',
+        },
+        { ...run, id: 'run-pending', created_at: 1_002, status: 'pending', finished_at: null, last_action: null },
+      ])
+      .execute();
+
+    await migrateToLatest(db);
+    const rows = await db.selectFrom('runs').select(['id', 'status', 'last_action']).orderBy('id').execute();
+    expect(rows).toEqual([
+      { id: 'run-done', status: 'succeeded', last_action: '[0,"call","Display_1.power","succeeded",null,-5,0]' },
+      { id: 'run-failed', status: 'failed', last_action: '[1,"call","P_1.x","failed","it said \\"no\\"",-5,0]' },
+      { id: 'run-pending', status: 'pending', last_action: null },
+    ]);
+    await expect(sql`select rowid from runs`.execute(db)).rejects.toThrow(/no such column: rowid/);
+    expect(await schemaObjects(db, 'index')).toContain('runs_pending');
+
+    const down = await migratorOf(db).migrateTo('007_lean_runs');
+    expect(down.error).toBeUndefined();
+    expect(await db.selectFrom('runs').select(['id', 'last_action']).orderBy('id').execute()).toEqual([
+      { id: 'run-done', last_action: '[0,"call","Display_1.power","succeeded",null,1045,1050]' },
+      { id: 'run-failed', last_action: '[1,"call","P_1.x","failed","it said \\"no\\"",1055,1060]' },
+      { id: 'run-pending', last_action: null },
+    ]);
   });
 
   it('reports a failing migration by name', async () => {

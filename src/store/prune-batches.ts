@@ -12,15 +12,17 @@ export type PruneKind = 'requests' | 'runs' | 'deliveries' | 'events';
 export const PRUNE_KINDS: readonly PruneKind[] = ['requests', 'runs', 'deliveries', 'events'];
 
 /**
- * Where the previous batch of a round ended, by (time, rowid): the next one starts after it,
+ * Where the previous batch of a round ended, by (time, key): the next one starts after it,
  * so rows the rules keep (an old pending run) are passed over once, not in every batch.
+ * The key is the rowid, or for runs (a table without rowids) the id.
  */
 export interface PruneCursor {
   at: number;
-  rowid: number;
+  key: number | string;
 }
 
-export const FIRST: PruneCursor = { at: -Infinity, rowid: 0 };
+// 0 is before every rowid and, in SQLite's order (numbers before text), before every id.
+export const FIRST: PruneCursor = { at: -Infinity, key: 0 };
 
 export interface PruneBatch {
   deleted: number;
@@ -31,40 +33,42 @@ export interface PruneBatch {
 }
 
 interface Selected {
-  rid: number;
+  /** The row's key: its rowid, or a run's id. */
+  rid: number | string;
   at: number;
   id: string;
   status: string | null;
 }
 
-// The request log and runs are walked in rowid order, which is the order they were written
-// in and so, near enough, their time order: they need no index on their time column, which
-// would cost every fire one more index entry. A round stops at the first row not old enough;
+// The request log is walked in rowid order, which is the order it was written in and so,
+// near enough, its time order; runs, stored by id (migration 008), in id order, which is
+// time order as ids begin with their millisecond. Neither needs an index on its time
+// column, which would cost every fire one more index entry. A round stops at the first row not old enough;
 // an older row written just after it (a few milliseconds out of order) goes in the next round.
 // Deliveries and events are walked by their time column's index from the cursor; `(at, rowid)
 // > (…)` is a row value SQLite answers from that index (the rowid ends every index).
 const SELECT: Record<PruneKind, string> = {
   requests: `select rowid as rid, received_at as at, id, null as status from request_log
-    where rowid > @rowid order by rowid limit @limit`,
-  runs: `select rowid as rid, created_at as at, id, status from runs
-    where rowid > @rowid order by rowid limit @limit`,
+    where rowid > @key order by rowid limit @limit`,
+  runs: `select id as rid, created_at as at, id, status from runs
+    where id > @key order by id limit @limit`,
   deliveries: `select rowid as rid, created_at as at, id, null as status from deliveries
-    where created_at < @before and (created_at, rowid) > (@at, @rowid) and status != 'pending'
+    where created_at < @before and (created_at, rowid) > (@at, @key) and status != 'pending'
     order by created_at, rowid limit @limit`,
   events: `select rowid as rid, created_at as at, id, null as status from events
-    where created_at < @before and (created_at, rowid) > (@at, @rowid)
+    where created_at < @before and (created_at, rowid) > (@at, @key)
       and not exists (select 1 from deliveries where deliveries.event_id = events.id)
     order by created_at, rowid limit @limit`,
 };
 
-/** The kinds walked in rowid order (see SELECT). */
-const IN_ROWID_ORDER: ReadonlySet<PruneKind> = new Set(['requests', 'runs']);
+/** The kinds walked in the order they were written (see SELECT). */
+const IN_WRITTEN_ORDER: ReadonlySet<PruneKind> = new Set(['requests', 'runs']);
 
 const DELETE: Record<PruneKind, string> = {
-  requests: 'delete from request_log where rowid in (select value from json_each(@rowids))',
-  runs: 'delete from runs where rowid in (select value from json_each(@rowids))',
-  deliveries: 'delete from deliveries where rowid in (select value from json_each(@rowids))',
-  events: 'delete from events where rowid in (select value from json_each(@rowids))',
+  requests: 'delete from request_log where rowid in (select value from json_each(@keys))',
+  runs: 'delete from runs where id in (select value from json_each(@keys))',
+  deliveries: 'delete from deliveries where rowid in (select value from json_each(@keys))',
+  events: 'delete from events where rowid in (select value from json_each(@keys))',
 };
 
 /** What goes with each row, by its id. */
@@ -74,8 +78,8 @@ const DEPENDENTS: Partial<Record<PruneKind, string>> = {
 };
 
 interface Statements {
-  select: SQLite.Statement<{ before: number; at: number; rowid: number; limit: number }, Selected>;
-  delete: SQLite.Statement<{ rowids: string }>;
+  select: SQLite.Statement<{ before: number; at: number; key: number | string; limit: number }, Selected>;
+  delete: SQLite.Statement<{ keys: string }>;
   dependents: SQLite.Statement<{ ids: string }> | undefined;
 }
 
@@ -108,18 +112,18 @@ export class PruneBatches {
     const s = this.statements[kind];
     return this.sqlite
       .transaction((): PruneBatch => {
-        const selected = s.select.all({ before, at: after.at, rowid: after.rowid, limit });
-        // In rowid order the batch ends before the first row not old enough, and so does the round.
-        const young = IN_ROWID_ORDER.has(kind) ? selected.findIndex((r) => r.at >= before) : -1;
+        const selected = s.select.all({ before, at: after.at, key: after.key, limit });
+        // In written order the batch ends before the first row not old enough, and so does the round.
+        const young = IN_WRITTEN_ORDER.has(kind) ? selected.findIndex((r) => r.at >= before) : -1;
         const old = young === -1 ? selected : selected.slice(0, young);
         const done = young !== -1 || selected.length < limit;
         const end = old.at(-1);
-        const last = end ? { at: end.at, rowid: end.rid } : after;
+        const last = end ? { at: end.at, key: end.rid } : after;
         // Old pending runs are passed over (the time-ordered selects leave them out already).
         const rows = old.filter((r) => r.status !== 'pending');
         if (rows.length === 0) return { deleted: 0, last, done: done || !end };
         s.dependents?.run({ ids: JSON.stringify(rows.map((r) => r.id)) });
-        const { changes } = s.delete.run({ rowids: JSON.stringify(rows.map((r) => r.rid)) });
+        const { changes } = s.delete.run({ keys: JSON.stringify(rows.map((r) => r.rid)) });
         return { deleted: changes, last, done };
       })
       .immediate();

@@ -72,8 +72,14 @@ export class RunsRepo {
       .where('run_id', '=', runId)
       .orderBy('seq')
       .execute();
-    const run = await this.db.selectFrom('runs').select('last_action').where('id', '=', runId).executeTakeFirst();
-    return run?.last_action ? [...rows, unpackAction(runId, run.last_action)] : rows;
+    const run = await this.db
+      .selectFrom('runs')
+      .select(['last_action', 'finished_at'])
+      .where('id', '=', runId)
+      .executeTakeFirst();
+    return run?.last_action && run.finished_at !== null
+      ? [...rows, unpackAction(runId, Number(run.finished_at), run.last_action)]
+      : rows;
   }
 
   async stats(instanceId: string): Promise<InstanceStats | undefined> {

@@ -168,7 +168,7 @@ export class SqliteWriter {
           write.status,
           write.finishedAt,
           write.error,
-          write.lastAction ? packAction(write.lastAction) : null,
+          write.lastAction ? packAction(write.lastAction, write.finishedAt) : null,
           write.id,
         );
         return;

@@ -921,6 +921,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
           { kind: 'request', row: requestRow('req-at', { received_at: T }) },
           { kind: 'request', row: requestRow('req-new', { received_at: T + 1 }) },
 
+          // Run ids sort in the order the runs were made, as the engine's ids do (retention may walk runs by id).
           { kind: 'run', row: runRow('run-old-done', { created_at: old, status: 'succeeded', finished_at: old + 1 }) },
           { kind: 'run_action', row: actionRow('run-old-done', 0) },
           { kind: 'run_action', row: actionRow('run-old-done', 1) },
@@ -930,8 +931,8 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
           },
           { kind: 'run', row: runRow('run-old-pending', { created_at: old, request_id: 'req-old' }) },
           { kind: 'run_action', row: actionRow('run-old-pending', 0) },
-          { kind: 'run', row: runRow('run-at-done', { created_at: T, status: 'succeeded', finished_at: T + 1 }) },
-          { kind: 'run_action', row: actionRow('run-at-done', 0) },
+          { kind: 'run', row: runRow('run-young-done', { created_at: T, status: 'succeeded', finished_at: T + 1 }) },
+          { kind: 'run_action', row: actionRow('run-young-done', 0) },
 
           // An event whose only delivery is finished and old: both go.
           { kind: 'event', row: eventRow('ev-old', { created_at: old }) },
@@ -1045,8 +1046,8 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
         await seed();
         await store.retention.prune(T);
 
-        expect(ids(await store.runs.list())).toEqual(['run-at-done', 'run-old-pending']);
-        expect(await store.runs.actions('run-at-done')).toEqual([actionRow('run-at-done', 0)]);
+        expect(ids(await store.runs.list())).toEqual(['run-young-done', 'run-old-pending']);
+        expect(await store.runs.actions('run-young-done')).toEqual([actionRow('run-young-done', 0)]);
         expect(ids(await store.outbox.list())).toEqual(['del-at-done', 'del-old-pending']);
 
         expect(await store.retention.prune(T + 1)).toMatchObject({ requests: 1, runs: 1, deliveries: 1, events: 2 });
