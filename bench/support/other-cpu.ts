@@ -15,7 +15,7 @@ export function countAsOwn(pid: number): void {
 }
 
 /** utime + stime of a process (all its threads), in ticks; 0 when it is gone. */
-function processTicks(pid: number | 'self'): number {
+export function processTicks(pid: number | 'self'): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name may hold spaces: the fields are counted from after its closing ')'.

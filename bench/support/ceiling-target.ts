@@ -1,0 +1,44 @@
+// One target of the ceiling bench in a process of its own (forked with IPC), so no target
+// shares V8's type feedback, heap or timers with another: Koa's code, warmed by four
+// different apps in one process, ran a third slower than in a process of its own.
+// Sends { url } once listening; answers { drained: true } to { drain: true } (the engine's
+// runs finished); stops on SIGTERM or when the parent goes.
+import { join } from 'node:path';
+import { startCeiling, type CeilingKind } from './ceiling-servers.js';
+import { benchRegistry, drain, startBenchEngine } from './inbound-engine.js';
+import { startBare } from './inbound-servers.js';
+
+export type CeilingTarget = 'bare' | CeilingKind | 'fire';
+
+const [kind, dir] = process.argv.slice(2) as [CeilingTarget, string];
+const secret = process.env.CEILING_SECRET!;
+
+async function start(): Promise<{ url: string; drained(): Promise<unknown>; close(): Promise<void> }> {
+  if (kind === 'bare') return { ...(await startBare(secret)), drained: async () => true };
+  if (kind === 'fire') {
+    const notes: string[] = [];
+    const secrets = { fire: secret, exec: secret, merakiValidator: 'unused', merakiSecret: secret };
+    const registry = await benchRegistry(notes);
+    const { engine } = await startBenchEngine({
+      dir,
+      name: 'fire',
+      secrets,
+      registry,
+      wantExec: false,
+      maxConnections: 4096,
+      notes,
+    });
+    return { url: engine.url, drained: () => drain(engine), close: () => engine.stop() };
+  }
+  const server = await startCeiling(kind, secret, join(dir, `${kind.replace(' ', '-')}.db`));
+  return { ...server, drained: async () => true };
+}
+
+const target = await start();
+const stop = () => void target.close().finally(() => process.exit(0));
+process.once('SIGTERM', stop);
+process.once('disconnect', stop);
+process.on('message', (message: { drain?: boolean }) => {
+  if (message.drain) void target.drained().then(() => process.send!({ drained: true }));
+});
+process.send!({ url: target.url });
