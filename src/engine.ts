@@ -21,6 +21,7 @@ import type { MailMessage } from './triggers/actions/action-runner.js';
 import { createLogger, driverLogger, type Logger } from './logger.js';
 import { prepareConfig } from './prepare-config.js';
 import { RetentionJob } from './retention-job.js';
+import { runInput } from './run-input.js';
 import { instanceSecrets } from './instance-secrets.js';
 import { lockDataDir } from './store/data-dir-lock.js';
 import { forgetAddress, recordAddress } from './store/engine-address.js';
@@ -144,6 +145,7 @@ async function startParts(context: PartsContext): Promise<Engine> {
     clock,
     log,
     sendMail,
+    resumedInput: (run) => runInput(store, run),
     emit: async (source, type, data) => void (await outbound!.outbox.emit(type, source, data)),
   });
   undo.unshift(() => executor.drain(server.shutdown_timeout));
@@ -200,7 +202,6 @@ async function startParts(context: PartsContext): Promise<Engine> {
     log,
     limits: {
       bodyLimit: server.body_limit,
-      logBodyLimit: server.log_body_limit,
       jsonDepth: server.json_depth,
       requestTimeoutMs: server.request_timeout,
     },

@@ -1,7 +1,7 @@
 // Covers the one redaction: secret-looking keys at any depth, headers and fields alike,
 // values kept as they are elsewhere, and the depth bound.
 import { describe, expect, it } from 'vitest';
-import { MAX_REDACT_DEPTH, REDACTED, redact } from './redact.js';
+import { MAX_REDACT_DEPTH, needsRedaction, redact, REDACTED } from './redact.js';
 
 describe('redact', () => {
   it('replaces the values of secret-looking keys, headers and body fields alike', () => {
@@ -46,5 +46,19 @@ describe('redact', () => {
     const out = redact(parsed) as Record<string, unknown>;
     expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
     expect(JSON.stringify(out)).not.toContain('"t"');
+  });
+});
+
+describe('needsRedaction', () => {
+  it('says whether redact would change a value: a secret-looking key at any depth, or nesting past the limit', () => {
+    expect(needsRedaction({ room: 'east', list: [{ n: 1 }] })).toBe(false);
+    expect(needsRedaction({ list: [{ deep: { api_key: 'k' } }] })).toBe(true);
+    expect(needsRedaction({ Authorization: 'x' })).toBe(true);
+    expect(needsRedaction('token=abc')).toBe(false);
+    let deep: unknown = 1;
+    for (let i = 0; i < 40; i++) deep = { d: deep };
+    expect(needsRedaction(deep)).toBe(true);
+    for (const value of [{ room: 'east' }, { token: 1 }, deep])
+      expect(needsRedaction(value)).toBe(JSON.stringify(redact(value)) !== JSON.stringify(value));
   });
 });

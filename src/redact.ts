@@ -39,3 +39,15 @@ function isPlainObject(value: object): boolean {
   const proto = Object.getPrototypeOf(value) as unknown;
   return proto === Object.prototype || proto === null;
 }
+
+/** Whether `redact` would change `value`: a secret-looking key at any depth, or anything below MAX_REDACT_DEPTH. */
+export function needsRedaction(value: unknown, depth = 0): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (depth >= MAX_REDACT_DEPTH) return true;
+  if (Array.isArray(value)) return value.some((item) => needsRedaction(item, depth + 1));
+  if (!isPlainObject(value)) return false;
+  for (const [key, item] of Object.entries(value)) {
+    if (item !== undefined && (isSecretKey(key) || needsRedaction(item, depth + 1))) return true;
+  }
+  return false;
+}

@@ -1,6 +1,7 @@
 // Secrets never reach the structured log, the request log or a response: the trigger
 // secret in query or path, credential headers, and secret fields in JSON bodies.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { run } from '../src/cli/main.js';
 import { startTestEngine, type TestEngine } from './support/test-engine.js';
 import { probeDriver } from './support/test-drivers.js';
 
@@ -77,6 +78,25 @@ describe('secret redaction', () => {
       nested: { api_key: '[redacted]', ok: 'visible' },
     });
     expect(rows.map((r) => r.path)).toContain('/api/engine/v2/webhook/trig-l/notify/[redacted]/Probe/1/explode');
+  });
+
+  it('keeps them out of what `switchboard log --json` shows, bodies redacted field by field', async () => {
+    const printed: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void printed.push(parts.join(' ')));
+    try {
+      expect(await run(['log', '--json', '--instance', 'trig-l', '--config', t.configDir, '--data', t.dataDir])).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+    const shown = printed.join('\n');
+    expect(shown).not.toContain(SECRET);
+    expect(shown).not.toContain('tok-do-not-store-42');
+    expect(shown).not.toContain(BODY_SECRET);
+    const rows = printed.map((line) => JSON.parse(line) as { path: string; outcome: string; body: string | null });
+    const fired = rows.find((r) => r.path.includes('room=1'))!;
+    expect(JSON.parse(fired.body!)).toEqual({ secret: '[redacted]', nested: { api_key: '[redacted]', ok: 'visible' } });
+    // A body declared JSON that is not: its fields cannot be told apart, so none of it is shown.
+    expect(rows.find((r) => r.outcome === 'body_malformed')!.body).toBe('[redacted]');
   });
 
   it('keeps them out of the run input that templates read', async () => {

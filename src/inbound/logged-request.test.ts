@@ -2,7 +2,7 @@
 // called `notify`), the query without it, redacted headers and bodies.
 import { describe, expect, it } from 'vitest';
 import { fixtureRequest } from '../../test/support/check-fixtures.js';
-import { loggedBody, loggedHeaders, loggedPath } from './logged-request.js';
+import { loggedBody, loggedHeaders, loggedPath, storedBody } from './logged-request.js';
 import { compileRedactPaths } from './redact-paths.js';
 
 describe('loggedPath', () => {
@@ -94,5 +94,43 @@ describe('a trigger’s own redact paths', () => {
   it('keeps a text body whole, whatever words it holds', () => {
     const text = Buffer.from('the password policy changed; token rotation is due');
     expect(loggedBody(text, undefined, 'other', 4096)).toEqual({ body: text, truncated: false });
+  });
+});
+
+describe('storedBody', () => {
+  const big = JSON.stringify({ room: 'east', pad: 'x'.repeat(10_000) });
+
+  it('keeps a body with nothing to redact as it arrived, whole, byte for byte', () => {
+    const raw = Buffer.from(`\uFEFF{ "room" : "east" }`);
+    expect(storedBody(raw, { room: 'east' }, 'json')).toEqual({ body: raw, asReceived: true });
+    expect(storedBody(Buffer.from(big), JSON.parse(big), 'json')).toEqual({ body: Buffer.from(big), asReceived: true });
+    expect(storedBody(Buffer.from('a=1'), { a: '1' }, 'form')).toEqual({ body: Buffer.from('a=1'), asReceived: true });
+    expect(storedBody(Buffer.from('token=t in text'), undefined, 'other')).toEqual({
+      body: Buffer.from('token=t in text'),
+      asReceived: true,
+    });
+  });
+
+  it('stores a body with secret-looking fields or values at the trigger paths redacted, whole, not as it arrived', () => {
+    const secret = { token: 't', pad: 'x'.repeat(10_000) };
+    const stored = storedBody(Buffer.from(JSON.stringify(secret)), secret, 'json');
+    expect(stored.asReceived).toBe(false);
+    expect(JSON.parse(stored.body!.toString())).toEqual({ token: '[redacted]', pad: secret.pad });
+    const mac = { seen: [{ mac: 'aa:bb' }] };
+    expect(storedBody(Buffer.from(JSON.stringify(mac)), mac, 'json', [['seen', '*', 'mac']])).toEqual({
+      body: Buffer.from('{"seen":[{"mac":"[redacted]"}]}'),
+      asReceived: false,
+    });
+    // A path that reaches nothing redacts nothing: the body is kept as it arrived.
+    expect(storedBody(Buffer.from(JSON.stringify(mac)), mac, 'json', [['seen', '*', 'ip']]).asReceived).toBe(true);
+  });
+
+  it('keeps no unparsed JSON body, and nothing of an empty one', () => {
+    expect(storedBody(Buffer.from('{"password":"p'), undefined, 'json')).toEqual({
+      body: Buffer.from('[redacted]'),
+      asReceived: false,
+    });
+    expect(storedBody(Buffer.alloc(0), undefined, 'json')).toEqual({ body: null, asReceived: false });
+    expect(storedBody(undefined, undefined, 'other')).toEqual({ body: null, asReceived: false });
   });
 });

@@ -1,9 +1,9 @@
 // What the request log keeps of a request: the path rebuilt from the route that matched
 // with its secret parameter replaced (never by position: an instance may be called
 // `notify`), the query without the secret, and headers and body through the one redaction.
-import { redact, REDACTED } from '../redact.js';
+import { needsRedaction, redact, REDACTED } from '../redact.js';
 import type { InboundRequest, MediaKind } from './inbound-request.js';
-import { NO_PATHS, redactPaths, type RedactPaths } from './redact-paths.js';
+import { NO_PATHS, reachesAny, redactPaths, type RedactPaths } from './redact-paths.js';
 
 /** The path and query as logged and as events carry it. */
 export function loggedPath(request: InboundRequest, paths: RedactPaths = NO_PATHS): string {
@@ -51,7 +51,29 @@ function loggedQuery(query: InboundRequest['query'], paths: readonly string[][])
 }
 
 /**
- * The body as the request log keeps it, cut at `cap` bytes: JSON and form fields with
+ * The body as the request log stores it, whole (up to body_limit, which the route enforced).
+ * A body with nothing to redact is kept as it arrived, byte for byte (`asReceived`): a run
+ * that reads it refers to it instead of keeping a copy, and a request can be replayed from
+ * it. JSON or form fields with secret-looking names, or values at the trigger's `redact`
+ * paths, are stored redacted (then a run keeps what it reads itself); a body declared JSON
+ * that could not be parsed is not kept; other types are kept as they came.
+ */
+export function storedBody(
+  raw: Buffer | undefined,
+  parsed: unknown,
+  kind: MediaKind,
+  paths: readonly string[][] = [],
+): { body: Buffer | null; asReceived: boolean } {
+  if (!raw || raw.length === 0) return { body: null, asReceived: false };
+  if (parsed !== undefined && kind !== 'other' && (needsRedaction(parsed) || reachesAny(parsed, paths))) {
+    return { body: loggedBody(raw, parsed, kind, Number.POSITIVE_INFINITY, paths).body, asReceived: false };
+  }
+  if (parsed === undefined && kind === 'json') return { body: Buffer.from(REDACTED), asReceived: false };
+  return { body: raw, asReceived: true };
+}
+
+/**
+ * The body as the request log shows it, cut at `cap` bytes: JSON and form fields with
  * secret-looking names redacted, and the trigger's own `redact` paths. Other types are kept
  * as they came (a text body is never dropped because a word in it looks like a secret); a
  * body declared JSON that could not be parsed is not kept, since its fields cannot be told apart.

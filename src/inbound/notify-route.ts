@@ -22,14 +22,13 @@ import { findInstance } from './checks/find-instance.js';
 import { parseBody } from './checks/parse-body.js';
 import { dispatchExec } from './exec-dispatch.js';
 import { instanceIdOf, type InboundRequest, type MediaKind } from './inbound-request.js';
-import { loggedBody, loggedHeaders, loggedPath, queryWithoutSecret } from './logged-request.js';
+import { loggedHeaders, loggedPath, queryWithoutSecret, storedBody } from './logged-request.js';
 import { refusal, type Outcome } from './outcome.js';
 import { readBody } from './read-body.js';
 import { compileRedactPaths, NO_PATHS, type RedactPaths } from './redact-paths.js';
 
 export interface InboundLimits {
   bodyLimit: number;
-  logBodyLimit: number;
   jsonDepth: number;
   /** The server's deadline for a whole request: a body cut off past it was answered 408 by Node. */
   requestTimeoutMs: number;
@@ -61,6 +60,8 @@ interface BodySeen {
   paths?: RedactPaths;
   /** The trigger says `log_body: none`: its bodies are not kept. */
   noBody?: boolean;
+  /** The log row keeps the body as it arrived (nothing in it needed redacting). */
+  asReceived?: boolean;
 }
 
 /** The outcome, and whether its log row is already committed (a fire's is, with its run). */
@@ -202,6 +203,7 @@ export class NotifyRoute {
         id: row.id,
         receivedAt: row.received_at,
         summary,
+        keepsBody: seen.asReceived === true,
         also: (runId) => [{ kind: 'request', row: { ...row, run_id: runId } }],
       });
       if (!result.fired) return notFired('busy', result.detail);
@@ -247,9 +249,10 @@ export class NotifyRoute {
 
   private row(request: InboundRequest, outcome: Outcome, seen: BodySeen, started: number): RequestLogRow {
     const paths = seen.paths ?? NO_PATHS;
-    const body = seen.noBody
-      ? { body: null, truncated: false }
-      : loggedBody(seen.raw, seen.parsed, request.mediaKind, this.deps.limits.logBodyLimit, paths.body);
+    // Whole, and as it arrived unless something in it must be redacted (see storedBody);
+    // the log cuts it at log_body_limit where it shows it.
+    const body = seen.noBody ? null : storedBody(seen.raw, seen.parsed, request.mediaKind, paths.body);
+    seen.asReceived = body?.asReceived === true;
     return {
       id: this.deps.ids.next('req'),
       instance_id: instanceIdOf(request),
@@ -258,9 +261,9 @@ export class NotifyRoute {
       path: loggedPath(request, paths),
       headers:
         seen.headers && paths.headers.length === 0 ? JSON.stringify(seen.headers) : loggedHeaders(request.headers, paths.headers),
-      body: body.body,
+      body: body?.body ?? null,
       body_size: seen.raw?.length ?? 0,
-      body_truncated: body.truncated ? 1 : 0,
+      body_truncated: 0,
       status: outcome.status,
       outcome: outcome.code,
       run_id: outcome.runId ?? null,

@@ -26,6 +26,19 @@ export function redactPaths(value: unknown, paths: readonly string[][]): void {
   for (const path of paths) redactAt(value, path, 0);
 }
 
+/** Whether any of `paths` reaches a value in `value`. */
+export function reachesAny(value: unknown, paths: readonly string[][]): boolean {
+  return paths.some((path) => reaches(value, path, 0));
+}
+
+function reaches(value: unknown, path: readonly string[], at: number): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  const segment = path[at]!;
+  const container = value as Record<string, unknown>;
+  const keys = segment === '*' ? Object.keys(container) : Object.hasOwn(container, segment) ? [segment] : [];
+  return at === path.length - 1 ? keys.length > 0 : keys.some((key) => reaches(container[key], path, at + 1));
+}
+
 function redactAt(value: unknown, path: readonly string[], at: number): void {
   if (value === null || typeof value !== 'object') return;
   const segment = path[at]!;

@@ -2,7 +2,7 @@
 // rows that belong to them, in one short transaction. Small batches keep each transaction,
 // and so each stretch of the event loop spent in SQLite and each append to the WAL, small.
 // The rules are the store's: a pending run or delivery is never deleted whatever its age,
-// a run's actions go with it, a delivery's attempts with it, and an event only once no
+// nor the request a pending run resumes from; a run's actions go with it, a delivery's attempts with it, and an event only once no
 // delivery refers to it.
 import type SQLite from 'better-sqlite3';
 
@@ -48,8 +48,10 @@ interface Selected {
 // Deliveries and events are walked by their time column's index from the cursor; `(at, rowid)
 // > (…)` is a row value SQLite answers from that index (the rowid ends every index).
 const SELECT: Record<PruneKind, string> = {
-  requests: `select rowid as rid, received_at as at, id, null as status from request_log
-    where rowid > @key order by rowid limit @limit`,
+  // A request whose run is pending stays: the run resumes from its body. Its status is
+  // looked up by the run's id (the runs table's key), one probe per row.
+  requests: `select rowid as rid, received_at as at, id, (select status from runs where runs.id = request_log.run_id) as status
+    from request_log where rowid > @key order by rowid limit @limit`,
   runs: `select id as rid, created_at as at, id, status from runs
     where id > @key order by id limit @limit`,
   deliveries: `select rowid as rid, created_at as at, id, null as status from deliveries
@@ -119,7 +121,7 @@ export class PruneBatches {
         const done = young !== -1 || selected.length < limit;
         const end = old.at(-1);
         const last = end ? { at: end.at, key: end.rid } : after;
-        // Old pending runs are passed over (the time-ordered selects leave them out already).
+        // Old pending runs and their requests are passed over (the time-ordered selects leave them out already).
         const rows = old.filter((r) => r.status !== 'pending');
         if (rows.length === 0) return { deleted: 0, last, done: done || !end };
         s.dependents?.run({ ids: JSON.stringify(rows.map((r) => r.id)) });

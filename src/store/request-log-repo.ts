@@ -1,5 +1,6 @@
-// The request log: every inbound request, accepted or refused, with secrets already removed.
-// Rows are written as `request` writes through the store's commit.
+// The request log: every inbound request, accepted or refused, with secrets already removed
+// and its body whole (cut at log_body_limit only where it is shown). Rows are written as
+// `request` writes through the store's commit.
 import type { Kysely } from 'kysely';
 import type { Tables } from './tables.js';
 import type { RequestLogRow } from './writes.js';
@@ -14,6 +15,11 @@ export interface RequestLogFilter {
 
 export class RequestLogRepo {
   constructor(private readonly db: Kysely<Tables>) {}
+
+  /** One request's body and headers, as stored (a resumed run reads its body from here). */
+  async stored(id: string): Promise<Pick<RequestLogRow, 'body' | 'headers'> | undefined> {
+    return this.db.selectFrom('request_log').select(['body', 'headers']).where('id', '=', id).executeTakeFirst();
+  }
 
   /** Newest first. */
   async list(filter: RequestLogFilter = {}): Promise<RequestLogRow[]> {

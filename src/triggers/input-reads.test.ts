@@ -1,6 +1,6 @@
 // What a run keeps of its request: only the parts its trigger's actions read.
 import { describe, expect, it } from 'vitest';
-import { inputOf, inputReads, storedInput } from './input-reads.js';
+import { bodyFromRequest, inputOf, inputReads, storedInput } from './input-reads.js';
 
 const INPUT = { method: 'POST', body: { on: true, mac: 'aa:bb' }, query: { room: '1' }, headers: { 'x-id': '7' } };
 
@@ -34,5 +34,19 @@ describe('storedInput and inputOf', () => {
 
   it('read back an input stored whole, as runs stored before', () => {
     expect(inputOf(JSON.stringify(INPUT))).toEqual(INPUT);
+  });
+});
+
+describe('a body kept by the request log', () => {
+  it("is referred to, not copied: the other parts read are stored, and the body is marked as the request's", () => {
+    const stored = storedInput(INPUT, new Set(['body', 'query']), true);
+    expect(JSON.parse(stored)).toEqual({ body_from_request: true, query: INPUT.query });
+    expect(bodyFromRequest(stored)).toBe(true);
+    expect(inputOf(stored)).toEqual({ method: '', body: null, query: INPUT.query, headers: {} });
+  });
+
+  it('is copied when the request log keeps none, and never marked when the body is not read', () => {
+    expect(bodyFromRequest(storedInput(INPUT, new Set(['body']), false))).toBe(false);
+    expect(storedInput(INPUT, new Set(['query']), true)).toBe(JSON.stringify({ query: INPUT.query }));
   });
 });

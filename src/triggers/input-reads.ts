@@ -22,15 +22,30 @@ export function inputReads(actions: unknown): ReadonlySet<InputPart> {
   return reads;
 }
 
-/** What a run stores of its input: only the parts in `reads`, as JSON (`{}` when it reads nothing). */
-export function storedInput(input: TemplateInput, reads: ReadonlySet<InputPart>): string {
-  const kept: Partial<TemplateInput> = {};
-  for (const part of reads) (kept as Record<string, unknown>)[part] = input[part];
+/** In a stored input: the body is the request's, kept once in its request-log row. */
+const BODY_FROM_REQUEST = 'body_from_request';
+
+/**
+ * What a run stores of its input: only the parts in `reads`, as JSON (`{}` when it reads
+ * nothing). With `bodyInRequest` the body is not copied: the run's request-log row keeps
+ * it whole, and a resumed run reads it from there (`bodyFromRequest`).
+ */
+export function storedInput(input: TemplateInput, reads: ReadonlySet<InputPart>, bodyInRequest = false): string {
+  const kept: Record<string, unknown> = {};
+  for (const part of reads) {
+    if (part === 'body' && bodyInRequest) kept[BODY_FROM_REQUEST] = true;
+    else kept[part] = input[part];
+  }
   return JSON.stringify(kept);
 }
 
-/** A stored input back as templates read it: the parts not stored are empty. */
+/** A stored input back as templates read it: the parts not stored are empty (the body too, when it is the request's). */
 export function inputOf(stored: string): TemplateInput {
   const kept = JSON.parse(stored) as Partial<TemplateInput>;
   return { method: kept.method ?? '', body: kept.body ?? null, query: kept.query ?? {}, headers: kept.headers ?? {} };
+}
+
+/** Whether a stored input's body is to be read from the run's request-log row. */
+export function bodyFromRequest(stored: string): boolean {
+  return (JSON.parse(stored) as Record<string, unknown>)[BODY_FROM_REQUEST] === true;
 }

@@ -9,7 +9,6 @@ import { StoreUnavailable } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RunsRepo } from '../store/runs-repo.js';
 import type { RunActionRow, RunRow, StoreWrite, UnitOfWork } from '../store/writes.js';
-import { inputOf } from './input-reads.js';
 import type { ActionContext } from './actions/action-runner.js';
 import { runnerFor } from './actions/index.js';
 import { RunSlots } from './run-slots.js';
@@ -28,6 +27,11 @@ export interface RunExecutorDeps {
   log: Logger;
   /** Sends mail (the `email` action), when the config has a mail server. */
   sendMail?: ActionContext['sendMail'];
+  /**
+   * A resumed run's input as its templates read it (the body from its request-log row
+   * when the run refers to it), and whether that row was gone.
+   */
+  resumedInput(run: RunRow): Promise<{ input: TemplateInput; bodyMissing: boolean }>;
   /** Emits an event (the `emit` action) with where it came from. */
   emit(source: { system: string; trigger: string; instance: string }, type: string, data: Record<string, unknown>): Promise<void>;
 }
@@ -102,7 +106,7 @@ export class RunExecutor {
     const succeeded = new Set(
       freshInput ? [] : (await runs.actions(run.id)).filter((a) => a.status === 'succeeded').map((a) => a.position),
     );
-    const input = freshInput ?? inputOf(run.input);
+    const input = freshInput ?? (await this.resumedInput(run));
     const todo = [...trigger.actions.keys()].filter((position) => !succeeded.has(position));
     const failures: string[] = [];
     if (todo.length === 0) {
@@ -158,6 +162,16 @@ export class RunExecutor {
       await this.record(run, writes);
       if (stop) return;
     }
+  }
+
+  private async resumedInput(run: RunRow): Promise<TemplateInput> {
+    const { input, bodyMissing } = await this.deps.resumedInput(run);
+    if (bodyMissing)
+      this.deps.log.warn(
+        { run: run.id, request: run.request_id },
+        'resumed run: its request-log row is gone, so its body is empty',
+      );
+    return input;
   }
 
   /**

@@ -27,6 +27,8 @@ export interface FiringRequest {
   id: string;
   receivedAt: number;
   summary: { method: string; path: string; content_type: string | null; body_size: number };
+  /** The request's log row keeps its whole body: a run that reads the body refers to it instead of copying it. */
+  keepsBody: boolean;
   /** Writes that commit with the run (the request's log row), given the new run's id. */
   also(runId: string): readonly StoreWrite[];
 }
@@ -84,8 +86,9 @@ export class TriggerFirer {
       request_id: request?.id ?? null,
       created_at: request?.receivedAt ?? clock.now(),
       status: 'pending',
-      // The request log keeps the request; the run keeps only what its actions read of it.
-      input: storedInput(input, instance.inputReads),
+      // The request log keeps the request; the run keeps only what its actions read of it,
+      // and of the body not even that when the log row has it.
+      input: storedInput(input, instance.inputReads, request?.keepsBody === true),
       finished_at: null,
       error: null,
     };

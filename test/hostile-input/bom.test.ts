@@ -46,7 +46,7 @@ describe('JSON with a UTF-8 byte-order mark', () => {
     ['charset', 'application/json; charset=utf-8'],
     ['charset-upper', 'application/json; charset=UTF-8'],
     ['vendor', 'application/vnd.x+json'],
-  ])('fires for %s and stores the parsed body as the run input', async (label, contentType) => {
+  ])('fires for %s, keeps the body as it came and gives the run the parsed body', async (label, contentType) => {
     const response = await post(label, Buffer.concat([BOM, Buffer.from(JSON.stringify(PAYLOAD))]), contentType);
     expect(response.status).toBe(202);
     const { run } = (await response.json()) as { run: string };
@@ -56,7 +56,8 @@ describe('JSON with a UTF-8 byte-order mark', () => {
     expect(recorded.input.body).toEqual(PAYLOAD);
     const row = await loggedRequest(t, label);
     expect(row.status).toBe(202);
-    expect(JSON.parse(row.body!)).toEqual(PAYLOAD);
+    // Kept as it arrived, mark included; read back (above, as a resumed run reads it) without it.
+    expect(row.body).toBe(`\uFEFF${JSON.stringify(PAYLOAD)}`);
   });
 
   it('still answers 400 for broken JSON behind a byte-order mark', async () => {

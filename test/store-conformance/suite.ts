@@ -918,6 +918,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
         const old = T - 10;
         await store.commit([
           { kind: 'request', row: requestRow('req-old', { received_at: old, run_id: 'run-old-pending' }) },
+          { kind: 'request', row: requestRow('req-old-done', { received_at: old, run_id: 'run-old-done' }) },
           { kind: 'request', row: requestRow('req-at', { received_at: T }) },
           { kind: 'request', row: requestRow('req-new', { received_at: T + 1 }) },
 
@@ -1008,7 +1009,8 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
 
         expect(await store.retention.prune(T)).toMatchObject({ requests: 1, runs: 2, deliveries: 2, events: 2 });
 
-        expect(ids(await store.requests.list())).toEqual(['req-new', 'req-at']);
+        // req-old stays: its run is pending and resumes from its body.
+        expect(ids(await store.requests.list())).toEqual(['req-new', 'req-at', 'req-old']);
         expect(await store.runs.get('run-old-done')).toBeUndefined();
         expect(await store.runs.get('run-old-failed')).toBeUndefined();
         expect(await store.runs.actions('run-old-done')).toEqual([]);
@@ -1018,11 +1020,12 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
         expect(await store.retention.prune(T)).toMatchObject({ requests: 0, runs: 0, deliveries: 0, events: 0 });
       });
 
-      it('prune never removes a pending run or a pending delivery (nor its event or attempts), however old', async () => {
+      it('prune never removes a pending run (nor the request it resumes from) or a pending delivery (nor its event or attempts), however old', async () => {
         await seed();
         await store.retention.prune(T);
         await store.retention.prune(T + 1_000_000);
 
+        expect(ids(await store.requests.list())).toEqual(['req-old']);
         expect(await store.runs.unfinished()).toEqual([runRow('run-old-pending', { created_at: T - 10, request_id: 'req-old' })]);
         expect(await store.runs.actions('run-old-pending')).toEqual([actionRow('run-old-pending', 0)]);
         expect(await store.outbox.due(T, 10)).toEqual([
@@ -1051,7 +1054,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
         expect(ids(await store.outbox.list())).toEqual(['del-at-done', 'del-old-pending']);
 
         expect(await store.retention.prune(T + 1)).toMatchObject({ requests: 1, runs: 1, deliveries: 1, events: 2 });
-        expect(ids(await store.requests.list())).toEqual(['req-new']);
+        expect(ids(await store.requests.list())).toEqual(['req-new', 'req-old']);
         expect(ids(await store.runs.list())).toEqual(['run-old-pending']);
         expect(ids(await store.outbox.list())).toEqual(['del-old-pending']);
       });

@@ -1,7 +1,7 @@
 // `switchboard runs`: fired triggers' runs, newest first, with each action's outcome on request.
 import { redact } from '../../redact.js';
+import { runInput } from '../../run-input.js';
 import type { RunStatus } from '../../store/tables.js';
-import { inputOf } from '../../triggers/input-reads.js';
 import { intOption, jsonOption, limitOption, oneOf, storeOptions, type OptionValues } from '../options.js';
 import { withStore } from '../with-store.js';
 
@@ -24,8 +24,9 @@ export async function runs(values: OptionValues<typeof options>): Promise<number
     for (const run of rows) {
       const actions = values.actions || values.json ? await store.runs.actions(run.id) : [];
       if (values.json) {
-        // The stored input keeps what actions need; what is printed goes through the one redaction.
-        console.log(JSON.stringify({ ...run, input: redact(inputOf(run.input)), actions }));
+        // The input as the run's templates read it (its body may be its request's); printed through the one redaction.
+        const { input } = await runInput(store, run);
+        console.log(JSON.stringify({ ...run, input: redact(input), actions }));
         continue;
       }
       const when = new Date(Number(run.created_at)).toISOString();

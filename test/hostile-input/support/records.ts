@@ -1,5 +1,6 @@
 // What the engine recorded of a hostile request: its request log row (found by a `case`
 // query parameter the test adds, which the log keeps) and the run it started.
+import { runInput } from '../../../src/run-input.js';
 import type { TestEngine } from '../../support/test-engine.js';
 
 export interface LoggedRequest {
@@ -35,14 +36,16 @@ export interface RecordedRun {
   input: { body: unknown };
 }
 
-/** A run as stored, its input parsed. */
+/** A run as stored, its input as a resumed run reads it back (the body from its request-log row). */
 export async function runOf(t: TestEngine, runId: string): Promise<RecordedRun> {
   const row = await t.engine.store.database.db
     .selectFrom('runs')
-    .select(['status', 'error', 'input'])
+    .select(['status', 'error', 'input', 'request_id'])
     .where('id', '=', runId)
     .executeTakeFirstOrThrow();
-  return { status: row.status, error: row.error, input: JSON.parse(row.input) as { body: unknown } };
+  const { input, bodyMissing } = await runInput(t.engine.store, row);
+  if (bodyMissing) throw new Error(`run ${runId} refers to its request's body, but the request-log row is gone`);
+  return { status: row.status, error: row.error, input };
 }
 
 /** How many requests were logged and runs recorded, to show that something never reached a trigger. */
