@@ -85,11 +85,22 @@ function highLines(high: HighConnections): string[] {
   const limit = high.openFilesLimit === null ? 'unknown' : String(high.openFilesLimit);
   const head = `fire at ${n0(high.connections)} connections (ulimit -n ${limit}, about ${n0(high.descriptorsNeeded)} needed):`;
   if (!high.result) return [`${head} SKIPPED: ${high.skipped ?? 'not run'}`];
-  const m = high.result.measured;
+  const line = (r: TargetResult) => {
+    const m = r.measured;
+    return (
+      `${n0(m.reqPerSec)} req/s, p50 ${ms(m.p50Ms)} ms, p99 ${ms(m.p99Ms)} ms, max ${ms(Math.max(m.maxMs, r.warmup.maxMs))} ms,` +
+      ` non-2xx ${m.non2xx + r.warmup.non2xx}, errors ${m.errors + r.warmup.errors} (timeouts ${m.timeouts + r.warmup.timeouts}),` +
+      ` load ${fmt(r.loadavg1m)}, others ${others(m.othersCpu)}`
+    );
+  };
   return [
-    `${head} ${n0(m.reqPerSec)} req/s, p50 ${ms(m.p50Ms)} ms, p99 ${ms(m.p99Ms)} ms, max ${ms(m.maxMs)} ms,` +
-      ` non-2xx ${m.non2xx + high.result.warmup.non2xx}, errors ${m.errors + high.result.warmup.errors},` +
-      ` load ${fmt(high.result.loadavg1m)}, others ${others(m.othersCpu)}`,
+    `${head} ${line(high.result)}`,
+    ...(high.bare ? [`  bare node:http at as many connections, just before: ${line(high.bare)}`] : []),
+    ...(high.timeoutsExcused
+      ? [
+          '  the bare server left requests waiting seconds too (node:http does at this many connections; bench/README.md, "Stragglers"): timeouts are reported, not flagged',
+        ]
+      : []),
     `  against the peak fire round at 50 connections (round ${high.peakRound}, ${n0(high.peakFireReqPerSec)} req/s): ${fmt(high.ratioToPeak)} x`,
     high.listenOverflows === null
       ? '  accept-queue overflows: not measured (needs Linux /proc/net/netstat)'

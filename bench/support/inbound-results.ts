@@ -40,6 +40,10 @@ export interface HighConnections {
   descriptorsNeeded: number;
   /** Absent when the round was skipped (see `skipped`). */
   result?: TargetResult;
+  /** The bare node:http server at as many connections, just before. */
+  bare?: TargetResult;
+  /** The bare server left requests waiting seconds too, so the fire path's timeouts did not flag it. */
+  timeoutsExcused?: boolean;
   skipped?: string;
   /** The highest fire req/s of the 50-connection rounds, and which round it was. */
   peakFireReqPerSec: number;
