@@ -229,10 +229,14 @@ async function highConnectionsRound(
   const result = await runContender(fire, HIGH_CONNECTIONS, hasStragglers(bareResult));
   const overflowsAfter = listenOverflows();
   const overflows = overflowsBefore === undefined || overflowsAfter === undefined ? null : overflowsAfter - overflowsBefore;
+  const barePeak = Math.max(
+    ...rounds.flatMap((round) => round.results.filter((t) => t.target === 'bare').map((t) => t.measured.reqPerSec)),
+  );
   return {
     ...base,
     result,
     bare: bareResult,
+    bareRatioToPeak: bareResult.measured.reqPerSec / barePeak,
     timeoutsExcused: hasStragglers(bareResult),
     ratioToPeak: result.measured.reqPerSec / peakFireReqPerSec,
     listenOverflows: overflows,

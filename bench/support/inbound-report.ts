@@ -95,7 +95,12 @@ function highLines(high: HighConnections): string[] {
   };
   return [
     `${head} ${line(high.result)}`,
-    ...(high.bare ? [`  bare node:http at as many connections, just before: ${line(high.bare)}`] : []),
+    ...(high.bare
+      ? [
+          `  bare node:http at as many connections, just before: ${line(high.bare)};` +
+            ` ${fmt(high.bareRatioToPeak ?? NaN)} x its best 50-connection round`,
+        ]
+      : []),
     ...(high.timeoutsExcused
       ? [
           '  the bare server left requests waiting seconds too (node:http does at this many connections; bench/README.md, "Stragglers"): timeouts are reported, not flagged',

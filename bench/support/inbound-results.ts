@@ -40,8 +40,9 @@ export interface HighConnections {
   descriptorsNeeded: number;
   /** Absent when the round was skipped (see `skipped`). */
   result?: TargetResult;
-  /** The bare node:http server at as many connections, just before. */
+  /** The bare node:http server at as many connections, just before, and its req/s over its best 50-connection round. */
   bare?: TargetResult;
+  bareRatioToPeak?: number;
   /** The bare server left requests waiting seconds too, so the fire path's timeouts did not flag it. */
   timeoutsExcused?: boolean;
   skipped?: string;
