@@ -3,6 +3,7 @@
 // anything in it is touched; a start that fails part-way undoes what it started.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { addressListMatcher } from './address-list.js';
 import { systemClock, type Clock } from './clock.js';
 import { dataDirOf } from './config/data-dir.js';
 import type { Config } from './config/schema.js';
@@ -14,6 +15,7 @@ import { listen, type HttpServer } from './http/http-server.js';
 import type { ReadinessChecks } from './http/readiness.js';
 import { randomIds, type IdSource } from './ids.js';
 import { NotifyRoute } from './inbound/notify-route.js';
+import { EngineMetrics } from './metrics/engine-metrics.js';
 import { createMailer } from './outbound/mailer.js';
 import { boundedStateValue } from './outbound/state-change-data.js';
 import { createOutbound, type OutboundService } from './outbound/outbound-service.js';
@@ -131,10 +133,27 @@ async function startParts(context: PartsContext): Promise<Engine> {
     emit: async (source, type, data) =>
       void (await outbound?.outbox.emit(type, { system: source.systemId, module: source.address, driver: source.driver }, data)),
   });
+  const metrics = new EngineMetrics({
+    pendingDeliveries: () => store.outbox.pendingBySubscription(),
+    modules: () => modules.all().map((m) => ({ system: m.systemId, module: m.address, status: m.status })),
+    databaseFiles: [databaseFile(context.dataDir), `${databaseFile(context.dataDir)}-wal`],
+    now: () => clock.now(),
+  });
   const mailer = config.mail ? createMailer(config.mail) : undefined;
   const sendMail = mailer && ((message: MailMessage) => mailer.send(message));
   undo.unshift(() => mailer?.close());
-  outbound = await createOutbound({ config, configDir: context.configDir, registry, store, modules, clock, ids, log, sendMail });
+  outbound = await createOutbound({
+    config,
+    configDir: context.configDir,
+    registry,
+    store,
+    modules,
+    clock,
+    ids,
+    log,
+    telemetry: metrics,
+    sendMail,
+  });
   undo.unshift(() => modules.stopAll());
   await modules.startAll();
   const executor = new RunExecutor({
@@ -144,6 +163,7 @@ async function startParts(context: PartsContext): Promise<Engine> {
     triggers: new Map(config.triggers.map((t) => [t.id, t])),
     clock,
     log,
+    telemetry: metrics,
     sendMail,
     resumedInput: (run) => runInput(store, run),
     emit: async (source, type, data) => void (await outbound!.outbox.emit(type, source, data)),
@@ -174,6 +194,7 @@ async function startParts(context: PartsContext): Promise<Engine> {
     firer,
     clock,
     log,
+    telemetry: metrics,
     holds: (instance) => conditions.holds(instance),
   });
   undo.unshift(() => timed.stop());
@@ -200,6 +221,7 @@ async function startParts(context: PartsContext): Promise<Engine> {
     clock,
     ids,
     log,
+    telemetry: metrics,
     limits: {
       bodyLimit: server.body_limit,
       jsonDepth: server.json_depth,
@@ -212,7 +234,15 @@ async function startParts(context: PartsContext): Promise<Engine> {
     outbound: () => worker.liveness(),
   };
   const addresses = clientAddress(server.trust_proxy);
-  const app = createApp({ notify, log, addresses, maxConnectionsPerAddress: server.max_connections_per_address, readiness });
+  const metricsAllowed = addressListMatcher(server.metrics_allow_from);
+  const app = createApp({
+    notify,
+    log,
+    addresses,
+    maxConnectionsPerAddress: server.max_connections_per_address,
+    readiness,
+    metrics: { allows: (ip) => metricsAllowed(ip), text: () => metrics.text() },
+  });
   const http: HttpServer = await listen(app, {
     port: options.port ?? server.port,
     host: options.host ?? server.host,

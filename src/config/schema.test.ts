@@ -25,6 +25,7 @@ const SERVER_DEFAULTS = {
   max_connections: 2048,
   max_connections_per_address: 256,
   trust_proxy: false,
+  metrics_allow_from: ['127.0.0.0/8', '::1', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
 };
 
 const messages = (result: { success: boolean; error?: { issues: { message: string }[] } }) =>

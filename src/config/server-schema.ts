@@ -39,7 +39,7 @@ export const serverSchema = z
     body_limit: byteSizeSchema.default(1024 * 1024),
     /** How deep a JSON body may nest (objects and arrays); deeper is refused with 400. */
     json_depth: z.number().int().min(1).max(1000).default(64),
-    /** How much of each request body the request log keeps. */
+    /** How much of each request body `switchboard log` shows (the request log keeps it whole). */
     log_body_limit: byteSizeSchema.default(4096),
     /** `normal` survives a killed process; `full` also survives power loss, at a cost per commit. */
     durability: z.enum(['normal', 'full']).default('normal'),
@@ -65,6 +65,19 @@ export const serverSchema = z
     max_connections_per_address: z.number().int().min(1).default(256),
     /** Believe X-Forwarded-For from these proxies (their addresses, or a number of hops) for the client's address. */
     trust_proxy: trustProxySchema.default(false),
+    /**
+     * Who may read GET /metrics (Prometheus): the caller's address (behind a trusted proxy,
+     * the real client's). Loopback and private networks by default; [] turns /metrics off.
+     * Others get the 404 of any unknown path.
+     */
+    metrics_allow_from: addressListSchema.default([
+      '127.0.0.0/8',
+      '::1',
+      '10.0.0.0/8',
+      '172.16.0.0/12',
+      '192.168.0.0/16',
+      'fc00::/7',
+    ]),
     /** Serve HTTPS with this certificate and key (PEM files, relative to the config directory). */
     tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
   })

@@ -1,6 +1,6 @@
 // Assembles the Koa app: the caller's real address, the per-client cap behind a proxy,
-// error mapping, the trigger routes, /healthz (the event loop answers) and /readyz (the
-// parts can work), and a JSON 404.
+// error mapping, the trigger routes, /healthz (the event loop answers), /readyz (the
+// parts can work), /metrics (Prometheus, for the addresses allowed) and a JSON 404.
 import Router from '@koa/router';
 import Koa from 'koa';
 import { EngineError } from '../errors.js';
@@ -12,13 +12,24 @@ import { clientLimiter } from './client-limiter.js';
 import { errorMiddleware } from './error-middleware.js';
 import { readinessReport, type ReadinessChecks } from './readiness.js';
 
+/** GET /metrics: who may read it, and the text to answer with. */
+export interface MetricsEndpoint {
+  allows(ip: string): boolean;
+  text(): Promise<{ contentType: string; body: string }>;
+}
+
 export interface AppDeps {
   notify: NotifyRoute;
   log: Logger;
   addresses: ClientAddress;
   maxConnectionsPerAddress: number;
   readiness: ReadinessChecks;
+  metrics: MetricsEndpoint;
 }
+
+const notFound = (): never => {
+  throw new EngineError('not_found', 404, 'Nothing here. Trigger URLs look like /webhook/TRIGGER/notify?secret=SECRET.');
+};
 
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
@@ -40,9 +51,14 @@ export function createApp(deps: AppDeps): Koa {
     ctx.status = report.ready ? 200 : 503;
     ctx.body = report;
   });
-  app.use(router.routes());
-  app.use(() => {
-    throw new EngineError('not_found', 404, 'Nothing here. Trigger URLs look like /webhook/TRIGGER/notify?secret=SECRET.');
+  router.get('/metrics', async (ctx) => {
+    // A caller not allowed learns nothing, not even that there are metrics here.
+    if (!deps.metrics.allows(ctx.ip)) notFound();
+    const { contentType, body } = await deps.metrics.text();
+    ctx.type = contentType;
+    ctx.body = body;
   });
+  app.use(router.routes());
+  app.use(notFound);
   return app;
 }

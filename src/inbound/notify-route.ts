@@ -12,6 +12,7 @@ import type { IdSource } from '../ids.js';
 import type { Logger } from '../logger.js';
 import { redact } from '../redact.js';
 import type { RequestLogRow, UnitOfWork } from '../store/writes.js';
+import { UNKNOWN_INSTANCE, type Telemetry } from '../telemetry.js';
 import type { Debouncer } from '../triggers/debouncer.js';
 import type { InstanceCatalog, TriggerInstance } from '../triggers/instance-catalog.js';
 import type { TriggerFirer } from '../triggers/trigger-firer.js';
@@ -47,6 +48,7 @@ export interface NotifyRouteDeps {
   clock: Clock;
   ids: IdSource;
   log: Logger;
+  telemetry: Telemetry;
   limits: InboundLimits;
 }
 
@@ -96,6 +98,12 @@ export class NotifyRoute {
       handled = { outcome: this.unexpected(error, request) };
     }
     const outcome = handled.logged ? handled.outcome : await this.record(request, handled.outcome, seen, started);
+    const instanceId = instanceIdOf(request);
+    this.deps.telemetry.requestHandled(
+      this.deps.catalog.get(instanceId) ? instanceId : UNKNOWN_INSTANCE,
+      outcome.code,
+      (performance.now() - started) / 1000,
+    );
     ctx.status = outcome.status;
     if (outcome.headers) ctx.set(outcome.headers);
     if (outcome.body !== undefined) ctx.body = outcome.body;

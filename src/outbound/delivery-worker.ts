@@ -6,6 +6,7 @@
 import type { Clock } from '../clock.js';
 import type { ActionConfig, SubscriptionConfig } from '../config/schema.js';
 import type { Logger } from '../logger.js';
+import type { Telemetry } from '../telemetry.js';
 import type { DueDelivery, OutboxRepo } from '../store/outbox-repo.js';
 import type { AttemptRow, DeliveryUpdate, StoreWrite, UnitOfWork } from '../store/writes.js';
 import type { ClientTls } from './client-tls.js';
@@ -35,6 +36,7 @@ export interface DeliveryWorkerDeps {
   sender: HttpSender;
   clock: Clock;
   log: Logger;
+  telemetry: Telemetry;
   /** Every subscription's signing secrets (all sign during a rotation). */
   secrets: ReadonlyMap<string, readonly string[]>;
   /** The client certificates of subscriptions that have one (read at start). */
@@ -229,6 +231,8 @@ export class DeliveryWorker {
             delivery: this.failed(d, d.attempts, clock.now(), null, reason),
           })),
         );
+        // Labelled only when the config still names the subscription.
+        if (subscription) this.deps.telemetry.deliveryAttempted(subscription.id, 'skipped', group.length);
         return;
       }
       const result = await this.send(group, subscription, started);
@@ -308,6 +312,11 @@ export class DeliveryWorker {
       return { kind: 'attempt', row: this.attemptRow(d, started, result), delivery } satisfies StoreWrite;
     });
     await this.deps.store.commit(updates);
+    this.deps.telemetry.deliveryAttempted(
+      subscription.id,
+      delivered ? 'delivered' : gone ? 'gone' : exhausted ? 'exhausted' : 'retrying',
+      group.length,
+    );
     log.debug(
       { subscription: subscription.id, deliveries: group.length, attempt, status: result.status, error },
       delivered ? 'delivered' : 'delivery attempt failed',

@@ -7,6 +7,7 @@ import type { ModuleHost } from '../drivers/module-host.js';
 import type { DriverRegistry } from '../drivers/registry.js';
 import type { IdSource } from '../ids.js';
 import type { Logger } from '../logger.js';
+import type { Telemetry } from '../telemetry.js';
 import type { Store } from '../store/store.js';
 import type { ActionContext } from '../triggers/actions/action-runner.js';
 import { runActionList } from '../triggers/actions/run-action-list.js';
@@ -58,6 +59,7 @@ export interface OutboundDeps {
   clock: Clock;
   ids: IdSource;
   log: Logger;
+  telemetry: Telemetry;
   sendMail?: ActionContext['sendMail'];
 }
 
@@ -108,6 +110,7 @@ export async function createOutbound(deps: OutboundDeps): Promise<OutboundServic
     sender,
     clock,
     log,
+    telemetry: deps.telemetry,
     secrets: await subscriptionSecrets(config, store),
     clientTls,
     concurrency: config.outbound.concurrency,

@@ -62,6 +62,21 @@ export class OutboxRepo {
     return rows.map((r) => ({ url: r.url, count: Number(r.count) }));
   }
 
+  /** Per subscription with pending deliveries: how many, and when the oldest was created (for metrics). */
+  async pendingBySubscription(): Promise<{ subscriptionId: string; pending: number; oldestCreatedAt: number }[]> {
+    const rows = await this.db
+      .selectFrom('deliveries')
+      .select((eb) => ['subscription_id', eb.fn.countAll<number>().as('pending'), eb.fn.min('created_at').as('oldest')])
+      .where('status', '=', 'pending')
+      .groupBy('subscription_id')
+      .execute();
+    return rows.map((r) => ({
+      subscriptionId: r.subscription_id,
+      pending: Number(r.pending),
+      oldestCreatedAt: Number(r.oldest),
+    }));
+  }
+
   /** When the next pending delivery falls due, if any. */
   async nextDueAt(): Promise<number | undefined> {
     const row = await this.db

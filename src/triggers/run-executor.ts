@@ -9,6 +9,7 @@ import { StoreUnavailable } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RunsRepo } from '../store/runs-repo.js';
 import type { RunActionRow, RunRow, StoreWrite, UnitOfWork } from '../store/writes.js';
+import type { Telemetry } from '../telemetry.js';
 import type { ActionContext } from './actions/action-runner.js';
 import { runnerFor } from './actions/index.js';
 import { RunSlots } from './run-slots.js';
@@ -25,6 +26,7 @@ export interface RunExecutorDeps {
   triggers: ReadonlyMap<string, TriggerConfig>;
   clock: Clock;
   log: Logger;
+  telemetry: Telemetry;
   /** Sends mail (the `email` action), when the config has a mail server. */
   sendMail?: ActionContext['sendMail'];
   /**
@@ -100,7 +102,10 @@ export class RunExecutor {
     const trigger = this.deps.triggers.get(run.trigger_id);
     if (!trigger) {
       const error = `trigger ${run.trigger_id} is no longer in the config`;
-      return this.record(run, [{ kind: 'run_finished', id: run.id, status: 'failed', finishedAt: clock.now(), error }]);
+      const finishedAt = clock.now();
+      await this.record(run, [{ kind: 'run_finished', id: run.id, status: 'failed', finishedAt, error }]);
+      // Not by trigger: the config no longer names it, and labels are what the config bounds.
+      return;
     }
     // A resumed run skips the actions an earlier process already recorded as succeeded.
     const succeeded = new Set(
@@ -110,7 +115,10 @@ export class RunExecutor {
     const todo = [...trigger.actions.keys()].filter((position) => !succeeded.has(position));
     const failures: string[] = [];
     if (todo.length === 0) {
-      return this.record(run, [{ kind: 'run_finished', id: run.id, status: 'succeeded', finishedAt: clock.now(), error: null }]);
+      const finishedAt = clock.now();
+      await this.record(run, [{ kind: 'run_finished', id: run.id, status: 'succeeded', finishedAt, error: null }]);
+      this.deps.telemetry.runFinished(run.trigger_id, 'succeeded', (finishedAt - Number(run.created_at)) / 1000);
+      return;
     }
 
     for (const [n, position] of todo.entries()) {
@@ -151,15 +159,18 @@ export class RunExecutor {
       };
       const writes: StoreWrite[] = [];
       if (error !== null) writes.push({ kind: 'action_error_counted', instanceId: run.instance_id });
+      let status: 'succeeded' | 'failed' | undefined;
       if (last) {
         // The last outcome rides on the run's end: one update, no action row.
         const runError = failures.length > 0 ? failures.join('; ') : null;
-        const status = stop ? 'failed' : 'succeeded';
+        status = stop ? 'failed' : 'succeeded';
         writes.push({ kind: 'run_finished', id: run.id, status, finishedAt, error: runError, lastAction: outcome });
       } else {
         writes.push({ kind: 'run_action', row: outcome });
       }
       await this.record(run, writes);
+      if (error !== null) this.deps.telemetry.actionFailed(run.trigger_id);
+      if (status) this.deps.telemetry.runFinished(run.trigger_id, status, (finishedAt - Number(run.created_at)) / 1000);
       if (stop) return;
     }
   }

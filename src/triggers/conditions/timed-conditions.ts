@@ -3,6 +3,7 @@
 // hold. With `catch_up: true`, a time missed while the engine was down fires once at start.
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../logger.js';
+import type { Telemetry } from '../../telemetry.js';
 import type { ScheduleRepo } from '../../store/schedule-repo.js';
 import type { UnitOfWork } from '../../store/writes.js';
 import type { InstanceCatalog, TriggerInstance } from '../instance-catalog.js';
@@ -18,6 +19,7 @@ export interface TimedConditionsDeps {
   firer: TriggerFirer;
   clock: Clock;
   log: Logger;
+  telemetry: Telemetry;
   /** Whether the instance's compare conditions hold now. */
   holds(instance: TriggerInstance): boolean;
 }
@@ -83,6 +85,11 @@ export class TimedConditions {
     const { catalog, firer, log } = this.deps;
     const instance = catalog.get(entry.instanceId);
     if (!instance) return;
+    this.deps.telemetry.scheduleFired(
+      instance.id,
+      cause === 'catch_up' ? 'catch_up' : 'schedule',
+      (this.deps.clock.now() - at) / 1000,
+    );
     try {
       // Both writes start in this turn, so they share a commit.
       const recorded = this.recordFire(entry, at);
