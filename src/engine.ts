@@ -17,8 +17,7 @@ import { randomIds, type IdSource } from './ids.js';
 import { NotifyRoute } from './inbound/notify-route.js';
 import { EngineMetrics } from './metrics/engine-metrics.js';
 import { createMailer } from './outbound/mailer.js';
-import { boundedStateValue } from './outbound/state-change-data.js';
-import { createOutbound, type OutboundService } from './outbound/outbound-service.js';
+import { createOutbound, type RunningOutbound } from './outbound/outbound-service.js';
 import type { MailMessage } from './triggers/actions/action-runner.js';
 import { createLogger, driverLogger, type Logger } from './logger.js';
 import { prepareConfig } from './prepare-config.js';
@@ -57,7 +56,7 @@ export interface Engine {
   readonly store: Store;
   readonly modules: ModuleHost;
   readonly executor: RunExecutor;
-  readonly outbound: OutboundService;
+  readonly outbound: RunningOutbound;
   readonly conditions: ConditionWatcher;
   /** Resolves once no fire is being committed and no run is in flight. */
   settled(): Promise<void>;
@@ -110,50 +109,34 @@ async function startParts(context: PartsContext): Promise<Engine> {
   const { options, config, registry, store, clock, ids, log, undo } = context;
   const server = config.server;
   const catalog = new InstanceCatalog(config, await instanceSecrets(config, store, ids, clock));
-  // Modules and the outbound side need each other (state changes become events; hooks
-  // call modules), so modules reach it through this binding, set before they start.
-  let outbound: OutboundService | undefined;
-  let watcher: ConditionWatcher | undefined;
-  const modules = new ModuleHost(config, registry, {
-    clock,
-    log: driverLogger(log.child({ component: 'module' })),
-    onStateChange: (change) => {
-      watcher?.onStateChange(change);
-      const source = { system: change.systemId, module: change.address };
-      if (!outbound?.hears('module.state_changed', source)) return;
-      const data = {
-        system: change.systemId,
-        module: change.address,
-        key: change.key,
-        old: boundedStateValue(change.old),
-        new: boundedStateValue(change.new),
-      };
-      void outbound.emitQuietly('module.state_changed', source, data);
-    },
-    emit: async (source, type, data) =>
-      void (await outbound?.outbox.emit(type, { system: source.systemId, module: source.address, driver: source.driver }, data)),
-  });
   const metrics = new EngineMetrics({
     pendingDeliveries: () => store.outbox.pendingBySubscription(),
-    modules: () => modules.all().map((m) => ({ system: m.systemId, module: m.address, status: m.status })),
     databaseFiles: [databaseFile(context.dataDir), `${databaseFile(context.dataDir)}-wal`],
     now: () => clock.now(),
   });
-  const mailer = config.mail ? createMailer(config.mail) : undefined;
-  const sendMail = mailer && ((message: MailMessage) => mailer.send(message));
-  undo.unshift(() => mailer?.close());
-  outbound = await createOutbound({
+  // The outbox before the modules: their events and state changes go into it.
+  const outbound = await createOutbound({
     config,
     configDir: context.configDir,
     registry,
     store,
-    modules,
     clock,
     ids,
     log,
     telemetry: metrics,
-    sendMail,
   });
+  const modules = new ModuleHost(config, registry, {
+    clock,
+    log: driverLogger(log.child({ component: 'module' })),
+    events: outbound.outbox,
+  });
+  modules.onStateChange((change) => outbound.moduleStateChanged(change));
+  metrics.watchModules(() => modules.all().map((m) => ({ system: m.systemId, module: m.address, status: m.status })));
+  const mailer = config.mail ? createMailer(config.mail) : undefined;
+  const sendMail = mailer && ((message: MailMessage) => mailer.send(message));
+  undo.unshift(() => mailer?.close());
+  // The delivery worker after the modules: subscription hooks call them.
+  const worker = outbound.deliveries({ modules, sendMail });
   undo.unshift(() => modules.stopAll());
   await modules.startAll();
   const executor = new RunExecutor({
@@ -166,13 +149,13 @@ async function startParts(context: PartsContext): Promise<Engine> {
     telemetry: metrics,
     sendMail,
     resumedInput: (run) => runInput(store, run),
-    emit: async (source, type, data) => void (await outbound!.outbox.emit(type, source, data)),
+    events: outbound.outbox,
   });
   undo.unshift(() => executor.drain(server.shutdown_timeout));
   const firer = new TriggerFirer({ store, executor, events: outbound.outbox, ids, clock, log });
   // Edges are taken until shutdown begins; a run finishing during the drain fires nothing new.
   let acceptingEdges = true;
-  watcher = new ConditionWatcher(
+  const watcher = new ConditionWatcher(
     catalog.all(),
     modules,
     (instance) => {
@@ -184,6 +167,7 @@ async function startParts(context: PartsContext): Promise<Engine> {
     },
     new ConditionStatusRecorder(store, clock, log),
   );
+  modules.onStateChange((change) => watcher.onStateChange(change));
   watcher.start();
   undo.unshift(() => void (acceptingEdges = false));
   const conditions = watcher;
@@ -204,7 +188,6 @@ async function startParts(context: PartsContext): Promise<Engine> {
   retention.start();
   // Resumed runs start once conditions are watched, so the state they change is seen.
   await executor.resumeUnfinished();
-  const worker = outbound.worker;
   undo.unshift(() => outbound.stop(server.shutdown_timeout));
   worker.start();
   // Serving from here on: no query may freeze the event loop waiting for a lock.
@@ -281,7 +264,7 @@ async function startParts(context: PartsContext): Promise<Engine> {
     store,
     modules,
     executor,
-    outbound,
+    outbound: { ...outbound, worker },
     conditions,
     timed,
     http,

@@ -11,8 +11,8 @@ async function display(settings: Record<string, unknown> = {}) {
   const services = {
     clock: systemClock,
     log: silent,
-    onStateChange: (change: StateChange) => changes.push(change),
-    emit: async () => {},
+    stateChanged: (change: StateChange) => void changes.push(change),
+    events: { emit: async () => {} },
   };
   const m = new ModuleInstance('sys-room', 'Display_1', driver, driver.settings.parse(settings), services);
   await m.start();

@@ -32,8 +32,8 @@ async function module(settings: Record<string, unknown> = {}) {
   const services = {
     clock: systemClock,
     log: silent,
-    onStateChange: (change: StateChange) => changes.push(change),
-    emit: async () => {},
+    stateChanged: (change: StateChange) => void changes.push(change),
+    events: { emit: async () => {} },
   };
   const m = new ModuleInstance(
     'sys-1',

@@ -1,5 +1,6 @@
 // One running module: a driver with its settings and state inside a system.
 import type { Clock } from '../clock.js';
+import type { EventSink } from '../event-sink.js';
 import type { Driver, DriverLogger, ModuleContext, WebhookRequest, WebhookResponse } from './api.js';
 
 export type ModuleStatus = 'stopped' | 'running' | 'failed';
@@ -15,8 +16,10 @@ export interface StateChange {
 export interface ModuleServices {
   clock: Clock;
   log: DriverLogger;
-  onStateChange(change: StateChange): void;
-  emit(source: { systemId: string; address: string; driver: string }, type: string, data: Record<string, unknown>): Promise<void>;
+  /** Where the events a module emits go (the outbox), from the module as their source. */
+  events: EventSink;
+  /** A key of the module's state changed (the host tells whoever listens). */
+  stateChanged(change: StateChange): void;
 }
 
 /** A method call that the caller got wrong (unknown method, bad arguments): not the module's fault. */
@@ -49,7 +52,7 @@ export class ModuleInstance {
         const before = readState();
         writeState({ ...before, ...(patch as Record<string, unknown>) });
         for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
-          if (!Object.is(before[key], value)) services.onStateChange({ systemId, address, key, old: before[key], new: value });
+          if (!Object.is(before[key], value)) services.stateChanged({ systemId, address, key, old: before[key], new: value });
         }
       },
       log: services.log,
@@ -62,7 +65,11 @@ export class ModuleInstance {
           throw new Error(
             `${address} emitted "${type}" with bad data: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(data)'}: ${i.message}`).join('; ')}`,
           );
-        await services.emit({ systemId, address, driver: driver.name }, type, parsed.data as Record<string, unknown>);
+        await services.events.emit(
+          type,
+          { system: systemId, module: address, driver: driver.name },
+          parsed.data as Record<string, unknown>,
+        );
       },
     };
   }

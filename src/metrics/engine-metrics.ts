@@ -10,7 +10,6 @@ import type { DeliveryResult, Telemetry } from '../telemetry.js';
 export interface MetricSources {
   /** Pending deliveries per subscription, and when the oldest was created (ms). */
   pendingDeliveries(): Promise<{ subscriptionId: string; pending: number; oldestCreatedAt: number }[]>;
-  modules(): { system: string; module: string; status: string }[];
   /** The database's files (the main file, its WAL): their sizes are added. */
   databaseFiles: readonly string[];
   now(): number;
@@ -133,18 +132,6 @@ export class EngineMetrics implements Telemetry {
       },
     });
     new Gauge({
-      name: 'switchboard_module_status',
-      help: 'Each module by status: 1 for its current one (stopped, running, failed), 0 for the others.',
-      labelNames: ['system', 'module', 'status'],
-      registers,
-      collect() {
-        this.reset();
-        for (const m of sources.modules())
-          for (const status of MODULE_STATUSES)
-            this.set({ system: m.system, module: m.module, status }, m.status === status ? 1 : 0);
-      },
-    });
-    new Gauge({
       name: 'switchboard_database_bytes',
       help: 'Size of the SQLite database on disk: the main file and its WAL.',
       registers,
@@ -153,6 +140,22 @@ export class EngineMetrics implements Telemetry {
       },
     });
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Adds each module's status, read when scraped (the modules exist after the outbound side this feeds). */
+  watchModules(modules: () => readonly { system: string; module: string; status: string }[]): void {
+    new Gauge({
+      name: 'switchboard_module_status',
+      help: 'Each module by status: 1 for its current one (stopped, running, failed), 0 for the others.',
+      labelNames: ['system', 'module', 'status'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const m of modules())
+          for (const status of MODULE_STATUSES)
+            this.set({ system: m.system, module: m.module, status }, m.status === status ? 1 : 0);
+      },
+    });
   }
 
   requestHandled(instance: string, outcome: string, seconds: number): void {

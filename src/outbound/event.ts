@@ -1,13 +1,8 @@
 // What an event is: `{ id, type, created, source, data }`, and the envelope a receiver gets.
 
-export interface EventSource {
-  system?: string;
-  module?: string;
-  driver?: string;
-  trigger?: string;
-  instance?: string;
-  subscription?: string;
-}
+import type { EventSource } from '../event-sink.js';
+
+export type { EventSource } from '../event-sink.js';
 
 export interface EngineEvent {
   /** Unique and time-sortable (`evt_…`); the same on every delivery attempt. */

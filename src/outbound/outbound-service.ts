@@ -1,9 +1,10 @@
 // Assembles the outbound side: the event catalogue, who hears what, the outbox, the
-// sender behind the address guard, and the delivery worker with its hooks.
+// sender behind the address guard, and (once modules exist) the delivery worker with its hooks.
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { Config, SubscriptionConfig } from '../config/schema.js';
 import type { ModuleHost } from '../drivers/module-host.js';
+import type { StateChange } from '../drivers/module-instance.js';
 import type { DriverRegistry } from '../drivers/registry.js';
 import type { IdSource } from '../ids.js';
 import type { Logger } from '../logger.js';
@@ -18,18 +19,37 @@ import type { EventSource } from './event.js';
 import { EventCatalog } from './event-catalog.js';
 import { HttpSender } from './http-sender.js';
 import { Outbox } from './outbox.js';
+import { boundedStateValue } from './state-change-data.js';
 import { SubscriptionIndex } from './subscription-index.js';
 
+/**
+ * The outbound side before any module exists: the event catalogue, who hears what, and the
+ * outbox every event goes into. The delivery worker, whose subscription hooks call modules,
+ * comes after them (`deliveries`).
+ */
 export interface OutboundService {
   readonly catalog: EventCatalog;
   readonly index: SubscriptionIndex;
+  /** The engine's one event sink. */
   readonly outbox: Outbox;
-  readonly worker: DeliveryWorker;
   /** Emits, logging instead of throwing: for events that must not break what caused them. */
   emitQuietly(type: string, source: EventSource, data: Record<string, unknown>): Promise<void>;
   /** Whether any enabled subscription hears such an event (to skip building unheard ones). */
   hears(type: string, source: EventSource): boolean;
+  /** A module's state changed: a module.state_changed event, for the subscriptions that hear it. */
+  moduleStateChanged(change: StateChange): void;
+  /** Builds the delivery worker (once): it sends what the outbox queues and runs the subscriptions' hooks with `modules`. */
+  deliveries(hooks: HookServices): DeliveryWorker;
   stop(timeoutMs: number): Promise<void>;
+}
+
+/** The outbound side once its delivery worker is built. */
+export type RunningOutbound = OutboundService & { readonly worker: DeliveryWorker };
+
+/** What subscription hooks (on_failure, on_exhausted) act with. */
+export interface HookServices {
+  modules: ModuleHost;
+  sendMail?: ActionContext['sendMail'];
 }
 
 /** A new Standard Webhooks signing secret. */
@@ -55,12 +75,10 @@ export interface OutboundDeps {
   configDir?: string;
   registry: DriverRegistry;
   store: Store;
-  modules: ModuleHost;
   clock: Clock;
   ids: IdSource;
   log: Logger;
   telemetry: Telemetry;
-  sendMail?: ActionContext['sendMail'];
 }
 
 export async function createOutbound(deps: OutboundDeps): Promise<OutboundService> {
@@ -74,15 +92,8 @@ export async function createOutbound(deps: OutboundDeps): Promise<OutboundServic
   // Read before anything starts: a certificate that cannot be read stops the engine here.
   const clientTls = loadClientTls(config.subscriptions, deps.configDir ?? process.cwd());
   const sender = new HttpSender(createAddressGuard({ allow: config.outbound.allow }), { proxy: config.outbound.proxy });
-  let worker: DeliveryWorker | undefined;
-  const outbox = new Outbox({
-    store,
-    index,
-    catalog,
-    ids: deps.ids,
-    clock,
-    queued: (subscriptions) => worker?.queued(subscriptions),
-  });
+  const outbox = new Outbox({ store, index, catalog, ids: deps.ids, clock });
+  const secrets = await subscriptionSecrets(config, store);
 
   const emitQuietly = async (type: string, source: EventSource, data: Record<string, unknown>) => {
     await outbox.emit(type, source, data).then(
@@ -103,50 +114,66 @@ export async function createOutbound(deps: OutboundDeps): Promise<OutboundServic
     );
   };
 
-  worker = new DeliveryWorker({
-    repo: store.outbox,
-    store,
-    index,
-    sender,
-    clock,
-    log,
-    telemetry: deps.telemetry,
-    secrets: await subscriptionSecrets(config, store),
-    clientTls,
-    concurrency: config.outbound.concurrency,
-    responseLimit: config.outbound.response_limit,
-    exhaustedInARow: new Map(states.map((s) => [s.subscription_id, Number(s.consecutive_exhausted)])),
-    disable,
-    async refreshDisabled() {
-      const disabled = new Set(
-        (await store.outbox.subscriptionStates()).filter((s) => s.disabled_at !== null).map((s) => s.subscription_id),
-      );
-      for (const subscription of config.subscriptions) index.setDisabled(subscription.id, disabled.has(subscription.id));
-    },
-    async runHook(actions, { subscription, body }) {
-      if (actions.length === 0) return;
-      const failures = await runActionList(actions, {
-        systemId: subscription.system,
-        input: { method: 'POST', body, query: {}, headers: {} },
-        modules: deps.modules,
-        clock,
-        sendMail: deps.sendMail,
-        emit: async (type, data) =>
-          void (await outbox.emit(type, { system: subscription.system, subscription: subscription.id }, data)),
-      });
-      if (failures.length > 0) log.warn({ subscription: subscription.id, failures }, 'subscription hook action failed');
-    },
-  });
-
+  let worker: DeliveryWorker | undefined;
   return {
     catalog,
     index,
     outbox,
-    worker,
     emitQuietly,
     hears: (type, source) => index.matching({ type, source }).length > 0,
+    moduleStateChanged(change) {
+      const source = { system: change.systemId, module: change.address };
+      if (index.matching({ type: 'module.state_changed', source }).length === 0) return;
+      void emitQuietly('module.state_changed', source, {
+        system: change.systemId,
+        module: change.address,
+        key: change.key,
+        old: boundedStateValue(change.old),
+        new: boundedStateValue(change.new),
+      });
+    },
+    deliveries(hooks) {
+      if (worker) throw new Error('the delivery worker is built once');
+      const built = new DeliveryWorker({
+        repo: store.outbox,
+        store,
+        index,
+        sender,
+        clock,
+        log,
+        telemetry: deps.telemetry,
+        secrets,
+        clientTls,
+        concurrency: config.outbound.concurrency,
+        responseLimit: config.outbound.response_limit,
+        exhaustedInARow: new Map(states.map((s) => [s.subscription_id, Number(s.consecutive_exhausted)])),
+        disable,
+        async refreshDisabled() {
+          const disabled = new Set(
+            (await store.outbox.subscriptionStates()).filter((s) => s.disabled_at !== null).map((s) => s.subscription_id),
+          );
+          for (const subscription of config.subscriptions) index.setDisabled(subscription.id, disabled.has(subscription.id));
+        },
+        async runHook(actions, { subscription, body }) {
+          if (actions.length === 0) return;
+          const failures = await runActionList(actions, {
+            systemId: subscription.system,
+            input: { method: 'POST', body, query: {}, headers: {} },
+            modules: hooks.modules,
+            clock,
+            sendMail: hooks.sendMail,
+            emit: async (type, data) =>
+              void (await outbox.emit(type, { system: subscription.system, subscription: subscription.id }, data)),
+          });
+          if (failures.length > 0) log.warn({ subscription: subscription.id, failures }, 'subscription hook action failed');
+        },
+      });
+      outbox.onQueued((subscriptions) => built.queued(subscriptions));
+      worker = built;
+      return built;
+    },
     async stop(timeoutMs) {
-      await worker.stop(timeoutMs);
+      await worker?.stop(timeoutMs);
       sender.close();
     },
   };

@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import type { SubscriptionConfig } from '../config/schema.js';
 import type { IdSource } from '../ids.js';
 import { redact } from '../redact.js';
+import type { EventSink } from '../event-sink.js';
 import type { DeliveryRow, EventRow, StoreWrite, UnitOfWork } from '../store/writes.js';
 import type { EngineEvent, EventSource } from './event.js';
 import type { EventCatalog } from './event-catalog.js';
@@ -25,12 +26,18 @@ export interface OutboxDeps {
   catalog: EventCatalog;
   ids: IdSource;
   clock: Clock;
-  /** Tells the delivery worker that deliveries were queued. */
-  queued(subscriptions: readonly SubscriptionConfig[]): void;
 }
 
-export class Outbox {
+/** The one sink of the engine's events (see event-sink.ts). */
+export class Outbox implements EventSink {
+  private readonly queuedListeners: ((subscriptions: readonly SubscriptionConfig[]) => void)[] = [];
+
   constructor(private readonly deps: OutboxDeps) {}
+
+  /** Tells `listener` (the delivery worker) whenever deliveries were queued, with their subscriptions. */
+  onQueued(listener: (subscriptions: readonly SubscriptionConfig[]) => void): void {
+    this.queuedListeners.push(listener);
+  }
 
   /** Checks the data against the type's schema; undefined when no subscription hears the event. */
   prepare(type: string, source: EventSource, data: Record<string, unknown>): PreparedEvent | undefined {
@@ -66,7 +73,13 @@ export class Outbox {
       { kind: 'event', row },
       ...deliveries.map((delivery) => ({ kind: 'delivery' as const, row: delivery })),
     ];
-    return { event, writes, committed: () => this.deps.queued(subscriptions) };
+    return {
+      event,
+      writes,
+      committed: () => {
+        for (const listener of this.queuedListeners) listener(subscriptions);
+      },
+    };
   }
 
   /** Emits on its own commit; resolves once the event and its deliveries are durable. */

@@ -6,6 +6,7 @@ import type { Clock } from '../clock.js';
 import type { TriggerConfig } from '../config/schema.js';
 import type { ModuleHost } from '../drivers/module-host.js';
 import { StoreUnavailable } from '../errors.js';
+import type { EventSink } from '../event-sink.js';
 import type { Logger } from '../logger.js';
 import type { RunsRepo } from '../store/runs-repo.js';
 import type { RunActionRow, RunRow, StoreWrite, UnitOfWork } from '../store/writes.js';
@@ -34,8 +35,8 @@ export interface RunExecutorDeps {
    * when the run refers to it), and whether that row was gone.
    */
   resumedInput(run: RunRow): Promise<{ input: TemplateInput; bodyMissing: boolean }>;
-  /** Emits an event (the `emit` action) with where it came from. */
-  emit(source: { system: string; trigger: string; instance: string }, type: string, data: Record<string, unknown>): Promise<void>;
+  /** Where the `emit` action's events go, from the run's system, trigger and instance. */
+  events: EventSink;
 }
 
 export class RunExecutor {
@@ -134,8 +135,12 @@ export class RunExecutor {
           modules: this.deps.modules,
           clock,
           sendMail: this.deps.sendMail,
-          emit: (type, data) =>
-            this.deps.emit({ system: run.system_id, trigger: run.trigger_id, instance: run.instance_id }, type, data),
+          emit: async (type, data) =>
+            void (await this.deps.events.emit(
+              type,
+              { system: run.system_id, trigger: run.trigger_id, instance: run.instance_id },
+              data,
+            )),
         });
       } catch (thrown) {
         error = (thrown as Error).message;

@@ -41,8 +41,7 @@ export async function fixtureModules(driver: Driver): Promise<ModuleHost> {
   const host = new ModuleHost(fixtureConfig(), registryOf([driver]), {
     clock: systemClock,
     log,
-    onStateChange: noop,
-    emit: async () => {},
+    events: { emit: async () => {} },
   });
   await host.startAll();
   return host;
