@@ -98,7 +98,7 @@ interface Readyz {
 async function readyz(t: TestEngine): Promise<Readyz> {
   const started = performance.now();
   const response = await fetch(t.url('/readyz'));
-  const body = (await response.json()) as { ready: boolean; parts: { store: { ok: boolean; detail: string } } };
+  const body = (await response.json()) as { ready: boolean; parts: { store: { state: string; ok: boolean; detail: string } } };
   return { status: response.status, ready: body.ready, store: body.parts.store, ms: performance.now() - started };
 }
 
@@ -267,7 +267,7 @@ describe('a database locked by another process', () => {
       const now = await readyz(t);
       return now.status === 200 ? now : undefined;
     });
-    expect(ready.store).toEqual({ ok: true, detail: 'ok' });
+    expect(ready.store).toEqual({ state: 'started', ok: true, detail: 'ok' });
   });
 
   it('keeps a runs row and a request_log row for every fire answered 202, and no run for a fire answered 503', async () => {
@@ -338,7 +338,7 @@ describe('an I/O error where the store applies its writes', () => {
       const now = await readyz(t);
       return now.status === 200 ? now : undefined;
     });
-    expect(ready.store).toEqual({ ok: true, detail: 'ok' });
+    expect(ready.store).toEqual({ state: 'started', ok: true, detail: 'ok' });
     await t.engine.settled();
   });
 

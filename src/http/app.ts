@@ -10,7 +10,7 @@ import type { Logger } from '../logger.js';
 import type { ClientAddress } from './client-address.js';
 import { clientLimiter } from './client-limiter.js';
 import { errorMiddleware } from './error-middleware.js';
-import { readinessReport, type ReadinessChecks } from './readiness.js';
+import { readinessReport, type PartReadiness } from './readiness.js';
 
 /** GET /metrics: who may read it, and the text to answer with. */
 export interface MetricsEndpoint {
@@ -23,7 +23,8 @@ export interface AppDeps {
   log: Logger;
   addresses: ClientAddress;
   maxConnectionsPerAddress: number;
-  readiness: ReadinessChecks;
+  /** Every part of the engine and how it is. */
+  readiness(): Record<string, PartReadiness>;
   metrics: MetricsEndpoint;
 }
 
@@ -47,7 +48,7 @@ export function createApp(deps: AppDeps): Koa {
     ctx.body = { ok: true };
   });
   router.get('/readyz', (ctx) => {
-    const report = readinessReport(deps.readiness);
+    const report = readinessReport(deps.readiness());
     ctx.status = report.ready ? 200 : 503;
     ctx.body = report;
   });

@@ -1,26 +1,17 @@
-// /readyz: whether this engine can take requests now, part by part (the store can write,
-// modules have started, the outbound worker is alive), each with a line saying why not.
+// /readyz: whether this engine can take requests now, part by part (lifecycle.ts): each part
+// of the engine's lifecycle with its state, and for a started one its own health (the store
+// can write, modules have started, the outbound worker is alive), with a line saying why not.
 
 export interface PartReadiness {
   ok: boolean;
   detail: string;
 }
 
-export type ReadinessChecks = Readonly<Record<string, () => PartReadiness>>;
-
 export interface ReadinessReport {
   ready: boolean;
   parts: Record<string, PartReadiness>;
 }
 
-export function readinessReport(checks: ReadinessChecks): ReadinessReport {
-  const parts: Record<string, PartReadiness> = {};
-  for (const [name, check] of Object.entries(checks)) {
-    try {
-      parts[name] = check();
-    } catch (error) {
-      parts[name] = { ok: false, detail: `the check failed: ${(error as Error).message}` };
-    }
-  }
+export function readinessReport(parts: Record<string, PartReadiness>): ReadinessReport {
   return { ready: Object.values(parts).every((part) => part.ok), parts };
 }

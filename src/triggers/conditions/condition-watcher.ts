@@ -66,9 +66,17 @@ export class ConditionWatcher {
     }
   }
 
+  private firing = false;
+
   /** Takes the conditions' current state as the starting point: holding at start is not an edge. */
   start(): void {
     for (const watched of this.watched.values()) watched.held = this.evaluate(watched);
+    this.firing = true;
+  }
+
+  /** Fires no more edges (a shutdown: runs finishing during the drain start nothing new); conditions are still evaluated. */
+  stop(): void {
+    this.firing = false;
   }
 
   /** Whether every compare condition of the instance holds now (true when it has none). */
@@ -85,7 +93,7 @@ export class ConditionWatcher {
       const now = this.evaluate(watched);
       const edge = now && !watched.held;
       watched.held = now;
-      if (edge && watched.edgeDriven) this.onEdge(watched.instance);
+      if (edge && watched.edgeDriven && this.firing) this.onEdge(watched.instance);
     }
   }
 

@@ -1,0 +1,276 @@
+// The engine's parts as lifecycle parts (lifecycle.ts): how each starts, stops and says how
+// it is; and the wiring of the parts that take many others, so startEngine reads as the
+// list of parts in the order they depend on each other.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { addressListMatcher } from './address-list.js';
+import type { Clock } from './clock.js';
+import type { Config } from './config/schema.js';
+import { ModuleHost } from './drivers/module-host.js';
+import type { DriverRegistry } from './drivers/registry.js';
+import type { EventSink } from './event-sink.js';
+import { createApp } from './http/app.js';
+import { clientAddress } from './http/client-address.js';
+import { listen, type HttpServer } from './http/http-server.js';
+import type { IdSource } from './ids.js';
+import { NotifyRoute } from './inbound/notify-route.js';
+import type { Part, PartHealth } from './lifecycle.js';
+import { driverLogger, type Logger } from './logger.js';
+import { EngineMetrics } from './metrics/engine-metrics.js';
+import { createMailer } from './outbound/mailer.js';
+import type { OutboundService } from './outbound/outbound-service.js';
+import type { DeliveryWorker } from './outbound/delivery-worker.js';
+import { RetentionJob } from './retention-job.js';
+import { runInput } from './run-input.js';
+import { lockDataDir } from './store/data-dir-lock.js';
+import { forgetAddress, recordAddress } from './store/engine-address.js';
+import { databaseFile, openStore, type Store, type StoreOptions } from './store/store.js';
+import type { ActionContext } from './triggers/actions/action-runner.js';
+import { ConditionStatusRecorder } from './triggers/condition-status.js';
+import { ConditionWatcher } from './triggers/conditions/condition-watcher.js';
+import type { TimedConditions } from './triggers/conditions/timed-conditions.js';
+import { Debouncer } from './triggers/debouncer.js';
+import type { InstanceCatalog, TriggerInstance } from './triggers/instance-catalog.js';
+import { RunExecutor } from './triggers/run-executor.js';
+import type { TriggerFirer } from './triggers/trigger-firer.js';
+
+type Server = Config['server'];
+
+/** What every part may be built with. */
+export interface Wiring {
+  config: Config;
+  /** Where the config was read from: files it names are relative to it. */
+  configDir: string;
+  dataDir: string;
+  registry: DriverRegistry;
+  clock: Clock;
+  ids: IdSource;
+  log: Logger;
+}
+
+/** The data directory, locked before anything in it is touched and released last. */
+export function dataDirLockPart(dataDir: string): Part {
+  let lock: ReturnType<typeof lockDataDir> | undefined;
+  return { name: 'data_dir', start: () => void (lock = lockDataDir(dataDir)), stop: () => lock?.release() };
+}
+
+export function storePart(w: Wiring, extra: StoreOptions = {}): Part<Store> {
+  const server = w.config.server;
+  let store: Store | undefined;
+  return {
+    name: 'store',
+    start: async () =>
+      (store = await openStore(databaseFile(w.dataDir), {
+        durability: server.durability,
+        lockWaitMs: server.lock_wait,
+        maxBytes: server.max_database_size,
+        maintenance: { onProblem: (message) => w.log.warn(message) },
+        ...extra,
+      })),
+    stop: () => store?.close(),
+    health: () => store!.readiness(),
+  };
+}
+
+/** The engine's metrics: the parts feed them; the outbox and the database's files are read when scraped. */
+export function engineMetrics(w: Wiring, store: Store): EngineMetrics {
+  return new EngineMetrics({
+    pendingDeliveries: () => store.outbox.pendingBySubscription(),
+    databaseFiles: [databaseFile(w.dataDir), `${databaseFile(w.dataDir)}-wal`],
+    now: () => w.clock.now(),
+  });
+}
+
+/** Every system's modules: their events go into the outbox, their state changes to the outbound side, their status to the metrics. */
+export function moduleHost(w: Wiring, outbound: OutboundService, metrics: EngineMetrics): ModuleHost {
+  const modules = new ModuleHost(w.config, w.registry, {
+    clock: w.clock,
+    log: driverLogger(w.log.child({ component: 'module' })),
+    events: outbound.outbox,
+  });
+  modules.onStateChange((change) => outbound.moduleStateChanged(change));
+  metrics.watchModules(() => modules.all().map((m) => ({ system: m.systemId, module: m.address, status: m.status })));
+  return modules;
+}
+
+export interface ExecutorDeps {
+  store: Store;
+  modules: ModuleHost;
+  metrics: EngineMetrics;
+  sendMail: ActionContext['sendMail'];
+  events: EventSink;
+}
+
+/** Runs fired triggers' actions; a resumed run reads its body back from its request. */
+export function runExecutor(w: Wiring, deps: ExecutorDeps): RunExecutor {
+  return new RunExecutor({
+    ...w,
+    runs: deps.store.runs,
+    store: deps.store,
+    modules: deps.modules,
+    triggers: new Map(w.config.triggers.map((t) => [t.id, t])),
+    telemetry: deps.metrics,
+    sendMail: deps.sendMail,
+    resumedInput: (run) => runInput(deps.store, run),
+    events: deps.events,
+  });
+}
+
+const CONDITIONS_INPUT = { method: 'CONDITIONS', body: { cause: 'conditions' }, query: {}, headers: {} };
+
+/** Compare conditions, evaluated as module state changes; an instance driven by them alone fires on the edge. */
+export function conditionWatcher(
+  w: Wiring,
+  deps: { catalog: InstanceCatalog; modules: ModuleHost; firer: TriggerFirer; store: Store },
+): ConditionWatcher {
+  const onEdge = (instance: TriggerInstance) =>
+    void deps.firer
+      .fire(instance, CONDITIONS_INPUT, 'conditions')
+      .catch((error: Error) => w.log.error({ instance: instance.id, reason: error.message }, 'conditions fire failed'));
+  const watcher = new ConditionWatcher(
+    deps.catalog.all(),
+    deps.modules,
+    onEdge,
+    new ConditionStatusRecorder(deps.store, w.clock, w.log),
+  );
+  deps.modules.onStateChange((change) => watcher.onStateChange(change));
+  return watcher;
+}
+
+/** The mail server's connection, when the config has one; resolves to the email action's send. */
+export function mailerPart(config: Config): Part<ActionContext['sendMail']> {
+  const mailer = config.mail ? createMailer(config.mail) : undefined;
+  return { name: 'mail', start: () => mailer && ((message) => mailer.send(message)), stop: () => mailer?.close() };
+}
+
+export function modulesPart(modules: ModuleHost): Part {
+  return {
+    name: 'modules',
+    start: () => modules.startAll(),
+    stop: () => modules.stopAll(),
+    health: () => modulesHealth(modules),
+  };
+}
+
+/** Runs: stopping waits for those in flight (up to shutdown_timeout); the rest resume at the next start. */
+export function runsPart(executor: RunExecutor, server: Server): Part {
+  return { name: 'runs', start: () => {}, stop: () => executor.drain(server.shutdown_timeout) };
+}
+
+/** Edges of compare conditions: stopped first among the triggers' causes, so a run finishing during the drain fires nothing. */
+export function conditionsPart(watcher: ConditionWatcher): Part {
+  return { name: 'conditions', start: () => watcher.start(), stop: () => watcher.stop() };
+}
+
+export function schedulesPart(timed: TimedConditions): Part {
+  return { name: 'schedules', start: () => timed.start(), stop: () => timed.stop() };
+}
+
+export function retentionPart(w: Wiring, store: Store): Part {
+  const job = new RetentionJob(store.retention, w.config.server.retention, w.clock, w.log);
+  return { name: 'retention', start: () => job.start(), stop: () => job.stop() };
+}
+
+/** The delivery worker (and the sender's connections): stopping lets attempts in flight end, up to shutdown_timeout. */
+export function outboundPart(outbound: OutboundService, worker: DeliveryWorker, server: Server): Part {
+  return {
+    name: 'outbound',
+    start: () => worker.start(),
+    stop: () => outbound.stop(server.shutdown_timeout),
+    health: () => worker.liveness(),
+  };
+}
+
+export interface ListenerDeps extends Wiring {
+  /** Overrides of the config's address (tests listen on port 0). */
+  port?: number;
+  host?: string;
+  catalog: InstanceCatalog;
+  store: Store;
+  firer: TriggerFirer;
+  conditions: ConditionWatcher;
+  modules: ModuleHost;
+  metrics: EngineMetrics;
+  /** What /readyz reports: every part's state and health. */
+  readiness(): Record<string, PartHealth>;
+}
+
+/** The HTTP(S) listener with the trigger routes, /healthz, /readyz and /metrics; its address is recorded for the CLI while it listens. */
+export function listenerPart(deps: ListenerDeps): Part<HttpServer> {
+  const server = deps.config.server;
+  let http: HttpServer | undefined;
+  return {
+    name: 'listener',
+    async start() {
+      const addresses = clientAddress(server.trust_proxy);
+      const metricsAllowed = addressListMatcher(server.metrics_allow_from);
+      const app = createApp({
+        notify: notifyRoute(deps),
+        log: deps.log,
+        addresses,
+        maxConnectionsPerAddress: server.max_connections_per_address,
+        readiness: deps.readiness,
+        metrics: { allows: (ip) => metricsAllowed(ip), text: () => deps.metrics.text() },
+      });
+      http = await listen(app, {
+        port: deps.port ?? server.port,
+        host: deps.host ?? server.host,
+        limits: {
+          requestTimeoutMs: server.request_timeout,
+          headersTimeoutMs: server.headers_timeout,
+          keepAliveTimeoutMs: server.keep_alive_timeout,
+          maxHeaderSize: server.max_header_size,
+          maxConnections: server.max_connections,
+          maxConnectionsPerAddress: server.max_connections_per_address,
+        },
+        tls: server.tls && {
+          cert: readFileSync(resolve(deps.configDir, server.tls.cert)),
+          key: readFileSync(resolve(deps.configDir, server.tls.key)),
+        },
+        isProxy: (peer) => addresses.isProxy(peer),
+        log: deps.log,
+      });
+      recordAddress(deps.dataDir, http.url);
+      return http;
+    },
+    async stop() {
+      forgetAddress(deps.dataDir);
+      // Requests are drained first: stop accepting, finish those in flight.
+      await http?.close(server.shutdown_timeout);
+    },
+  };
+}
+
+function notifyRoute(deps: ListenerDeps): NotifyRoute {
+  const { server } = deps.config;
+  return new NotifyRoute({
+    catalog: deps.catalog,
+    store: deps.store,
+    storeFault: () => deps.store.health.current?.kind,
+    debouncer: new Debouncer(deps.clock),
+    firer: deps.firer,
+    conditionsHold: (instance) => deps.conditions.holds(instance),
+    modules: deps.modules,
+    clock: deps.clock,
+    ids: deps.ids,
+    log: deps.log,
+    telemetry: deps.metrics,
+    limits: { bodyLimit: server.body_limit, jsonDepth: server.json_depth, requestTimeoutMs: server.request_timeout },
+  });
+}
+
+/** Modules are healthy once each has started or failed; a failed one is named, but the rest of the engine serves. */
+function modulesHealth(modules: ModuleHost): PartHealth {
+  const all = modules.all();
+  const starting = all.filter((m) => m.status === 'stopped');
+  const failed = all.filter((m) => m.status === 'failed');
+  if (starting.length > 0) return { ok: false, detail: `${starting.length} not started yet` };
+  const running = `${all.length - failed.length} running`;
+  return {
+    ok: true,
+    detail:
+      failed.length === 0
+        ? running
+        : `${running}; failed: ${failed.map((m) => `${m.systemId}/${m.address} (${m.failure})`).join(', ')}`,
+  };
+}

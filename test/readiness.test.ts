@@ -1,0 +1,59 @@
+// /readyz through a real listening server: every part of the engine's lifecycle, in the
+// order they start, with its state and health; a module that failed to start is named
+// without making the engine unready.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defineDriver, z } from '../src/drivers/api.js';
+import { startTestEngine, type TestEngine } from './support/test-engine.js';
+
+const broken = defineDriver({
+  name: 'broken',
+  module: 'Broken',
+  description: 'Fails to start.',
+  settings: z.object({}),
+  state: z.object({}),
+  initialState: () => ({}),
+  methods: {},
+  start: () => {
+    throw new Error('cannot reach 10.0.0.9:4352');
+  },
+});
+
+let t: TestEngine;
+beforeAll(async () => {
+  t = await startTestEngine({
+    extraDrivers: [broken],
+    files: {
+      'site.yaml':
+        'systems:\n  - id: sys-r\n    modules: [{ driver: display }, { driver: broken }]\ntriggers: []\ninstances: []\n',
+    },
+  });
+});
+afterAll(async () => t.cleanup());
+
+describe('/readyz', () => {
+  it('lists every part in the order they start, each started, and names a module that failed', async () => {
+    const response = await fetch(t.url('/readyz'));
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as {
+      ready: boolean;
+      parts: Record<string, { state: string; ok: boolean; detail: string }>;
+    };
+    expect(body.ready).toBe(true);
+    expect(Object.keys(body.parts)).toEqual([
+      'data_dir',
+      'store',
+      'mail',
+      'modules',
+      'runs',
+      'conditions',
+      'schedules',
+      'retention',
+      'outbound',
+      'listener',
+    ]);
+    for (const part of Object.values(body.parts)) expect(part).toMatchObject({ state: 'started', ok: true });
+    expect(body.parts.store!.detail).toBe('ok');
+    expect(body.parts.modules!.detail).toBe('1 running; failed: sys-r/Broken_1 (cannot reach 10.0.0.9:4352)');
+    expect(body.parts.outbound!.detail).toMatch(/./);
+  });
+});
