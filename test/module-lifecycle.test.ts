@@ -2,6 +2,7 @@
 // that throws on start fails only its own module, reported by name, and the rest runs.
 import { describe, expect, it } from 'vitest';
 import { defineDriver, z } from '../src/drivers/api.js';
+import { brokenDriver as broken } from './support/test-drivers.js';
 import { startTestEngine } from './support/test-engine.js';
 
 const events: string[] = [];
@@ -15,19 +16,6 @@ const tracker = defineDriver({
   methods: {},
   start: (ctx) => void events.push(`start ${ctx.address} ${ctx.settings.label}`),
   stop: (ctx) => void events.push(`stop ${ctx.address}`),
-});
-const broken = defineDriver({
-  name: 'broken',
-  module: 'Broken',
-  description: 'Fails to start.',
-  settings: z.object({}),
-  state: z.object({}),
-  initialState: () => ({}),
-  methods: { ping: { args: z.object({}), run: () => 'pong' } },
-  webhooks: { hook: { run: () => ({ status: 200, body: 'never' }) } },
-  start: () => {
-    throw new Error('cannot reach 10.0.0.9:4352');
-  },
 });
 
 const SECRET = 'lifecycle-secret-012345';

@@ -2,26 +2,13 @@
 // order they start, with its state and health; a module that failed to start is named
 // without making the engine unready.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defineDriver, z } from '../src/drivers/api.js';
+import { brokenDriver } from './support/test-drivers.js';
 import { startTestEngine, type TestEngine } from './support/test-engine.js';
-
-const broken = defineDriver({
-  name: 'broken',
-  module: 'Broken',
-  description: 'Fails to start.',
-  settings: z.object({}),
-  state: z.object({}),
-  initialState: () => ({}),
-  methods: {},
-  start: () => {
-    throw new Error('cannot reach 10.0.0.9:4352');
-  },
-});
 
 let t: TestEngine;
 beforeAll(async () => {
   t = await startTestEngine({
-    extraDrivers: [broken],
+    extraDrivers: [brokenDriver],
     files: {
       'site.yaml':
         'systems:\n  - id: sys-r\n    modules: [{ driver: display }, { driver: broken }]\ntriggers: []\ninstances: []\n',

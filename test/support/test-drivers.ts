@@ -50,3 +50,18 @@ export const probeDriver = defineDriver({
     hang: { timeoutMs: 200, run: () => new Promise(() => {}) },
   },
 });
+
+/** A driver whose modules fail to start (an unreachable device): only they fail, and they are named. */
+export const brokenDriver = defineDriver({
+  name: 'broken',
+  module: 'Broken',
+  description: 'Fails to start.',
+  settings: z.object({}),
+  state: z.object({}),
+  initialState: () => ({}),
+  methods: { ping: { args: z.object({}), run: () => 'pong' } },
+  webhooks: { hook: { run: () => ({ status: 200, body: 'never' }) } },
+  start: () => {
+    throw new Error('cannot reach 10.0.0.9:4352');
+  },
+});
