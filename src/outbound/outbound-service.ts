@@ -32,11 +32,7 @@ export interface OutboundService {
   readonly index: SubscriptionIndex;
   /** The engine's one event sink. */
   readonly outbox: Outbox;
-  /** Emits, logging instead of throwing: for events that must not break what caused them. */
-  emitQuietly(type: string, source: EventSource, data: Record<string, unknown>): Promise<void>;
-  /** Whether any enabled subscription hears such an event (to skip building unheard ones). */
-  hears(type: string, source: EventSource): boolean;
-  /** A module's state changed: a module.state_changed event, for the subscriptions that hear it. */
+  /** A module's state changed: a module.state_changed event, for the subscriptions that hear it (built only then). */
   moduleStateChanged(change: StateChange): void;
   /** Builds the delivery worker (once): it sends what the outbox queues and runs the subscriptions' hooks with `modules`. */
   deliveries(hooks: HookServices): DeliveryWorker;
@@ -95,6 +91,7 @@ export async function createOutbound(deps: OutboundDeps): Promise<OutboundServic
   const outbox = new Outbox({ store, index, catalog, ids: deps.ids, clock });
   const secrets = await subscriptionSecrets(config, store);
 
+  // For events that must not break what caused them: logged instead of thrown.
   const emitQuietly = async (type: string, source: EventSource, data: Record<string, unknown>) => {
     await outbox.emit(type, source, data).then(
       () => undefined,
@@ -119,8 +116,6 @@ export async function createOutbound(deps: OutboundDeps): Promise<OutboundServic
     catalog,
     index,
     outbox,
-    emitQuietly,
-    hears: (type, source) => index.matching({ type, source }).length > 0,
     moduleStateChanged(change) {
       const source = { system: change.systemId, module: change.address };
       if (index.matching({ type: 'module.state_changed', source }).length === 0) return;
