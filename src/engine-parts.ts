@@ -139,8 +139,16 @@ export function conditionWatcher(
 
 /** The mail server's connection, when the config has one; resolves to the email action's send. */
 export function mailerPart(config: Config): Part<ActionContext['sendMail']> {
-  const mailer = config.mail ? createMailer(config.mail) : undefined;
-  return { name: 'mail', start: () => mailer && ((message) => mailer.send(message)), stop: () => mailer?.close() };
+  let mailer: ReturnType<typeof createMailer> | undefined;
+  return {
+    name: 'mail',
+    start: () => {
+      const started = config.mail ? createMailer(config.mail) : undefined;
+      mailer = started;
+      return started && ((message) => started.send(message));
+    },
+    stop: () => mailer?.close(),
+  };
 }
 
 export function modulesPart(modules: ModuleHost): Part {
