@@ -17,11 +17,11 @@
 // Each target runs in a child process of its own (support/ceiling-target.ts); the load
 // generator runs in this one. Figures: req/s, latency, ratio to bare in the same round, and
 // the CPU time of the target's process (all its threads) per request.
-import { fork as forkProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { CeilingKind } from './support/ceiling-servers.js';
 import { fmt } from './support/format.js';
-import { cleanupOnInterrupt, closers, runBench } from './support/lifecycle.js';
+import { forkServer } from './support/forked-server.js';
+import { cleanupOnInterrupt, runBench } from './support/lifecycle.js';
 import { failuresOf, measure, type Summary, type Target } from './support/load.js';
 import { log } from './support/log.js';
 import { processTicks } from './support/other-cpu.js';
@@ -60,22 +60,15 @@ interface Forked {
 }
 
 async function fork(name: Name, dir: string, secret: string): Promise<Forked> {
-  const child = forkProcess(new URL('./support/ceiling-target.js', import.meta.url), [name, dir], {
-    env: { ...process.env, CEILING_SECRET: secret },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  closers.push(
-    () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+  const { child, hello } = await forkServer<{ url: string }>(
+    new URL('./support/ceiling-target.js', import.meta.url),
+    [name, dir],
+    {
+      ...process.env,
+      CEILING_SECRET: secret,
+    },
   );
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once('message', (message: { url: string }) => resolve(message.url));
-    child.once('exit', (code) => reject(new Error(`target ${name} exited with code ${code} before it listened`)));
-  });
+  const { url } = hello;
   log(`${name} at ${url} (pid ${child.pid})`);
   return {
     url,

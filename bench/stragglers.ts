@@ -8,11 +8,12 @@
 //
 //   npm run build && node dist/bench/stragglers.js            500 connections, 8 s per server
 //   BENCH_CONNECTIONS=1000 BENCH_SECONDS=10 node dist/bench/stragglers.js --json
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { fmt, n0 } from './support/format.js';
+import { forkServer } from './support/forked-server.js';
 import { HOST } from './support/listen.js';
-import { cleanupOnInterrupt, closers, runBench } from './support/lifecycle.js';
+import { cleanupOnInterrupt, runBench } from './support/lifecycle.js';
 import { log } from './support/log.js';
 import { describeMachine, machineHeader } from './support/machine.js';
 import { integerSetting, JSON_OUTPUT, positiveSetting } from './support/settings.js';
@@ -92,12 +93,11 @@ async function load(port: number): Promise<Connection[]> {
 }
 
 async function start(kind: 'http' | 'net'): Promise<{ child: ChildProcess; port: number; started: number }> {
-  const child = fork(new URL('./support/straggler-server.js', import.meta.url), [kind], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  closers.push(() => void child.kill());
-  const { port, started } = await new Promise<{ port: number; started: number }>((resolve) => child.once('message', resolve));
-  return { child, port, started };
+  const { child, hello } = await forkServer<{ port: number; started: number }>(
+    new URL('./support/straggler-server.js', import.meta.url),
+    [kind],
+  );
+  return { child, ...hello };
 }
 
 function arrivalsOf(child: ChildProcess, port: number): Promise<number[]> {
