@@ -22,8 +22,9 @@ import { execTarget, type ExecTarget } from './checks/exec-target.js';
 import { findInstance } from './checks/find-instance.js';
 import { parseBody } from './checks/parse-body.js';
 import { dispatchExec } from './exec-dispatch.js';
-import { instanceIdOf, type InboundRequest, type MediaKind } from './inbound-request.js';
+import { instanceIdOf, type InboundRequest } from './inbound-request.js';
 import { loggedHeaders, loggedPath, queryWithoutSecret, storedBody } from './logged-request.js';
+import { requestMediaKind } from './media-kind.js';
 import { refusal, type Outcome } from './outcome.js';
 import { readBody } from './read-body.js';
 import { compileRedactPaths, NO_PATHS, type RedactPaths } from './redact-paths.js';
@@ -306,9 +307,7 @@ export class NotifyRoute {
 }
 
 function describe(ctx: RouterContext, route: string, receivedAt: number): InboundRequest {
-  // One content-type match (it is false when there is no body); urlencoded is named back as itself, json as the type.
-  const matched = ctx.is('json', '+json', 'urlencoded');
-  const mediaKind: MediaKind = !matched ? 'other' : matched === 'urlencoded' ? 'form' : 'json';
+  const mediaKind = requestMediaKind(ctx.req);
   return {
     method: ctx.method,
     route,
