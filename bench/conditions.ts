@@ -320,9 +320,9 @@ interface EngineResult {
   triggers: number;
   scheduleInstances: number;
   compareInstances: number;
-  /** engine.timed.size: schedule entries on the one timer. */
+  /** engine.live.current.timed.size: schedule entries on the one timer. */
   scheduleEntries: number;
-  /** engine.conditions.pathCount: distinct system/module.key paths watched. */
+  /** engine.live.current.conditions.pathCount: distinct system/module.key paths watched. */
   watchedPaths: number;
   configBytes: number;
   startupMs: number;
@@ -369,7 +369,7 @@ async function measureIdle(engine: Engine): Promise<Idle> {
   observer.observe({ entryTypes: ['gc'] });
   const slices = Math.max(1, Math.round(IDLE_SECONDS / 5));
   const slicesCpuPct: number[] = [];
-  const evaluations = engine.conditions.evaluations;
+  const evaluations = engine.live.current.conditions.evaluations;
   const from = Date.now();
   const threads = threadCpuMs();
   const elu = performance.eventLoopUtilization();
@@ -400,7 +400,7 @@ async function measureIdle(engine: Engine): Promise<Idle> {
     loopBusyPct: busy.utilization * 100,
     runs: Object.values(runsByTrigger).reduce((a, b) => a + b, 0),
     runsByTrigger,
-    evaluations: engine.conditions.evaluations - evaluations,
+    evaluations: engine.live.current.conditions.evaluations - evaluations,
     slicesCpuPct,
     gc: gcSeen,
     threadsCpuMs:
@@ -440,13 +440,13 @@ async function measureLatency(
       onHit = resolve;
       timer = setTimeout(() => resolve(undefined), HIT_TIMEOUT_MS);
     });
-    const before = engine.conditions.evaluations;
+    const before = engine.live.current.conditions.evaluations;
     const started = performance.now();
     await display.call('volume', { level: THRESHOLD + 1 });
     const at = await hit;
     clearTimeout(timer);
     onHit = undefined;
-    evaluations += engine.conditions.evaluations - before;
+    evaluations += engine.live.current.conditions.evaluations - before;
     changes++;
     if (at === undefined) lost++;
     else if (i >= WARMUP_SAMPLES) samples.push(at - started);
@@ -529,8 +529,8 @@ async function measureEngine(
     problems.push(`runs of ${MEASURED_INSTANCE} not all succeeded: ${JSON.stringify(byStatus)}`);
   if (probeHits !== edges) problems.push(`Probe_1.hit ran ${probeHits} times, expected ${edges}`);
   if (failedRuns > 0) problems.push(`${failedRuns} runs in the store did not succeed`);
-  if (engine.timed.size !== shape.scheduleInstances)
-    problems.push(`engine.timed.size is ${engine.timed.size}, expected ${shape.scheduleInstances}`);
+  if (engine.live.current.timed.size !== shape.scheduleInstances)
+    problems.push(`engine.live.current.timed.size is ${engine.live.current.timed.size}, expected ${shape.scheduleInstances}`);
   // Every compare instance on the measured system reads Display_1.volume.
   const expectedEvaluations = name === 'loaded' ? PER_SYSTEM : 1;
   if (evaluationsPerChange !== expectedEvaluations)
@@ -546,8 +546,8 @@ async function measureEngine(
     triggers: shape.triggers,
     scheduleInstances: shape.scheduleInstances,
     compareInstances: shape.compareInstances,
-    scheduleEntries: engine.timed.size,
-    watchedPaths: engine.conditions.pathCount,
+    scheduleEntries: engine.live.current.timed.size,
+    watchedPaths: engine.live.current.conditions.pathCount,
     configBytes,
     startupMs,
     memory: mem,

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { addressListMatcher } from './address-list.js';
 import type { Clock } from './clock.js';
+import { formatProblem } from './config/problems.js';
 import type { Config } from './config/schema.js';
 import { ModuleHost } from './drivers/module-host.js';
 import type { DriverRegistry } from './drivers/registry.js';
@@ -25,12 +26,11 @@ import { runInput } from './run-input.js';
 import { lockDataDir } from './store/data-dir-lock.js';
 import { forgetAddress, recordAddress } from './store/engine-address.js';
 import { databaseFile, openStore, type Store, type StoreOptions } from './store/store.js';
+import { buildGeneration } from './reload/generation.js';
+import { describeChanges, LiveConfig } from './reload/live-config.js';
+import { forgetReloads, recordReload } from './store/reload-record.js';
 import type { ActionContext } from './triggers/actions/action-runner.js';
-import { ConditionStatusRecorder } from './triggers/condition-status.js';
-import { ConditionWatcher } from './triggers/conditions/condition-watcher.js';
-import type { TimedConditions } from './triggers/conditions/timed-conditions.js';
-import { Debouncer } from './triggers/debouncer.js';
-import type { InstanceCatalog, TriggerInstance } from './triggers/instance-catalog.js';
+import type { Debouncer } from './triggers/debouncer.js';
 import { RunExecutor } from './triggers/run-executor.js';
 import type { TriggerFirer } from './triggers/trigger-firer.js';
 
@@ -108,7 +108,6 @@ export function runExecutor(w: Wiring, deps: ExecutorDeps): RunExecutor {
     runs: deps.store.runs,
     store: deps.store,
     modules: deps.modules,
-    triggers: new Map(w.config.triggers.map((t) => [t.id, t])),
     telemetry: deps.metrics,
     sendMail: deps.sendMail,
     resumedInput: (run) => runInput(deps.store, run),
@@ -116,25 +115,55 @@ export function runExecutor(w: Wiring, deps: ExecutorDeps): RunExecutor {
   });
 }
 
-const CONDITIONS_INPUT = { method: 'CONDITIONS', body: { cause: 'conditions' }, query: {}, headers: {} };
+export interface LiveConfigParts {
+  store: Store;
+  modules: ModuleHost;
+  firer: TriggerFirer;
+  outbound: OutboundService;
+  metrics: EngineMetrics;
+}
 
-/** Compare conditions, evaluated as module state changes; an instance driven by them alone fires on the edge. */
-export function conditionWatcher(
+/**
+ * The config as it serves now, starting with the one the engine started with (generation
+ * 1); SIGHUP or `switchboard reload` swap it (reload/live-config.ts). State changes reach
+ * the compare conditions of the generation serving; each reload's outcome goes to the
+ * metrics and to the data directory, where `switchboard reload` reads it.
+ */
+export async function liveConfig(
   w: Wiring,
-  deps: { catalog: InstanceCatalog; modules: ModuleHost; firer: TriggerFirer; store: Store },
-): ConditionWatcher {
-  const onEdge = (instance: TriggerInstance) =>
-    void deps.firer
-      .fire(instance, CONDITIONS_INPUT, 'conditions')
-      .catch((error: Error) => w.log.error({ instance: instance.id, reason: error.message }, 'conditions fire failed'));
-  const watcher = new ConditionWatcher(
-    deps.catalog.all(),
-    deps.modules,
-    onEdge,
-    new ConditionStatusRecorder(deps.store, w.clock, w.log),
+  parts: LiveConfigParts,
+  debouncer: Debouncer,
+  env?: NodeJS.ProcessEnv,
+): Promise<LiveConfig> {
+  const deps = { ...parts, ...w, telemetry: parts.metrics };
+  const build = (config: Config, number: number) => buildGeneration(deps, config, number);
+  let attempt = 0;
+  const live = new LiveConfig(
+    {
+      ...w,
+      env,
+      build,
+      modules: parts.modules,
+      debouncer,
+      outbound: parts.outbound,
+      reported(outcome) {
+        parts.metrics.configReloaded(outcome.result, outcome.generation);
+        recordReload(w.dataDir, {
+          pid: process.pid,
+          attempt: ++attempt,
+          result: outcome.result,
+          generation: outcome.generation,
+          hash: outcome.hash,
+          problems: outcome.problems.map(formatProblem),
+          reason: outcome.reason,
+          summary: outcome.changes && describeChanges(outcome.changes),
+        });
+      },
+    },
+    await build(w.config, 1),
   );
-  deps.modules.onStateChange((change) => watcher.onStateChange(change));
-  return watcher;
+  parts.modules.onStateChange((change) => live.current.conditions.onStateChange(change));
+  return live;
 }
 
 /** The mail server's connection, when the config has one; resolves to the email action's send. */
@@ -165,13 +194,21 @@ export function runsPart(executor: RunExecutor, server: Server): Part {
   return { name: 'runs', start: () => {}, stop: () => executor.drain(server.shutdown_timeout) };
 }
 
-/** Edges of compare conditions: stopped first among the triggers' causes, so a run finishing during the drain fires nothing. */
-export function conditionsPart(watcher: ConditionWatcher): Part {
-  return { name: 'conditions', start: () => watcher.start(), stop: () => watcher.stop() };
-}
-
-export function schedulesPart(timed: TimedConditions): Part {
-  return { name: 'schedules', start: () => timed.start(), stop: () => timed.stop() };
+/**
+ * The serving generation's compare conditions and schedules, and reloads: stopped first
+ * among the triggers' causes (after a reload under way), so a run finishing during the
+ * drain fires nothing.
+ */
+export function configPart(live: LiveConfig, dataDir: string): Part {
+  return {
+    name: 'config',
+    start: () => live.start(),
+    async stop() {
+      await live.stop();
+      forgetReloads(dataDir);
+    },
+    health: () => ({ ok: true, detail: live.describe() }),
+  };
 }
 
 export function retentionPart(w: Wiring, store: Store): Part {
@@ -193,10 +230,10 @@ export interface ListenerDeps extends Wiring {
   /** Overrides of the config's address (tests listen on port 0). */
   port?: number;
   host?: string;
-  catalog: InstanceCatalog;
+  live: LiveConfig;
+  debouncer: Debouncer;
   store: Store;
   firer: TriggerFirer;
-  conditions: ConditionWatcher;
   modules: ModuleHost;
   metrics: EngineMetrics;
   /** What /readyz reports: every part's state and health. */
@@ -218,6 +255,7 @@ export function listenerPart(deps: ListenerDeps): Part<HttpServer> {
         addresses,
         maxConnectionsPerAddress: server.max_connections_per_address,
         readiness: deps.readiness,
+        generation: () => ({ generation: deps.live.current.number, hash: deps.live.current.hash }),
         metrics: { allows: (ip) => metricsAllowed(ip), text: () => deps.metrics.text() },
       });
       http = await listen(app, {
@@ -252,12 +290,11 @@ export function listenerPart(deps: ListenerDeps): Part<HttpServer> {
 function notifyRoute(deps: ListenerDeps): NotifyRoute {
   const { server } = deps.config;
   return new NotifyRoute({
-    catalog: deps.catalog,
+    generation: () => deps.live.current,
     store: deps.store,
     storeFault: () => deps.store.health.current?.kind,
-    debouncer: new Debouncer(deps.clock),
+    debouncer: deps.debouncer,
     firer: deps.firer,
-    conditionsHold: (instance) => deps.conditions.holds(instance),
     modules: deps.modules,
     clock: deps.clock,
     ids: deps.ids,

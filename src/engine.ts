@@ -8,11 +8,11 @@ import type { Config } from './config/schema.js';
 import type { ModuleHost } from './drivers/module-host.js';
 import type { DriverRegistry } from './drivers/registry.js';
 import {
-  conditionsPart,
-  conditionWatcher,
+  configPart,
   dataDirLockPart,
   engineMetrics,
   listenerPart,
+  liveConfig,
   mailerPart,
   moduleHost,
   modulesPart,
@@ -20,21 +20,18 @@ import {
   retentionPart,
   runExecutor,
   runsPart,
-  schedulesPart,
   storePart,
   type Wiring,
 } from './engine-parts.js';
 import type { HttpServer } from './http/http-server.js';
 import { randomIds, type IdSource } from './ids.js';
-import { instanceSecrets } from './instance-secrets.js';
 import { Lifecycle } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
 import { createOutbound, type RunningOutbound } from './outbound/outbound-service.js';
 import { prepareConfig } from './prepare-config.js';
 import type { Store, StoreOptions } from './store/store.js';
-import type { ConditionWatcher } from './triggers/conditions/condition-watcher.js';
-import { TimedConditions } from './triggers/conditions/timed-conditions.js';
-import { InstanceCatalog, type TriggerInstance } from './triggers/instance-catalog.js';
+import type { LiveConfig, ReloadOutcome } from './reload/live-config.js';
+import { Debouncer } from './triggers/debouncer.js';
 import type { RunExecutor } from './triggers/run-executor.js';
 import { TriggerFirer } from './triggers/trigger-firer.js';
 
@@ -54,16 +51,19 @@ export interface EngineOptions {
 }
 
 export interface Engine {
+  /** The config of the generation serving now. */
   readonly config: Config;
   readonly url: string;
   readonly store: Store;
   readonly modules: ModuleHost;
   readonly executor: RunExecutor;
   readonly outbound: RunningOutbound;
-  readonly conditions: ConditionWatcher;
+  /** The config as it serves now (its generation), and reloads. */
+  readonly live: LiveConfig;
+  /** Reloads the config directory (what SIGHUP and `switchboard reload` do). */
+  reload(): Promise<ReloadOutcome>;
   /** Resolves once no fire is being committed and no run is in flight. */
   settled(): Promise<void>;
-  readonly timed: TimedConditions;
   readonly http: HttpServer;
   stop(): Promise<void>;
 }
@@ -73,20 +73,12 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const { loaded, registry } = await prepareConfig(options.configDir, { env: options.env, registry: options.registry });
   const { config } = loaded;
   const dataDir = dataDirOf(config, loaded.dir, options.dataDir);
-  const w: Wiring = {
-    config,
-    configDir: loaded.dir,
-    dataDir,
-    registry,
-    clock: options.clock ?? systemClock,
-    ids: options.ids ?? randomIds,
-    log,
-  };
+  const clock = options.clock ?? systemClock;
+  const w: Wiring = { config, configDir: loaded.dir, dataDir, registry, clock, ids: options.ids ?? randomIds, log };
   const life = new Lifecycle(log);
   try {
     await life.start(dataDirLockPart(dataDir));
     const store = await life.start(storePart(w, options.store));
-    const catalog = new InstanceCatalog(config, await instanceSecrets(config, store, w.ids, w.clock));
     const metrics = engineMetrics(w, store);
     // The outbox before the modules: their events and state changes go into it.
     const outbound = await createOutbound({ ...w, store, telemetry: metrics });
@@ -98,24 +90,28 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     const executor = runExecutor(w, { store, modules, metrics, sendMail, events: outbound.outbox });
     await life.start(runsPart(executor, config.server));
     const firer = new TriggerFirer({ ...w, store, executor, events: outbound.outbox });
-    const conditions = conditionWatcher(w, { catalog, modules, firer, store });
-    await life.start(conditionsPart(conditions));
-    const holds = (instance: TriggerInstance) => conditions.holds(instance);
-    const timed = new TimedConditions({ ...w, catalog, schedules: store.schedules, store, firer, telemetry: metrics, holds });
-    await life.start(schedulesPart(timed));
+    const debouncer = new Debouncer(clock);
+    const live = await liveConfig(w, { store, modules, firer, outbound, metrics }, debouncer, options.env);
+    await life.start(configPart(live, dataDir));
     await life.start(retentionPart(w, store));
     // Resumed runs start once conditions are watched, so the state they change is seen.
-    await executor.resumeUnfinished();
+    await executor.resumeUnfinished(live.current.triggers);
     await life.start(outboundPart(outbound, worker, config.server));
     // Serving from here on: no query may freeze the event loop waiting for a lock.
     store.neverBlock();
-    const listener = { ...w, port: options.port, host: options.host, catalog, store, firer, conditions, modules, metrics };
+    const listener = { ...w, port: options.port, host: options.host, live, debouncer, store, firer, modules, metrics };
     const http = await life.start(listenerPart({ ...listener, readiness: () => life.report() }));
     log.info({ url: http.url, instances: config.instances.length, modules: modules.all().length }, 'switchboard started');
-    const outboundRunning = { ...outbound, worker };
-    const settled = () => firer.settled();
-    const stop = stopOnce(life, log);
-    return { config, url: http.url, store, modules, executor, outbound: outboundRunning, conditions, timed, http, settled, stop };
+    const running = { url: http.url, store, modules, executor, outbound: { ...outbound, worker }, live, http };
+    return {
+      ...running,
+      get config() {
+        return live.current.config;
+      },
+      settled: () => firer.settled(),
+      stop: stopOnce(life, log),
+      reload: () => live.reload(),
+    };
   } catch (error) {
     await life.stop();
     throw error;

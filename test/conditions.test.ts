@@ -117,7 +117,7 @@ ${RECORD}`,
         ['sys-a', 'sys-b'],
       ),
     });
-    const watcher = t.engine.conditions;
+    const watcher = t.engine.live.current.conditions;
     const before = watcher.evaluations;
     await t.engine.modules.find('sys-a', 'Display_1')!.call('volume', { level: 95 });
     expect(watcher.evaluations - before).toBe(1);

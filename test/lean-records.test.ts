@@ -91,7 +91,7 @@ describe('a fire stores the request once', () => {
         },
       },
     ]);
-    expect(await t.engine.executor.resumeUnfinished()).toBe(1);
+    expect(await t.engine.executor.resumeUnfinished(t.engine.live.current.triggers)).toBe(1);
     await t.engine.settled();
     expect(await t.engine.store.runs.get('run_resumed_from_request')).toMatchObject({ status: 'succeeded' });
     expect(display.currentState).toMatchObject({ volume: 37 });

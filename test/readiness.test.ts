@@ -23,6 +23,7 @@ describe('/readyz', () => {
     expect(response.status).toBe(200);
     const body = (await response.json()) as {
       ready: boolean;
+      config: { generation: number; hash: string };
       parts: Record<string, { state: string; ok: boolean; detail: string }>;
     };
     expect(body.ready).toBe(true);
@@ -32,8 +33,7 @@ describe('/readyz', () => {
       'mail',
       'modules',
       'runs',
-      'conditions',
-      'schedules',
+      'config',
       'retention',
       'outbound',
       'listener',
@@ -42,5 +42,7 @@ describe('/readyz', () => {
     expect(body.parts.store!.detail).toBe('ok');
     expect(body.parts.modules!.detail).toBe('1 running; failed: sys-r/Broken_1 (cannot reach 10.0.0.9:4352)');
     expect(body.parts.outbound!.detail).toMatch(/./);
+    expect(body.parts.config!.detail).toMatch(/^generation 1 \([0-9a-f]{12}\): 0 instances, 0 schedules$/);
+    expect(body.config).toEqual({ generation: 1, hash: t.engine.live.current.hash });
   });
 });

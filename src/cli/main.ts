@@ -1,6 +1,6 @@
 // The `switchboard` command line: finds the command named first, loads only that command's
 // module (a read-only command never loads the engine), parses the options it declares and
-// runs it. start, check, migrate, backup, urls, instances, drivers, log, runs, and the outbound
+// runs it. start, check, reload, migrate, backup, urls, instances, drivers, log, runs, and the outbound
 // side: events, subscriptions, deliveries, redeliver, recover, receive.
 import { ConfigInvalid, formatProblem } from '../config/problems.js';
 import { command, type Command } from './command.js';
@@ -10,6 +10,7 @@ import { UsageError } from './options.js';
 const COMMANDS: Record<string, () => Promise<Command>> = {
   start: () => import('./commands/start.js').then((m) => command('start', m.options, m.start)),
   check: () => import('./commands/check.js').then((m) => command('check', m.options, m.check)),
+  reload: () => import('./commands/reload.js').then((m) => command('reload', m.options, m.reload)),
   migrate: () => import('./commands/migrate.js').then((m) => command('migrate', m.options, m.migrate)),
   backup: () => import('./commands/backup.js').then((m) => command('backup', m.options, m.backup, { takesArguments: true })),
   urls: () => import('./commands/urls.js').then((m) => command('urls', m.options, m.urls)),
@@ -39,6 +40,8 @@ export const USAGE = `usage: switchboard <command> [options]
 commands:
   start          run the engine  [--config DIR] [--data DIR] [--port N] [--host H] [--drivers DIR]
   check          validate a config directory without starting  [--config DIR] [--drivers DIR]
+  reload         have the running engine reload its config (SIGHUP) and print the outcome, or every
+                 problem (exit 1)  [--config DIR] [--data DIR] [--timeout SECONDS]
   migrate        create or update the database schema  [--config DIR] [--data DIR]
   backup         copy the database to FILE, the engine running or not: backup FILE
                  [--config DIR] [--data DIR] [--force]

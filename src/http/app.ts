@@ -10,7 +10,7 @@ import type { Logger } from '../logger.js';
 import type { ClientAddress } from './client-address.js';
 import { clientLimiter } from './client-limiter.js';
 import { errorMiddleware } from './error-middleware.js';
-import { readinessReport, type PartReadiness } from './readiness.js';
+import { readinessReport, type ConfigGeneration, type PartReadiness } from './readiness.js';
 
 /** GET /metrics: who may read it, and the text to answer with. */
 export interface MetricsEndpoint {
@@ -25,6 +25,8 @@ export interface AppDeps {
   maxConnectionsPerAddress: number;
   /** Every part of the engine and how it is. */
   readiness(): Record<string, PartReadiness>;
+  /** The config generation serving: its number and hash. */
+  generation(): ConfigGeneration;
   metrics: MetricsEndpoint;
 }
 
@@ -48,7 +50,7 @@ export function createApp(deps: AppDeps): Koa {
     ctx.body = { ok: true };
   });
   router.get('/readyz', (ctx) => {
-    const report = readinessReport(deps.readiness());
+    const report = readinessReport(deps.readiness(), deps.generation());
     ctx.status = report.ready ? 200 : 503;
     ctx.body = report;
   });

@@ -36,12 +36,19 @@ export interface InboundLimits {
   requestTimeoutMs: number;
 }
 
-export interface NotifyRouteDeps {
+/** What a request is checked and fired against: the config generation serving as it arrived. */
+export interface ServingConfig {
   catalog: InstanceCatalog;
+  /** Whether an instance's compare conditions hold now (webhooks fire only then). */
+  conditions: { holds(instance: TriggerInstance): boolean };
+}
+
+export interface NotifyRouteDeps {
+  /** The generation serving now; read once per request, so a reload meanwhile changes nothing for it. */
+  generation(): ServingConfig;
+  /** Outlives generations: a reload keeps the windows of instances it did not change. */
   debouncer: Debouncer;
   firer: TriggerFirer;
-  /** Whether an instance's compare conditions hold now (webhooks fire only then). */
-  conditionsHold(instance: TriggerInstance): boolean;
   modules: ModuleHost;
   store: UnitOfWork;
   /** The storage fault the store's last commit met, if it has not recovered yet. */
@@ -90,18 +97,19 @@ export class NotifyRoute {
 
   private async handle(ctx: RouterContext, route: string): Promise<void> {
     const started = performance.now();
+    const serving = this.deps.generation();
     const request = describe(ctx, route, this.deps.clock.now());
     const seen: BodySeen = {};
     let handled: Handled;
     try {
-      handled = await this.process(ctx, request, seen, started);
+      handled = await this.process(ctx, request, seen, started, serving);
     } catch (error) {
       handled = { outcome: this.unexpected(error, request) };
     }
     const outcome = handled.logged ? handled.outcome : await this.record(request, handled.outcome, seen, started);
     const instanceId = instanceIdOf(request);
     this.deps.telemetry.requestHandled(
-      this.deps.catalog.get(instanceId) ? instanceId : UNKNOWN_INSTANCE,
+      serving.catalog.get(instanceId) ? instanceId : UNKNOWN_INSTANCE,
       outcome.code,
       (performance.now() - started) / 1000,
     );
@@ -110,9 +118,15 @@ export class NotifyRoute {
     if (outcome.body !== undefined) ctx.body = outcome.body;
   }
 
-  private async process(ctx: RouterContext, request: InboundRequest, seen: BodySeen, started: number): Promise<Handled> {
+  private async process(
+    ctx: RouterContext,
+    request: InboundRequest,
+    seen: BodySeen,
+    started: number,
+    serving: ServingConfig,
+  ): Promise<Handled> {
     const { deps } = this;
-    const found = findInstance(deps.catalog, request); // 1–2
+    const found = findInstance(serving.catalog, request); // 1–2
     if ('refused' in found) {
       // The same line for every reason, so the log's cost says nothing either.
       deps.log.warn({ instance: instanceIdOf(request), ip: request.clientIp }, 'trigger URL refused: not found or wrong secret');
@@ -138,9 +152,9 @@ export class NotifyRoute {
       const answer = await this.exec(request, seen, target.passed);
       // As in PlaceOS the same request also notifies the trigger, when it has actions to run.
       if (answer.code !== 'exec' || instance.trigger.actions.length === 0) return { outcome: answer };
-      return this.fire(request, seen, instance, started, answer);
+      return this.fire(request, seen, instance, started, serving, answer);
     }
-    return this.fire(request, seen, instance, started); // 9–10
+    return this.fire(request, seen, instance, started, serving); // 9–10
   }
 
   private async exec(request: InboundRequest, seen: BodySeen, target: ExecTarget): Promise<Outcome> {
@@ -179,6 +193,7 @@ export class NotifyRoute {
     seen: BodySeen,
     instance: TriggerInstance,
     started: number,
+    serving: ServingConfig,
     answered?: Outcome,
   ): Promise<Handled> {
     const { deps } = this;
@@ -188,7 +203,7 @@ export class NotifyRoute {
         : NOT_FIRED(reason, detail),
     });
     // A trigger with conditions fires on a request only while they hold; the debounce window is left alone.
-    if (!deps.conditionsHold(instance)) return notFired('conditions');
+    if (!serving.conditions.holds(instance)) return notFired('conditions');
     if (!deps.debouncer.admit(instance.id, instance.trigger.debounce, instance.trigger.debounce_mode)) {
       return notFired('debounced', `inside the ${instance.trigger.debounce} ms debounce window`);
     }
@@ -282,11 +297,12 @@ export class NotifyRoute {
     };
   }
 
-  private readonly compiledPaths = new Map<string, RedactPaths>();
+  /** By trigger as configured: a reload that changes a trigger's `redact` gets its own. */
+  private readonly compiledPaths = new WeakMap<TriggerInstance['trigger'], RedactPaths>();
 
   private redactPathsOf(instance: TriggerInstance): RedactPaths {
-    let paths = this.compiledPaths.get(instance.trigger.id);
-    if (!paths) this.compiledPaths.set(instance.trigger.id, (paths = compileRedactPaths(instance.trigger.redact)));
+    let paths = this.compiledPaths.get(instance.trigger);
+    if (!paths) this.compiledPaths.set(instance.trigger, (paths = compileRedactPaths(instance.trigger.redact)));
     return paths;
   }
 

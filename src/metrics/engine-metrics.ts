@@ -4,6 +4,7 @@
 // among them. Every label is an id the config bounds, or one of a fixed set of outcomes.
 import { statSync } from 'node:fs';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ReloadResult } from '../reload/live-config.js';
 import type { DeliveryResult, Telemetry } from '../telemetry.js';
 
 /** What the scrape-time gauges read. */
@@ -16,6 +17,7 @@ export interface MetricSources {
 }
 
 const MODULE_STATUSES = ['stopped', 'running', 'failed'] as const;
+const RELOAD_RESULTS: readonly ReloadResult[] = ['applied', 'unchanged', 'refused', 'failed'];
 // Fires answer in a few ms; runs (module calls, mail) can take seconds.
 const FIRE_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 const RUN_BUCKETS = [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300];
@@ -40,6 +42,8 @@ export class EngineMetrics implements Telemetry {
   private readonly scheduleLag: Histogram;
   private readonly attempts: Counter<'subscription' | 'result'>;
   private readonly exhausted: Counter<'subscription'>;
+  private readonly reloads: Counter<'result'>;
+  private readonly generation: Gauge;
 
   constructor(sources: MetricSources) {
     const registers = [this.registry];
@@ -99,6 +103,19 @@ export class EngineMetrics implements Telemetry {
       labelNames: ['subscription'],
       registers,
     });
+    this.reloads = new Counter({
+      name: 'switchboard_config_reloads_total',
+      help: 'Config reloads, by result (applied, unchanged, refused, failed).',
+      labelNames: ['result'],
+      registers,
+    });
+    for (const result of RELOAD_RESULTS) this.reloads.inc({ result }, 0);
+    this.generation = new Gauge({
+      name: 'switchboard_config_generation',
+      help: 'The config generation serving: 1 at start, one more for each reload applied.',
+      registers,
+    });
+    this.generation.set(1);
     // Both outbox gauges are collected at once (prom-client collects every metric
     // concurrently): they share one read of the store per scrape.
     let reading: Promise<{ rows: Awaited<ReturnType<MetricSources['pendingDeliveries']>>; at: number }> | undefined;
@@ -180,6 +197,11 @@ export class EngineMetrics implements Telemetry {
   deliveryAttempted(subscription: string, result: DeliveryResult, deliveries: number): void {
     this.attempts.inc({ subscription, result }, deliveries);
     if (result === 'exhausted' || result === 'gone') this.exhausted.inc({ subscription }, deliveries);
+  }
+
+  configReloaded(result: ReloadResult, generation: number): void {
+    this.reloads.inc({ result });
+    this.generation.set(generation);
   }
 
   /** The text a Prometheus server scrapes. */

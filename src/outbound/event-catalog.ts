@@ -58,6 +58,14 @@ export class EventCatalog {
           });
       }
     }
+    this.learn(config);
+  }
+
+  /**
+   * Adds the types the config's `emit` actions name. A reload adds those of its config;
+   * none is taken away, so a run of the old generation can still emit what it emits.
+   */
+  learn(config: Config): void {
     const actions: ActionConfig[] = [
       ...config.triggers.flatMap((t) => t.actions),
       ...config.subscriptions.flatMap((s) => [...s.on_failure, ...s.on_exhausted]),

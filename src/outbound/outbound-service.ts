@@ -34,6 +34,8 @@ export interface OutboundService {
   readonly outbox: Outbox;
   /** A module's state changed: a module.state_changed event, for the subscriptions that hear it (built only then). */
   moduleStateChanged(change: StateChange): void;
+  /** A reload applied `config` (its subscriptions, outbound and mail sections unchanged): new emit types and systems' zones are taken in. */
+  followConfig(config: Config): void;
   /** Builds the delivery worker (once): it sends what the outbox queues and runs the subscriptions' hooks with `modules`. */
   deliveries(hooks: HookServices): DeliveryWorker;
   stop(timeoutMs: number): Promise<void>;
@@ -126,6 +128,10 @@ export async function createOutbound(deps: OutboundDeps): Promise<OutboundServic
         old: boundedStateValue(change.old),
         new: boundedStateValue(change.new),
       });
+    },
+    followConfig(next) {
+      catalog.learn(next);
+      index.placeSystems(next);
     },
     deliveries(hooks) {
       if (worker) throw new Error('the delivery worker is built once');

@@ -27,15 +27,21 @@ export class SubscriptionIndex {
   private readonly disabled = new Set<string>();
 
   constructor(config: Config, disabled: Iterable<string> = []) {
+    this.placeSystems(config);
+    this.entries = config.subscriptions.map((s) => ({ config: s, accepts: typeMatcher(s.events) }));
+    for (const id of disabled) this.disabled.add(id);
+  }
+
+  /** Reads which zones each system is in (a reload may add systems and zones, or move systems). */
+  placeSystems(config: Pick<Config, 'zones' | 'systems'>): void {
     const parents = new Map(config.zones.map((z) => [z.id, z.parent]));
+    this.systemZones.clear();
     for (const system of config.systems) {
       const zones = new Set<string>();
       for (const zone of system.zones)
         for (let at: string | undefined = zone; at !== undefined && !zones.has(at); at = parents.get(at)) zones.add(at);
       this.systemZones.set(system.id, zones);
     }
-    this.entries = config.subscriptions.map((s) => ({ config: s, accepts: typeMatcher(s.events) }));
-    for (const id of disabled) this.disabled.add(id);
   }
 
   matching(event: Pick<EngineEvent, 'type' | 'source'>): SubscriptionConfig[] {

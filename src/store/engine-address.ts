@@ -16,10 +16,15 @@ export function forgetAddress(dataDir: string): void {
 
 /** The URL the engine running on this data directory listens at, if one runs. */
 export function runningAddress(dataDir: string): string | undefined {
+  return runningEngine(dataDir)?.url;
+}
+
+/** The engine serving from this data directory: its process and address, if one runs. */
+export function runningEngine(dataDir: string): { pid: number; url: string } | undefined {
   try {
     const { pid, url } = JSON.parse(readFileSync(join(dataDir, ADDRESS_FILE), 'utf8')) as { pid: number; url: string };
     process.kill(pid, 0); // throws when no such process
-    return url;
+    return { pid, url };
   } catch {
     return undefined;
   }

@@ -1,7 +1,8 @@
 // Per-instance debounce with PlaceOS's meaning. `hold`: the first request fires, every
 // request inside the window extends it, and only a quiet gap of a whole period re-arms.
 // `throttle`: at most one fire per fixed period. The check-and-set is synchronous, so
-// concurrent requests cannot both pass.
+// concurrent requests cannot both pass. One debouncer outlives every config generation, so
+// a reload keeps the windows of the instances it did not change.
 import type { Clock } from '../clock.js';
 
 export type DebounceMode = 'hold' | 'throttle';
@@ -19,5 +20,10 @@ export class Debouncer {
     const quiet = previous === undefined || now - previous >= periodMs;
     if (mode === 'hold' || quiet) this.last.set(key, now);
     return quiet;
+  }
+
+  /** Drops the windows of these keys: instances a reload rebuilt or removed start afresh. */
+  forget(keys: Iterable<string>): void {
+    for (const key of keys) this.last.delete(key);
   }
 }

@@ -24,7 +24,6 @@ export interface RunExecutorDeps {
   runs: RunsRepo;
   store: UnitOfWork;
   modules: ModuleHost;
-  triggers: ReadonlyMap<string, TriggerConfig>;
   clock: Clock;
   log: Logger;
   telemetry: Telemetry;
@@ -49,15 +48,16 @@ export class RunExecutor {
   /**
    * Starts a committed run in the background (or queues it, in queued mode); `input` is
    * given for a new run, whose slot was reserved when it was admitted, and read back for
-   * a resumed one.
+   * a resumed one. A new run carries the trigger it fired under: it runs those actions to
+   * the end even when a reload changes or removes the trigger meanwhile.
    */
-  submit(run: RunRow, input?: TemplateInput): void {
-    const mode = this.deps.triggers.get(run.trigger_id)?.mode ?? 'parallel';
+  submit(run: RunRow, input: TemplateInput | undefined, trigger: TriggerConfig | undefined): void {
+    const mode = trigger?.mode ?? 'parallel';
     let settle = () => {};
     const done = new Promise<void>((resolve) => (settle = resolve)).finally(() => this.active.delete(done));
     this.active.add(done);
     this.slots.enter(run.instance_id, mode, input !== undefined, () => {
-      this.execute(run, input)
+      this.execute(run, trigger, input)
         .catch((error: unknown) =>
           this.deps.log.error({ run: run.id, reason: (error as Error).message }, 'run could not be recorded'),
         )
@@ -68,10 +68,10 @@ export class RunExecutor {
     });
   }
 
-  /** Resumes every run left unfinished by an earlier process. */
-  async resumeUnfinished(): Promise<number> {
+  /** Resumes every run left unfinished by an earlier process, with its trigger as `triggers` (the serving config) has it. */
+  async resumeUnfinished(triggers: ReadonlyMap<string, TriggerConfig>): Promise<number> {
     const runs = await this.deps.runs.unfinished();
-    for (const run of runs) this.submit(run);
+    for (const run of runs) this.submit(run, undefined, triggers.get(run.trigger_id));
     if (runs.length > 0) this.deps.log.info({ runs: runs.length }, 'resuming unfinished runs');
     return runs.length;
   }
@@ -98,9 +98,8 @@ export class RunExecutor {
     clearTimeout(timer);
   }
 
-  private async execute(run: RunRow, freshInput?: TemplateInput): Promise<void> {
+  private async execute(run: RunRow, trigger: TriggerConfig | undefined, freshInput?: TemplateInput): Promise<void> {
     const { runs, clock, log } = this.deps;
-    const trigger = this.deps.triggers.get(run.trigger_id);
     if (!trigger) {
       const error = `trigger ${run.trigger_id} is no longer in the config`;
       const finishedAt = clock.now();

@@ -117,7 +117,7 @@ export class TriggerFirer {
       executor.slots.release(instance.id);
       throw error;
     }
-    executor.submit(run, input);
+    executor.submit(run, input, instance.trigger);
     return { fired: true, run: runId };
   }
 }

@@ -68,10 +68,20 @@ export class ConditionWatcher {
 
   private firing = false;
 
-  /** Takes the conditions' current state as the starting point: holding at start is not an edge. */
-  start(): void {
-    for (const watched of this.watched.values()) watched.held = this.evaluate(watched);
+  /**
+   * Takes the conditions' current state as the starting point: holding at start is not an
+   * edge. After a reload, `carried` holds the edge state of instances that did not change,
+   * taken over as it was, so an edge that was armed stays armed and one that fired does not
+   * fire again.
+   */
+  start(carried: ReadonlyMap<string, boolean> = new Map()): void {
+    for (const [id, watched] of this.watched) watched.held = carried.get(id) ?? this.evaluate(watched);
     this.firing = true;
+  }
+
+  /** Each watched instance's edge state: whether its conditions held at the last evaluation. */
+  edgeStates(): Map<string, boolean> {
+    return new Map([...this.watched].map(([id, watched]) => [id, watched.held]));
   }
 
   /** Fires no more edges (a shutdown: runs finishing during the drain start nothing new); conditions are still evaluated. */

@@ -11,24 +11,25 @@ export interface ScheduleEntry {
   nextAfter(ms: number): number | undefined;
 }
 
-interface Due {
-  entry: ScheduleEntry;
+interface Due<E> {
+  entry: E;
   at: number;
 }
 
-export class Scheduler {
-  private readonly heap = new Heap<Due>((a, b) => a.at - b.at);
+export class Scheduler<E extends ScheduleEntry = ScheduleEntry> {
+  private readonly heap = new Heap<Due<E>>((a, b) => a.at - b.at);
   private cancel: (() => void) | undefined;
   private timerAt = Infinity;
   private running = false;
 
   constructor(
     private readonly clock: Clock,
-    private readonly onDue: (entry: ScheduleEntry, at: number) => void,
+    private readonly onDue: (entry: E, at: number) => void,
   ) {}
 
-  add(entry: ScheduleEntry): void {
-    const at = entry.nextAfter(this.clock.now());
+  /** Adds an entry, first due at its next time after now, or at `firstAt` (a time handed over by a reload, due already or not). */
+  add(entry: E, firstAt?: number): void {
+    const at = firstAt ?? entry.nextAfter(this.clock.now());
     if (at !== undefined) this.heap.push({ entry, at });
     if (this.running) this.arm();
   }
@@ -47,6 +48,11 @@ export class Scheduler {
 
   get size(): number {
     return this.heap.length;
+  }
+
+  /** Each entry with the next time it has not fired yet: what a stopped scheduler hands to its successor. */
+  pending(): Due<E>[] {
+    return this.heap.toArray();
   }
 
   private arm(): void {

@@ -1,6 +1,10 @@
 // Turns the schedule and `at` conditions of every enabled instance into scheduler
 // entries, records each fire time, and fires the instance when its compare conditions
 // hold. With `catch_up: true`, a time missed while the engine was down fires once at start.
+// Across a reload the old generation's times are handed over: a condition that did not
+// change goes on from the first time its predecessor had not fired, so no time fires twice
+// and none falls between the two.
+import { canonicalJson } from '../../config/config-hash.js';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../logger.js';
 import type { Telemetry } from '../../telemetry.js';
@@ -24,9 +28,19 @@ export interface TimedConditionsDeps {
   holds(instance: TriggerInstance): boolean;
 }
 
+/** What a stopped generation's schedules hand over, by `instance/condition`: the condition as it was, and its next time not yet fired. */
+export type ScheduleHandover = ReadonlyMap<string, { definition: string; at: number }>;
+
+interface Entry extends ScheduleEntry {
+  /** `instance/condition`, as fire times are recorded. */
+  key: string;
+  /** The condition's canonical JSON: a handed-over time applies only to the same condition. */
+  definition: string;
+}
+
 export class TimedConditions {
-  private readonly scheduler: Scheduler;
-  private readonly entries: ScheduleEntry[] = [];
+  private readonly scheduler: Scheduler<Entry>;
+  private readonly entries: Entry[] = [];
   private readonly pending = new Set<Promise<void>>();
 
   constructor(private readonly deps: TimedConditionsDeps) {
@@ -34,12 +48,17 @@ export class TimedConditions {
     for (const instance of deps.catalog.all()) {
       if (!instance.config.enabled) continue;
       instance.trigger.conditions.forEach((condition, index) => {
+        const entry = {
+          instanceId: instance.id,
+          condition: index,
+          key: `${instance.id}/${index}`,
+          definition: canonicalJson(condition),
+        };
         if (condition.kind === 'schedule') {
-          const next = cronTimes(condition.schedule, condition.timezone);
-          this.entries.push({ instanceId: instance.id, condition: index, nextAfter: next });
+          this.entries.push({ ...entry, nextAfter: cronTimes(condition.schedule, condition.timezone) });
         } else if (condition.kind === 'at') {
           const times = [...condition.at].sort((a, b) => a - b);
-          this.entries.push({ instanceId: instance.id, condition: index, nextAfter: (ms) => times.find((t) => t > ms) });
+          this.entries.push({ ...entry, nextAfter: (ms) => times.find((t) => t > ms) });
         }
       });
     }
@@ -49,15 +68,23 @@ export class TimedConditions {
     return this.entries.length;
   }
 
-  /** Catches up what was missed (where asked), then starts the timer. */
-  async start(): Promise<void> {
+  /**
+   * Catches up what was missed (where asked), then starts the timer. After a reload,
+   * `handover` holds the old generation's unfired times: an unchanged condition starts
+   * from its own, which fires at once when it fell due during the swap.
+   */
+  async start(handover: ScheduleHandover = new Map()): Promise<void> {
     const now = this.deps.clock.now();
     const last = await this.deps.schedules.lastFires();
     // Not awaited one by one: started in one turn, the writes share a group commit.
     const writes: Promise<void>[] = [];
     for (const entry of this.entries) {
-      const key = `${entry.instanceId}/${entry.condition}`;
-      const since = last.get(key);
+      const handed = handover.get(entry.key);
+      if (handed?.definition === entry.definition) {
+        this.scheduler.add(entry, handed.at);
+        continue;
+      }
+      const since = last.get(entry.key);
       // The first start is the baseline: only times after it can be missed later.
       if (since === undefined) writes.push(this.recordFire(entry, now));
       else if (this.deps.catalog.get(entry.instanceId)?.trigger.catch_up) {
@@ -70,10 +97,11 @@ export class TimedConditions {
     this.scheduler.start();
   }
 
-  /** Stops the timer and waits for fires it started. */
-  async stop(): Promise<void> {
+  /** Stops the timer and waits for fires it started; resolves to the times not fired yet, for a successor. */
+  async stop(): Promise<ScheduleHandover> {
     this.scheduler.stop();
     await Promise.allSettled(this.pending);
+    return new Map(this.scheduler.pending().map(({ entry, at }) => [entry.key, { definition: entry.definition, at }]));
   }
 
   private track(firing: Promise<void>): void {
@@ -81,7 +109,7 @@ export class TimedConditions {
     this.pending.add(tracked);
   }
 
-  private async fire(entry: ScheduleEntry, at: number, cause: FireCause): Promise<void> {
+  private async fire(entry: Entry, at: number, cause: FireCause): Promise<void> {
     const { catalog, firer, log } = this.deps;
     const instance = catalog.get(entry.instanceId);
     if (!instance) return;
@@ -105,7 +133,7 @@ export class TimedConditions {
     }
   }
 
-  private recordFire(entry: ScheduleEntry, at: number): Promise<void> {
+  private recordFire(entry: Entry, at: number): Promise<void> {
     return this.deps.store.commit([{ kind: 'schedule_fired', instanceId: entry.instanceId, condition: entry.condition, at }]);
   }
 }

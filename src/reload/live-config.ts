@@ -1,0 +1,170 @@
+// Reload without restart: the config generation serving now, and the swap to the next.
+// A reload validates the config directory exactly as `check` does (prepareConfig), and
+// refuses what cannot change while running (restart-only.ts); on any problem the running
+// generation goes on serving and every problem is logged and reported. Otherwise the next
+// generation is built beside the running one, the modules are reconciled (only changed
+// ones restart), the schedules and edge states of unchanged instances are handed over,
+// and the serving generation is swapped in one synchronous step. Reloads run one at a time.
+import { configHash } from '../config/config-hash.js';
+import { ConfigInvalid, formatProblem, type Problem } from '../config/problems.js';
+import type { Config } from '../config/schema.js';
+import type { ModuleChanges, ModuleHost } from '../drivers/module-host.js';
+import type { DriverRegistry } from '../drivers/registry.js';
+import type { Logger } from '../logger.js';
+import { prepareConfig } from '../prepare-config.js';
+import type { Debouncer } from '../triggers/debouncer.js';
+import type { Generation } from './generation.js';
+import { instanceChanges, type InstanceChanges } from './instance-changes.js';
+import { restartOnlyProblems } from './restart-only.js';
+
+export type ReloadResult = 'applied' | 'unchanged' | 'refused' | 'failed';
+
+export interface ReloadOutcome {
+  result: ReloadResult;
+  /** The generation serving once the reload ended (the old one unless it was applied). */
+  generation: number;
+  hash: string;
+  /** Why a reload was refused: every problem of the config, in file order. */
+  problems: Problem[];
+  /** Why an applied reload's config could not be taken whole, or a reload failed. */
+  reason?: string;
+  /** What an applied reload changed. */
+  changes?: { instances: Omit<InstanceChanges, 'unchanged'>; modules: ModuleChanges };
+}
+
+export interface LiveConfigDeps {
+  configDir: string;
+  env?: NodeJS.ProcessEnv;
+  /** The drivers loaded at start: a reload checks the config against them (driver code changes need a restart). */
+  registry: DriverRegistry;
+  /** Builds a generation of a valid config, not yet started. */
+  build(config: Config, number: number): Promise<Generation>;
+  modules: ModuleHost;
+  debouncer: Debouncer;
+  /** The outbound side takes in new emit types and systems' zones. */
+  outbound: { followConfig(config: Config): void };
+  log: Logger;
+  /** Told every outcome (metrics, the record `switchboard reload` reads). */
+  reported(outcome: ReloadOutcome): void;
+}
+
+export class LiveConfig {
+  private serving: Generation;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly deps: LiveConfigDeps,
+    first: Generation,
+  ) {
+    this.serving = first;
+  }
+
+  /** The generation serving now: read it once per request, state change or due time. */
+  get current(): Generation {
+    return this.serving;
+  }
+
+  /** How the serving generation is, for /readyz. */
+  describe(): string {
+    const { number, hash, catalog, timed } = this.serving;
+    return `generation ${number} (${hash}): ${catalog.all().length} instances, ${timed.size} schedules`;
+  }
+
+  /** Starts the first generation's watcher and schedules. */
+  async start(): Promise<void> {
+    this.serving.conditions.start();
+    await this.serving.timed.start();
+  }
+
+  /** Waits for a reload under way and takes no more; then stops the serving generation's schedules and edges. */
+  async stop(): Promise<void> {
+    this.closed = true;
+    await this.queue;
+    await this.serving.timed.stop();
+    this.serving.conditions.stop();
+  }
+
+  /** Reloads the config directory after any reload under way; never rejects: the outcome says what happened. */
+  reload(): Promise<ReloadOutcome> {
+    const outcome = this.queue.then(() => this.attempt());
+    this.queue = outcome;
+    return outcome;
+  }
+
+  private async attempt(): Promise<ReloadOutcome> {
+    const running = this.serving;
+    const kept = { generation: running.number, hash: running.hash, problems: [] };
+    let outcome: ReloadOutcome;
+    try {
+      outcome = this.closed ? { ...kept, result: 'failed', reason: 'the engine is stopping' } : await this.swap(running);
+    } catch (error) {
+      outcome = { ...kept, result: 'failed', reason: (error as Error).message };
+    }
+    this.log(outcome);
+    this.deps.reported(outcome);
+    return outcome;
+  }
+
+  private async swap(running: Generation): Promise<ReloadOutcome> {
+    const { deps } = this;
+    const kept = { generation: running.number, hash: running.hash };
+    let config: Config;
+    try {
+      const { loaded } = await prepareConfig(deps.configDir, { env: deps.env, registry: deps.registry });
+      const problems = restartOnlyProblems(running.config, loaded.config, loaded.locate);
+      if (problems.length > 0) return { ...kept, result: 'refused', problems };
+      config = loaded.config;
+    } catch (error) {
+      if (error instanceof ConfigInvalid) return { ...kept, result: 'refused', problems: [...error.problems] };
+      throw error;
+    }
+    if (configHash(config) === running.hash) return { ...kept, result: 'unchanged', problems: [] };
+    const next = await deps.build(config, running.number + 1);
+    // Nothing shared has changed until here (new instances' secrets are kept, as at a start):
+    // a failure above leaves the running generation as it was.
+    const instances = instanceChanges(running.config, config);
+    deps.outbound.followConfig(config);
+    const modules = await deps.modules.reconcile(config);
+    const handover = await running.timed.stop();
+    running.conditions.stop();
+    const edges = running.conditions.edgeStates();
+    next.conditions.start(new Map(instances.unchanged.flatMap((id) => (edges.has(id) ? [[id, edges.get(id)!]] : []))));
+    this.serving = next;
+    deps.debouncer.forget([...instances.changed, ...instances.removed]);
+    const applied = { generation: next.number, hash: next.hash, problems: [] };
+    const changed = { added: instances.added, changed: instances.changed, removed: instances.removed };
+    try {
+      await next.timed.start(handover);
+    } catch (error) {
+      const reason = `generation ${next.number} serves, but its schedules did not start: ${(error as Error).message}`;
+      return { ...applied, result: 'failed', reason, changes: { instances: changed, modules } };
+    }
+    return { ...applied, result: 'applied', changes: { instances: changed, modules } };
+  }
+
+  private log(outcome: ReloadOutcome): void {
+    const { log } = this.deps;
+    const generation = { generation: outcome.generation, hash: outcome.hash };
+    if (outcome.result === 'applied') {
+      const { instances, modules } = outcome.changes!;
+      log.info({ ...generation, instances, modules }, `config reloaded: ${describeChanges(outcome.changes!)}`);
+    } else if (outcome.result === 'unchanged') {
+      log.info(generation, 'config reload: nothing changed');
+    } else if (outcome.result === 'refused') {
+      const problems = outcome.problems.map(formatProblem);
+      log.warn({ ...generation, problems }, `config reload refused (${problems.length} problems); the running generation serves`);
+    } else {
+      log.error({ ...generation, reason: outcome.reason }, 'config reload failed');
+    }
+  }
+}
+
+/** `instances: 1 added, 2 changed, 0 removed; modules: 1 restarted, 0 started, 0 stopped` */
+export function describeChanges({ instances, modules }: NonNullable<ReloadOutcome['changes']>): string {
+  const count = (parts: Record<string, string[]>) =>
+    Object.entries(parts)
+      .map(([what, names]) => `${names.length} ${what}`)
+      .join(', ');
+  return `instances: ${count(instances)}; modules: ${count({ restarted: modules.restarted, started: modules.started, stopped: modules.stopped })}`;
+}
