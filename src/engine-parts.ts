@@ -21,14 +21,14 @@ import { EngineMetrics } from './metrics/engine-metrics.js';
 import { createMailer } from './outbound/mailer.js';
 import type { OutboundService } from './outbound/outbound-service.js';
 import type { DeliveryWorker } from './outbound/delivery-worker.js';
+import { buildGeneration } from './reload/generation.js';
+import { describeChanges, LiveConfig, type ReloadOutcome } from './reload/live-config.js';
 import { RetentionJob } from './retention-job.js';
 import { runInput } from './run-input.js';
 import { lockDataDir } from './store/data-dir-lock.js';
 import { forgetAddress, recordAddress } from './store/engine-address.js';
-import { databaseFile, openStore, type Store, type StoreOptions } from './store/store.js';
-import { buildGeneration } from './reload/generation.js';
-import { describeChanges, LiveConfig } from './reload/live-config.js';
 import { forgetReloads, recordReload } from './store/reload-record.js';
+import { databaseFile, openStore, type Store, type StoreOptions } from './store/store.js';
 import type { ActionContext } from './triggers/actions/action-runner.js';
 import type { Debouncer } from './triggers/debouncer.js';
 import { RunExecutor } from './triggers/run-executor.js';
@@ -121,6 +121,8 @@ export interface LiveConfigParts {
   firer: TriggerFirer;
   outbound: OutboundService;
   metrics: EngineMetrics;
+  /** Outlives generations: unchanged instances keep their windows. */
+  debouncer: Debouncer;
 }
 
 /**
@@ -129,41 +131,31 @@ export interface LiveConfigParts {
  * the compare conditions of the generation serving; each reload's outcome goes to the
  * metrics and to the data directory, where `switchboard reload` reads it.
  */
-export async function liveConfig(
-  w: Wiring,
-  parts: LiveConfigParts,
-  debouncer: Debouncer,
-  env?: NodeJS.ProcessEnv,
-): Promise<LiveConfig> {
+export async function liveConfig(w: Wiring, parts: LiveConfigParts, env?: NodeJS.ProcessEnv): Promise<LiveConfig> {
   const deps = { ...parts, ...w, telemetry: parts.metrics };
   const build = (config: Config, number: number) => buildGeneration(deps, config, number);
-  let attempt = 0;
-  const live = new LiveConfig(
-    {
-      ...w,
-      env,
-      build,
-      modules: parts.modules,
-      debouncer,
-      outbound: parts.outbound,
-      reported(outcome) {
-        parts.metrics.configReloaded(outcome.result, outcome.generation);
-        recordReload(w.dataDir, {
-          pid: process.pid,
-          attempt: ++attempt,
-          result: outcome.result,
-          generation: outcome.generation,
-          hash: outcome.hash,
-          problems: outcome.problems.map(formatProblem),
-          reason: outcome.reason,
-          summary: outcome.changes && describeChanges(outcome.changes),
-        });
-      },
-    },
-    await build(w.config, 1),
-  );
+  const reported = reloadReports(w.dataDir, parts.metrics);
+  const live = new LiveConfig({ ...w, ...parts, env, build, reported }, await build(w.config, 1));
   parts.modules.onStateChange((change) => live.current.conditions.onStateChange(change));
   return live;
+}
+
+/** Each reload's outcome: counted in the metrics, and recorded for `switchboard reload`, numbered from 1. */
+function reloadReports(dataDir: string, metrics: EngineMetrics): (outcome: ReloadOutcome) => void {
+  let attempt = 0;
+  return (outcome) => {
+    metrics.configReloaded(outcome.result, outcome.generation);
+    recordReload(dataDir, {
+      pid: process.pid,
+      attempt: ++attempt,
+      result: outcome.result,
+      generation: outcome.generation,
+      hash: outcome.hash,
+      problems: outcome.problems.map(formatProblem),
+      reason: outcome.reason,
+      summary: outcome.changes && describeChanges(outcome.changes),
+    });
+  };
 }
 
 /** The mail server's connection, when the config has one; resolves to the email action's send. */

@@ -2,6 +2,8 @@
 // started and stopped through one lifecycle list (lifecycle.ts, engine-parts.ts), so SIGTERM
 // drains cleanly in reverse and /readyz reports each part. The data directory is locked
 // before anything in it is touched; a start that fails part-way stops what it started.
+// What the config's triggers and instances build is a generation (src/reload), which a
+// reload swaps while the rest runs on.
 import { systemClock, type Clock } from './clock.js';
 import { dataDirOf } from './config/data-dir.js';
 import type { Config } from './config/schema.js';
@@ -91,7 +93,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     await life.start(runsPart(executor, config.server));
     const firer = new TriggerFirer({ ...w, store, executor, events: outbound.outbox });
     const debouncer = new Debouncer(clock);
-    const live = await liveConfig(w, { store, modules, firer, outbound, metrics }, debouncer, options.env);
+    const live = await liveConfig(w, { store, modules, firer, outbound, metrics, debouncer }, options.env);
     await life.start(configPart(live, dataDir));
     await life.start(retentionPart(w, store));
     // Resumed runs start once conditions are watched, so the state they change is seen.

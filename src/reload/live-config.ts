@@ -128,8 +128,8 @@ export class LiveConfig {
     const modules = await deps.modules.reconcile(config);
     const handover = await running.timed.stop();
     running.conditions.stop();
-    const edges = running.conditions.edgeStates();
-    next.conditions.start(new Map(instances.unchanged.flatMap((id) => (edges.has(id) ? [[id, edges.get(id)!]] : []))));
+    const unchanged = new Set(instances.unchanged);
+    next.conditions.start(new Map([...running.conditions.edgeStates()].filter(([id]) => unchanged.has(id))));
     this.serving = next;
     deps.debouncer.forget([...instances.changed, ...instances.removed]);
     const applied = { generation: next.number, hash: next.hash, problems: [] };
