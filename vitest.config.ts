@@ -8,6 +8,8 @@ export default defineConfig({
     // at a time; most of a file's time is waiting on sockets and child processes, so two
     // workers halve the wall time.
     maxWorkers: 2,
+    // Asks once whether the PostgreSQL suites can run (test/support/postgres-setup.ts).
+    globalSetup: ['test/support/postgres-setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
   },

@@ -1,5 +1,6 @@
 // The engine core's tables: secrets, counters, the request log, runs and their actions.
 import type { Kysely } from 'kysely';
+import { bytesType, fractionType, sequenceKey } from './dialect.js';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -22,13 +23,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('method', 'text', (c) => c.notNull())
     .addColumn('path', 'text', (c) => c.notNull())
     .addColumn('headers', 'text', (c) => c.notNull())
-    .addColumn('body', 'blob')
+    .addColumn('body', bytesType(db))
     .addColumn('body_size', 'integer', (c) => c.notNull())
     .addColumn('body_truncated', 'integer', (c) => c.notNull())
     .addColumn('status', 'integer', (c) => c.notNull())
     .addColumn('outcome', 'text', (c) => c.notNull())
     .addColumn('run_id', 'text')
-    .addColumn('latency_ms', 'real', (c) => c.notNull())
+    .addColumn('latency_ms', fractionType(db), (c) => c.notNull())
     .execute();
   await db.schema.createIndex('request_log_instance').on('request_log').columns(['instance_id', 'received_at']).execute();
   await db.schema
@@ -56,7 +57,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('error', 'text')
     .addColumn('started_at', 'bigint', (c) => c.notNull())
     .addColumn('finished_at', 'bigint', (c) => c.notNull())
-    .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+    .$call((table) => sequenceKey(db, table, 'seq'))
     .execute();
   await db.schema.createIndex('run_actions_run').on('run_actions').columns(['run_id', 'position']).execute();
 }

@@ -1,6 +1,7 @@
 // Events and their deliveries (the transactional outbox), delivery attempts, and the
 // state of subscriptions (generated secrets, consecutive exhausted deliveries, disabled).
 import type { Kysely } from 'kysely';
+import { fractionType, sequenceKey } from './dialect.js';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -31,11 +32,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('deliveries_subscription').on('deliveries').columns(['subscription_id', 'created_at']).execute();
   await db.schema
     .createTable('delivery_attempts')
-    .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+    .$call((table) => sequenceKey(db, table, 'seq'))
     .addColumn('delivery_id', 'text', (c) => c.notNull())
     .addColumn('attempt', 'integer', (c) => c.notNull())
     .addColumn('started_at', 'bigint', (c) => c.notNull())
-    .addColumn('latency_ms', 'real', (c) => c.notNull())
+    .addColumn('latency_ms', fractionType(db), (c) => c.notNull())
     .addColumn('status_code', 'integer')
     .addColumn('error', 'text')
     .addColumn('response', 'text')

@@ -3,10 +3,26 @@
 // id again (37 bytes and one more insert per fire). Ids are time-ordered, so retention walks
 // them in id order as it walked rowids. The last action's times become offsets from the
 // run's end (0 when it ended the run, as it always does), 24 bytes less than two
-// millisecond timestamps; rows copied here are rewritten to match.
+// millisecond timestamps; rows copied here are rewritten to match. PostgreSQL has no rowid
+// to drop (its tables are heaps, found through the primary key's index): there only the
+// last action's times are rewritten.
 import { sql, type Kysely } from 'kysely';
+import { isPostgres } from './dialect.js';
+
+/** On PostgreSQL: the last action's two times moved by `sign` × the run's end (jsonb keeps the other five as they are). */
+function shiftLastAction(db: Kysely<unknown>, sign: 1 | -1): Promise<unknown> {
+  return sql`update runs set last_action = jsonb_build_array(
+      la -> 0, la -> 1, la -> 2, la -> 3, la -> 4,
+      (la ->> 5)::bigint + ${sign} * finished_at, (la ->> 6)::bigint + ${sign} * finished_at)::text
+    from (select id as la_id, last_action::jsonb as la from runs where last_action is not null) as parsed
+    where runs.id = parsed.la_id`.execute(db);
+}
 
 export async function up(db: Kysely<unknown>): Promise<void> {
+  if (isPostgres(db)) {
+    await shiftLastAction(db, -1);
+    return;
+  }
   await sql`create table runs_by_id (
     id text primary key not null,
     instance_id text not null,
@@ -32,6 +48,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  if (isPostgres(db)) {
+    await shiftLastAction(db, 1);
+    return;
+  }
   await sql`create table runs_with_rowid (
     id text primary key, instance_id text not null, trigger_id text not null, system_id text not null,
     request_id text, created_at bigint not null, status text not null, input text not null,

@@ -8,6 +8,7 @@ import * as instanceStatus from './005_instance_status.js';
 import * as retentionIndexes from './006_retention_indexes.js';
 import * as leanRuns from './007_lean_runs.js';
 import * as runsById from './008_runs_by_id.js';
+import * as requestLogByTime from './009_request_log_by_time.js';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': initial,
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '006_retention_indexes': retentionIndexes,
   '007_lean_runs': leanRuns,
   '008_runs_by_id': runsById,
+  '009_request_log_by_time': requestLogByTime,
 };

@@ -28,7 +28,8 @@ import { runInput } from './run-input.js';
 import { lockDataDir } from './store/data-dir-lock.js';
 import { forgetAddress, recordAddress } from './store/engine-address.js';
 import { forgetReloads, recordReload } from './store/reload-record.js';
-import { databaseFile, openStore, type Store, type StoreOptions } from './store/store.js';
+import type { Store, StoreOptions } from './store/store.js';
+import { openConfiguredStore } from './open-store.js';
 import type { ActionContext } from './triggers/actions/action-runner.js';
 import type { Debouncer } from './triggers/debouncer.js';
 import { RunExecutor } from './triggers/run-executor.js';
@@ -55,15 +56,11 @@ export function dataDirLockPart(dataDir: string): Part {
 }
 
 export function storePart(w: Wiring, extra: StoreOptions = {}): Part<Store> {
-  const server = w.config.server;
   let store: Store | undefined;
   return {
     name: 'store',
     start: async () =>
-      (store = await openStore(databaseFile(w.dataDir), {
-        durability: server.durability,
-        lockWaitMs: server.lock_wait,
-        maxBytes: server.max_database_size,
+      (store = await openConfiguredStore(w.config.server, w.dataDir, {
         maintenance: { onProblem: (message) => w.log.warn(message) },
         ...extra,
       })),
@@ -76,7 +73,7 @@ export function storePart(w: Wiring, extra: StoreOptions = {}): Part<Store> {
 export function engineMetrics(w: Wiring, store: Store): EngineMetrics {
   return new EngineMetrics({
     pendingDeliveries: () => store.outbox.pendingBySubscription(),
-    databaseFiles: [databaseFile(w.dataDir), `${databaseFile(w.dataDir)}-wal`],
+    databaseBytes: () => store.sizeBytes(),
     now: () => w.clock.now(),
   });
 }

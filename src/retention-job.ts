@@ -4,7 +4,7 @@
 // hour's round carries on.
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
-import { PruneLocked, type Pruned, type RetentionRepo } from './store/retention-repo.js';
+import { PruneLocked, type Pruned, type Retention } from './store/retention-repo.js';
 
 export const PRUNE_EVERY_MS = 3_600_000;
 
@@ -14,7 +14,7 @@ export class RetentionJob {
   private readonly stopping = new AbortController();
 
   constructor(
-    private readonly repo: RetentionRepo,
+    private readonly repo: Retention,
     private readonly retentionMs: number,
     private readonly clock: Clock,
     private readonly log: Logger,

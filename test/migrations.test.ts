@@ -42,6 +42,7 @@ const ALL = [
   '006_retention_indexes',
   '007_lean_runs',
   '008_runs_by_id',
+  '009_request_log_by_time',
 ];
 
 const dirs: string[] = [];

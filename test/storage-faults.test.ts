@@ -286,7 +286,7 @@ describe('an I/O error where the store applies its writes', () => {
     const wrapWriter = (writer: WriteApplier): WriteApplier => ({
       applyAll(units) {
         if (failing) throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_WRITE' });
-        writer.applyAll(units);
+        return writer.applyAll(units);
       },
     });
     t = await startTestEngine({ files: config('  retention: 0'), clock, store: { wrapWriter } });

@@ -2,7 +2,8 @@
 // the open / try / finally every command that reads or writes the store would repeat.
 import { dataDirOf } from '../config/data-dir.js';
 import { loadConfig, type LoadedConfig } from '../config/load-config.js';
-import { databaseFile, openStore, type Store } from '../store/store.js';
+import { openConfiguredStore } from '../open-store.js';
+import type { Store } from '../store/store.js';
 import { configDirOf, type StoreValues } from './options.js';
 
 export async function withStore<T>(
@@ -10,8 +11,7 @@ export async function withStore<T>(
   use: (store: Store, loaded: LoadedConfig) => Promise<T>,
   loaded: LoadedConfig = loadConfig(configDirOf(values)),
 ): Promise<T> {
-  const file = databaseFile(dataDirOf(loaded.config, loaded.dir, values.data));
-  const store = await openStore(file, { durability: loaded.config.server.durability });
+  const store = await openConfiguredStore(loaded.config.server, dataDirOf(loaded.config, loaded.dir, values.data));
   try {
     return await use(store, loaded);
   } finally {

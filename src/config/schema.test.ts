@@ -10,6 +10,7 @@ const SERVER_DEFAULTS = {
   host: '127.0.0.1',
   port: 8080,
   data_dir: '../data',
+  database: 'sqlite',
   body_limit: 1_048_576,
   log_body_limit: 4_096,
   json_depth: 64,
@@ -32,6 +33,18 @@ const messages = (result: { success: boolean; error?: { issues: { message: strin
   result.error?.issues.map((i) => i.message) ?? [];
 
 describe('serverSchema', () => {
+  it('takes sqlite or a PostgreSQL URL as the database, and never repeats a refused value (it may hold a password)', () => {
+    expect(serverSchema.parse({}).database).toBe('sqlite');
+    expect(serverSchema.parse({ database: 'postgres://sb:pw@db:5432/sb' }).database).toBe('postgres://sb:pw@db:5432/sb');
+    expect(serverSchema.parse({ database: 'postgresql://db/sb' }).database).toBe('postgresql://db/sb');
+    const refused = serverSchema.safeParse({ database: 'mysql://sb:s3cret@db/sb' });
+    expect(refused.error?.issues[0]).toMatchObject({
+      path: ['database'],
+      message: 'must be sqlite or a PostgreSQL URL (postgres://user:password@host:5432/database)',
+    });
+    expect(JSON.stringify(refused.error?.issues)).not.toContain('s3cret');
+  });
+
   it('keeps headers_timeout within a shorter request_timeout unless given, and refuses a longer one given', () => {
     expect(serverSchema.parse({ request_timeout: '4s' }).headers_timeout).toBe(4_000);
     expect(serverSchema.parse({ request_timeout: '1m' }).headers_timeout).toBe(10_000);

@@ -34,8 +34,16 @@ export const serverSchema = z
     port: z.number().int().min(0).max(65535).default(8080),
     /** The base URL third parties reach the engine at; `urls` prints trigger URLs under it. */
     public_url: z.url().optional(),
-    /** Where the SQLite file lives, relative to the config directory. */
+    /** Where the SQLite file lives, relative to the config directory (with PostgreSQL: the node's lock and address files). */
     data_dir: z.string().default('../data'),
+    /** `sqlite` (the default: a file in data_dir) or a PostgreSQL URL, `postgres://user:password@host:5432/db`. */
+    database: z
+      .string()
+      .refine((value) => value === 'sqlite' || /^postgres(ql)?:\/\/./.test(value), {
+        // Never the value itself: a URL may carry a password.
+        message: 'must be sqlite or a PostgreSQL URL (postgres://user:password@host:5432/database)',
+      })
+      .default('sqlite'),
     body_limit: byteSizeSchema.default(1024 * 1024),
     /** How deep a JSON body may nest (objects and arrays); deeper is refused with 400. */
     json_depth: z.number().int().min(1).max(1000).default(64),

@@ -2,7 +2,6 @@
 // histograms the parts feed as things happen (Telemetry), gauges read when scraped (the
 // outbox, modules, the database's size), and Node's own process metrics, event-loop delay
 // among them. Every label is an id the config bounds, or one of a fixed set of outcomes.
-import { statSync } from 'node:fs';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ReloadResult } from '../reload/live-config.js';
 import type { DeliveryResult, Telemetry } from '../telemetry.js';
@@ -11,8 +10,8 @@ import type { DeliveryResult, Telemetry } from '../telemetry.js';
 export interface MetricSources {
   /** Pending deliveries per subscription, and when the oldest was created (ms). */
   pendingDeliveries(): Promise<{ subscriptionId: string; pending: number; oldestCreatedAt: number }[]>;
-  /** The database's files (the main file, its WAL): their sizes are added. */
-  databaseFiles: readonly string[];
+  /** How many bytes the database takes (SQLite: its file and WAL; PostgreSQL: the database). */
+  databaseBytes(): Promise<number>;
   now(): number;
 }
 
@@ -22,14 +21,6 @@ const RELOAD_RESULTS: readonly ReloadResult[] = ['applied', 'unchanged', 'refuse
 const FIRE_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 const RUN_BUCKETS = [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300];
 const LAG_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 60];
-
-function fileBytes(file: string): number {
-  try {
-    return statSync(file).size;
-  } catch {
-    return 0; // no WAL right after a truncating checkpoint
-  }
-}
 
 export class EngineMetrics implements Telemetry {
   readonly registry = new Registry();
@@ -150,10 +141,10 @@ export class EngineMetrics implements Telemetry {
     });
     new Gauge({
       name: 'switchboard_database_bytes',
-      help: 'Size of the SQLite database on disk: the main file and its WAL.',
+      help: 'Size of the database on disk: the SQLite file and its WAL, or the PostgreSQL database.',
       registers,
-      collect() {
-        this.set(sources.databaseFiles.reduce((sum, file) => sum + fileBytes(file), 0));
+      async collect() {
+        this.set(await sources.databaseBytes());
       },
     });
     collectDefaultMetrics({ register: this.registry });

@@ -58,7 +58,13 @@ export class PruneLocked extends Error {
 export const DEFAULT_BATCH_SIZE = 1_000;
 export const DEFAULT_VACUUM_STEP_PAGES = 1_000;
 
-export class RetentionRepo {
+/** What the retention job asks of a store: delete what is old, then give space back where the backend can. */
+export interface Retention {
+  prune(before: number, options?: RoundOptions): Promise<Pruned>;
+  reclaimSpace(options?: RoundOptions): Promise<Reclaimed>;
+}
+
+export class RetentionRepo implements Retention {
   private readonly batchSize: number;
   private readonly vacuumStepPages: number;
   private readonly lockRetries: number;

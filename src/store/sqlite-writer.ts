@@ -4,6 +4,7 @@
 import SQLite from 'better-sqlite3';
 import { useWal, type Durability } from './database.js';
 import { packAction } from './packed-action.js';
+import { WriteCounters } from './write-counters.js';
 import type { StoreWrite } from './writes.js';
 
 // The three statements of every fire bind by position: binding named parameters from an
@@ -79,7 +80,7 @@ export class SqliteWriter {
   applyAll(units: readonly (readonly StoreWrite[])[]): void {
     this.sqlite
       .transaction(() => {
-        const counters = new Counters();
+        const counters = new WriteCounters();
         for (const unit of units) for (const write of unit) if (!counters.add(write)) this.apply(write);
         for (const [instanceId, { count, at }] of counters.fires) this.statements.fireCounted.run({ instanceId, count, at });
         for (const [instanceId, count] of counters.actionErrors) this.statements.actionErrorCounted.run({ instanceId, count });
@@ -203,25 +204,5 @@ export class SqliteWriter {
         s.subscriptionDisabled.run({ subscriptionId: write.subscriptionId, at: write.at, reason: write.reason });
         return;
     }
-  }
-}
-
-/** The counter writes of one transaction, summed per instance. */
-class Counters {
-  readonly fires = new Map<string, { count: number; at: number }>();
-  readonly actionErrors = new Map<string, number>();
-
-  /** Takes a counter write (true) or leaves any other write to be applied as it is (false). */
-  add(write: StoreWrite): boolean {
-    if (write.kind === 'fire_counted') {
-      const seen = this.fires.get(write.instanceId);
-      this.fires.set(write.instanceId, { count: (seen?.count ?? 0) + 1, at: Math.max(seen?.at ?? 0, write.at) });
-      return true;
-    }
-    if (write.kind === 'action_error_counted') {
-      this.actionErrors.set(write.instanceId, (this.actionErrors.get(write.instanceId) ?? 0) + 1);
-      return true;
-    }
-    return false;
   }
 }

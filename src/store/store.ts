@@ -1,5 +1,6 @@
 // The store: the database, its repositories for reads, and the one way in for writes
 // (`commit` a unit of typed writes), opened and migrated together.
+import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { enableIncrementalVacuum } from './auto-vacuum.js';
@@ -8,7 +9,7 @@ import { openSqlite, type Database, type Durability } from './database.js';
 import { migrateToLatest } from './migrate.js';
 import { OutboxRepo } from './outbox-repo.js';
 import { RequestLogRepo } from './request-log-repo.js';
-import { RetentionRepo } from './retention-repo.js';
+import { RetentionRepo, type Retention } from './retention-repo.js';
 import { RunsRepo } from './runs-repo.js';
 import { ScheduleRepo } from './schedule-repo.js';
 import { SecretsRepo } from './secrets-repo.js';
@@ -25,12 +26,12 @@ export interface Store extends UnitOfWork {
   readonly runs: RunsRepo;
   readonly outbox: OutboxRepo;
   readonly schedules: ScheduleRepo;
-  readonly retention: RetentionRepo;
-  /** The group commit behind `commit`. */
-  readonly batcher: WriteBatcher;
+  readonly retention: Retention;
   readonly health: StoreHealth;
   /** Whether a write could start now and no commit met a fault lately (for /readyz). */
   readiness(): StoreReadiness;
+  /** How many bytes the database takes on disk (SQLite: the file and its WAL). */
+  sizeBytes(): Promise<number>;
   /** From now on no query blocks the event loop waiting for a lock (the engine calls this once it serves). */
   neverBlock(): void;
   close(): Promise<void>;
@@ -58,6 +59,14 @@ export const DEFAULT_LOCK_WAIT_MS = 5_000;
 
 export function databaseFile(dataDir: string): string {
   return join(resolve(dataDir), DATABASE_FILE);
+}
+
+function fileBytes(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0; // no WAL right after a truncating checkpoint
+  }
 }
 
 /** Turns incremental auto-vacuum on, on a connection of its own (see auto-vacuum.ts). */
@@ -105,13 +114,13 @@ export async function openStore(file: string, options: StoreOptions = {}): Promi
     outbox: new OutboxRepo(database.db),
     schedules: new ScheduleRepo(database.db),
     retention: new RetentionRepo(database.db),
-    batcher,
     health,
     commit: (writes: readonly StoreWrite[]) => batcher.commit(writes),
     readiness: () => health.readiness(() => writer.probe()),
+    sizeBytes: () => Promise.resolve(fileBytes(file) + fileBytes(`${file}-wal`)),
     neverBlock: () => database.neverBlock(),
     async close() {
-      batcher.close();
+      await batcher.close();
       writer.close();
       await checkpointer?.stop();
       await database.close();

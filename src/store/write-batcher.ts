@@ -3,15 +3,17 @@
 // commit per turn instead of one per request is what lets the fire path record every
 // request before its 202). A lock held by another process is waited for asynchronously,
 // each unit up to its deadline; a storage fault fails the batch with StoreUnavailable; a
-// bad write fails alone.
+// bad write fails alone. SQLite's writer applies a batch at once, inside the turn;
+// PostgreSQL's resolves when the server has committed it, and the units that arrive
+// meanwhile make the next batch.
 import { StoreUnavailable } from '../errors.js';
 import { describeFault, faultOf, type FaultKind } from './storage-fault.js';
 import type { StoreHealth } from './store-health.js';
 import type { StoreWrite, UnitOfWork } from './writes.js';
 
-/** Applies units of writes in one transaction, or throws and applies none. */
+/** Applies units of writes in one transaction, or fails and applies none: at once (returns) or later (a promise). */
 export interface WriteApplier {
-  applyAll(units: readonly (readonly StoreWrite[])[]): void;
+  applyAll(units: readonly (readonly StoreWrite[])[]): void | Promise<void>;
 }
 
 interface PendingUnit {
@@ -28,6 +30,8 @@ const MAX_RETRY_DELAY_MS = 25;
 export class WriteBatcher implements UnitOfWork {
   private pending: PendingUnit[] = [];
   private scheduled = false;
+  /** The batch an asynchronous applier has now: the next waits for it. */
+  private applying: Promise<void> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private retryDelay = 0;
   private closed = false;
@@ -43,35 +47,51 @@ export class WriteBatcher implements UnitOfWork {
     if (this.closed) return Promise.reject(unavailable('closed'));
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ writes, deadline: Date.now() + this.waitMs, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.schedule();
     });
   }
 
-  /** Commits what is pending now. */
+  /** Commits what is pending now (after the batch an asynchronous applier still has). */
   flush(): void {
     this.scheduled = false;
     this.retryTimer = undefined;
-    if (this.pending.length === 0) return;
+    if (this.pending.length === 0 || this.applying) return;
     const batch = this.pending;
     this.pending = [];
+    let outcome: void | Promise<void>;
     try {
-      this.applier.applyAll(batch.map((unit) => unit.writes));
-      this.succeeded(batch);
+      const applied = this.applier.applyAll(batch.map((unit) => unit.writes));
+      outcome = applied
+        ? applied.then(
+            () => this.succeeded(batch),
+            (error: unknown) => this.failed(batch, error),
+          )
+        : this.succeeded(batch);
     } catch (error) {
-      this.failed(batch, error);
+      outcome = this.failed(batch, error);
     }
+    if (!outcome) return;
+    this.applying = outcome.finally(() => {
+      this.applying = undefined;
+      if (this.pending.length > 0) this.schedule();
+    });
   }
 
   /** Commits what is pending (one last try), refuses what still cannot be, and takes no more. */
-  close(): void {
+  async close(): Promise<void> {
     clearTimeout(this.retryTimer);
+    await this.applying;
     this.flush();
+    await this.applying;
     clearTimeout(this.retryTimer);
     for (const unit of this.pending.splice(0)) unit.reject(unavailable('closed'));
     this.closed = true;
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
   }
 
   private succeeded(batch: readonly PendingUnit[]): void {
@@ -80,7 +100,7 @@ export class WriteBatcher implements UnitOfWork {
     for (const unit of batch) unit.resolve();
   }
 
-  private failed(batch: PendingUnit[], error: unknown): void {
+  private failed(batch: PendingUnit[], error: unknown): void | Promise<void> {
     const fault = faultOf(error);
     if (fault === 'locked') return this.waitForLock(batch);
     if (fault) {
@@ -88,17 +108,37 @@ export class WriteBatcher implements UnitOfWork {
       for (const unit of batch) unit.reject(unavailable(fault, error));
       return;
     }
-    // One bad write must not fail its neighbours: apply each unit on its own.
-    for (const unit of batch) {
+    return this.oneByOne(batch);
+  }
+
+  /** One bad write must not fail its neighbours: each unit is applied on its own (in order, one at a time). */
+  private oneByOne(batch: readonly PendingUnit[]): void | Promise<void> {
+    for (const [i, unit] of batch.entries()) {
+      let applied: void | Promise<void>;
       try {
-        this.applier.applyAll([unit.writes]);
-        this.succeeded([unit]);
+        applied = this.applier.applyAll([unit.writes]);
       } catch (own) {
-        const ownFault = faultOf(own);
-        if (ownFault) this.health.recordFault(ownFault);
-        unit.reject(ownFault ? unavailable(ownFault, own) : own);
+        this.refuse(unit, own);
+        continue;
       }
+      if (!applied) {
+        this.succeeded([unit]);
+        continue;
+      }
+      // An asynchronous applier: the rest wait for this one.
+      return applied
+        .then(
+          () => this.succeeded([unit]),
+          (own: unknown) => this.refuse(unit, own),
+        )
+        .then(() => this.oneByOne(batch.slice(i + 1)));
     }
+  }
+
+  private refuse(unit: PendingUnit, error: unknown): void {
+    const fault = faultOf(error);
+    if (fault) this.health.recordFault(fault);
+    unit.reject(fault ? unavailable(fault, error) : error);
   }
 
   /** Another process holds the write lock: try again shortly, refusing units past their deadline. */

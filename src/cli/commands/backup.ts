@@ -16,6 +16,13 @@ export async function backup(values: OptionValues<typeof options>, positionals: 
   if (extra.length > 0) throw new UsageError(`backup takes one file, not ${positionals.length}: switchboard backup FILE`);
   const loaded = loadConfig(configDirOf(values));
   const dataDir = dataDirOf(loaded.config, loaded.dir, values.data);
+  if (loaded.config.server.database !== 'sqlite') {
+    console.error(
+      'switchboard: backup copies the SQLite file; this config keeps its data in PostgreSQL (server.database): ' +
+        "back it up with pg_dump, or the server's own backups",
+    );
+    return 1;
+  }
   const file = databaseFile(dataDir);
   if (!existsSync(file)) {
     console.error(

@@ -1,22 +1,33 @@
-// `switchboard migrate`: creates or updates the database schema and says what ran.
+// `switchboard migrate`: creates or updates the database schema (SQLite's file, or the
+// PostgreSQL database of server.database) and says what ran.
 import { loadConfig } from '../../config/load-config.js';
 import { dataDirOf } from '../../config/data-dir.js';
+import { storeLocation } from '../../open-store.js';
 import { openSqlite } from '../../store/database.js';
 import { migrateToLatest } from '../../store/migrate.js';
-import { databaseFile } from '../../store/store.js';
+import { currentSchema, openPostgres } from '../../store/pg-database.js';
 import { configDirOf, storeOptions, type OptionValues } from '../options.js';
 
 export const options = storeOptions;
 
 export async function migrate(values: OptionValues<typeof options>): Promise<number> {
   const loaded = loadConfig(configDirOf(values));
-  const file = databaseFile(dataDirOf(loaded.config, loaded.dir, values.data));
-  const database = openSqlite(file, loaded.config.server.durability);
+  const location = storeLocation(loaded.config.server, dataDirOf(loaded.config, loaded.dir, values.data));
+  const [name, database] =
+    location.kind === 'sqlite'
+      ? [location.file, openSqlite(location.file, loaded.config.server.durability)]
+      : [withoutPassword(location.url), await openPostgres(location.url)];
   try {
-    const applied = await migrateToLatest(database.db);
-    console.log(applied.length === 0 ? `${file}: schema is up to date` : `${file}: applied ${applied.join(', ')}`);
+    const schema = location.kind === 'postgres' ? await currentSchema(database) : undefined;
+    const applied = await migrateToLatest(database.db, schema);
+    console.log(applied.length === 0 ? `${name}: schema is up to date` : `${name}: applied ${applied.join(', ')}`);
   } finally {
     await database.close();
   }
   return 0;
+}
+
+/** The URL as it may be printed: a password never is. */
+function withoutPassword(url: string): string {
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
 }

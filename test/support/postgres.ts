@@ -1,0 +1,39 @@
+// The PostgreSQL the suites that need one use: $SWITCHBOARD_TEST_POSTGRES, else the one this
+// project's machines run (127.0.0.1:5432, database `test`, trust auth), as postgres-setup.ts
+// found it. Each test gets a schema of its own, dropped afterwards, so runs never collide.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { quoteIdentifier } from '../../src/store/pg-database.js';
+
+const provided = inject('postgres');
+export const POSTGRES_URL = provided.url;
+
+/** Whether the PostgreSQL suites run here (postgres-setup.ts asked once for the whole run). */
+export const postgresAvailable = provided.available;
+
+/** Runs one statement on a connection of its own. */
+export async function adminQuery(text: string): Promise<pg.QueryResult> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  try {
+    return await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * A new, empty schema for one test (created), with the URL whose connections use it;
+ * `drop()` removes it with everything in it.
+ */
+export async function freshSchema(): Promise<{ schema: string; url: string; drop(): Promise<void> }> {
+  const schema = `sb_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await adminQuery(`create schema ${quoteIdentifier(schema)}`);
+  const separator = POSTGRES_URL.includes('?') ? '&' : '?';
+  return {
+    schema,
+    url: `${POSTGRES_URL}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+    drop: async () => void (await adminQuery(`drop schema if exists ${quoteIdentifier(schema)} cascade`)),
+  };
+}
