@@ -9,6 +9,7 @@ import * as retentionIndexes from './006_retention_indexes.js';
 import * as leanRuns from './007_lean_runs.js';
 import * as runsById from './008_runs_by_id.js';
 import * as requestLogByTime from './009_request_log_by_time.js';
+import * as moduleState from './010_module_state.js';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': initial,
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '007_lean_runs': leanRuns,
   '008_runs_by_id': runsById,
   '009_request_log_by_time': requestLogByTime,
+  '010_module_state': moduleState,
 };

@@ -24,6 +24,7 @@ import type { DeliveryWorker } from './outbound/delivery-worker.js';
 import { buildGeneration } from './reload/generation.js';
 import { describeChanges, LiveConfig, type ReloadOutcome } from './reload/live-config.js';
 import { RetentionJob } from './retention-job.js';
+import { ModuleStateRecorder, restoreModuleStates } from './module-state.js';
 import { runInput } from './run-input.js';
 import { lockDataDir } from './store/data-dir-lock.js';
 import { forgetAddress, recordAddress } from './store/engine-address.js';
@@ -166,6 +167,24 @@ export function mailerPart(config: Config): Part<ActionContext['sendMail']> {
       return started && ((message) => started.send(message));
     },
     stop: () => mailer?.close(),
+  };
+}
+
+/**
+ * Module state kept across restarts: read back into the modules when it starts (before
+ * they start), written as it changes, and the last of it written when it stops (after the
+ * modules stopped, since it stops after them).
+ */
+export function moduleStatePart(w: Wiring, store: Store, modules: ModuleHost): Part {
+  let recorder: ModuleStateRecorder | undefined;
+  return {
+    name: 'module_state',
+    async start() {
+      const restored = await restoreModuleStates(store.moduleStates, modules, w.log);
+      if (restored > 0) w.log.info({ modules: restored }, 'module state restored');
+      recorder = new ModuleStateRecorder(store, modules, w.clock, w.log);
+    },
+    stop: () => recorder?.stop(),
   };
 }
 

@@ -17,6 +17,7 @@ import {
   liveConfig,
   mailerPart,
   moduleHost,
+  moduleStatePart,
   modulesPart,
   outboundPart,
   retentionPart,
@@ -88,12 +89,15 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     const sendMail = await life.start(mailerPart(config));
     // The delivery worker after the modules: subscription hooks call them.
     const worker = outbound.deliveries({ modules, sendMail });
-    await life.start(modulesPart(modules));
+    await life.start(moduleStatePart(w, store, modules));
     const executor = runExecutor(w, { store, modules, metrics, sendMail, events: outbound.outbox });
-    await life.start(runsPart(executor, config.server));
     const firer = new TriggerFirer({ ...w, store, executor, events: outbound.outbox });
     const debouncer = new Debouncer(clock);
     const live = await liveConfig(w, { store, modules, firer, outbound, metrics, debouncer }, options.env);
+    // Conditions start from the state kept before a restart; what the modules' start changes is an edge.
+    live.baseline();
+    await life.start(modulesPart(modules));
+    await life.start(runsPart(executor, config.server));
     await life.start(configPart(live, dataDir));
     await life.start(retentionPart(w, store));
     // Resumed runs start once conditions are watched, so the state they change is seen.

@@ -15,6 +15,7 @@ const TABLES = [
   'events',
   'instance_secrets',
   'instance_stats',
+  'module_state',
   'request_log',
   'run_actions',
   'runs',
@@ -43,6 +44,7 @@ const ALL = [
   '007_lean_runs',
   '008_runs_by_id',
   '009_request_log_by_time',
+  '010_module_state',
 ];
 
 const dirs: string[] = [];
@@ -156,6 +158,7 @@ describe('migrations', () => {
       delivery_attempts: ['seq', 'delivery_id', 'attempt', 'started_at', 'latency_ms', 'status_code', 'error', 'response'],
       subscription_state: ['subscription_id', 'secret', 'consecutive_exhausted', 'disabled_at', 'disabled_reason'],
       schedule_fires: ['instance_id', 'condition', 'last_fired_at'],
+      module_state: ['system_id', 'address', 'driver', 'state', 'updated_at'],
       store_probe: ['pad'],
     });
     const seq = tables.find((t) => t.name === 'run_actions')!.columns.find((c) => c.name === 'seq')!;

@@ -31,6 +31,7 @@ describe('/readyz', () => {
       'data_dir',
       'store',
       'mail',
+      'module_state',
       'modules',
       'runs',
       'config',

@@ -78,6 +78,20 @@ export class ModuleInstance {
     return this.state;
   }
 
+  /**
+   * Takes back the state kept from before a restart, over the driver's initial state, before
+   * the module starts (no state change is told: nothing changed). Refused, leaving the
+   * initial state, when the result is not a state the driver declares.
+   */
+  restore(kept: Readonly<Record<string, unknown>>): { ok: true } | { ok: false; reason: string } {
+    const merged = { ...this.state, ...kept };
+    const parsed = this.driver.state.safeParse(merged);
+    if (!parsed.success)
+      return { ok: false, reason: parsed.error.issues.map((i) => `${i.path.join('.') || '(state)'}: ${i.message}`).join('; ') };
+    this.state = merged;
+    return { ok: true };
+  }
+
   async start(): Promise<void> {
     try {
       await this.driver.start?.(this.context);

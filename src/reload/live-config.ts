@@ -71,7 +71,12 @@ export class LiveConfig {
     return `generation ${number} (${hash}): ${catalog.all().length} instances, ${timed.size} schedules`;
   }
 
-  /** Starts the first generation's watcher and schedules. */
+  /** The first generation's compare conditions take the modules' state now (kept from before a restart) as their starting point. */
+  baseline(): void {
+    this.serving.conditions.baseline();
+  }
+
+  /** Starts the first generation's watcher (firing the edges seen since its baseline) and schedules. */
   async start(): Promise<void> {
     this.serving.conditions.start();
     await this.serving.timed.start();

@@ -4,13 +4,9 @@
 import { sql } from 'kysely';
 import { currentSchema, openPostgres, postgresPool, type PostgresOptions } from './pg-database.js';
 import { migrateToLatest } from './migrate.js';
-import { OutboxRepo } from './outbox-repo.js';
 import { PostgresRetention } from './pg-retention.js';
 import { PostgresWriter } from './pg-writer.js';
-import { RequestLogRepo } from './request-log-repo.js';
-import { RunsRepo } from './runs-repo.js';
-import { ScheduleRepo } from './schedule-repo.js';
-import { SecretsRepo } from './secrets-repo.js';
+import { repositories } from './repositories.js';
 import { DEFAULT_LOCK_WAIT_MS, type Store, type StoreOptions } from './store.js';
 import { StoreHealth } from './store-health.js';
 import { WriteBatcher } from './write-batcher.js';
@@ -40,11 +36,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   let closing: Promise<void> | undefined;
   return {
     database,
-    secrets: new SecretsRepo(database.db),
-    requests: new RequestLogRepo(database.db),
-    runs: new RunsRepo(database.db),
-    outbox: new OutboxRepo(database.db),
-    schedules: new ScheduleRepo(database.db),
+    ...repositories(database.db),
     retention: new PostgresRetention(database.db),
     health,
     commit: (writes: readonly StoreWrite[]) => batcher.commit(writes),

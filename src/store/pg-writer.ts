@@ -47,6 +47,8 @@ const SQL = {
     values ($1, null, 0, $2, $3)
     on conflict (subscription_id) do update set disabled_at = excluded.disabled_at, disabled_reason = excluded.disabled_reason,
       consecutive_exhausted = 0`,
+  moduleState: `insert into module_state (system_id, address, driver, state, updated_at) values ($1, $2, $3, $4, $5)
+    on conflict (system_id, address) do update set driver = excluded.driver, state = excluded.state, updated_at = excluded.updated_at`,
   probe: 'insert into store_probe (pad) values (null)',
 } as const;
 
@@ -201,5 +203,9 @@ function statementsOf(write: StoreWrite): Query[] {
       return [[SQL.exhaustedCounted, [write.subscriptionId, write.exhausted ? 1 : 0]]];
     case 'subscription_disabled':
       return [[SQL.subscriptionDisabled, [write.subscriptionId, write.at, write.reason]]];
+    case 'module_state': {
+      const r = write.row;
+      return [[SQL.moduleState, [r.system_id, r.address, r.driver, r.state, r.updated_at]]];
+    }
   }
 }

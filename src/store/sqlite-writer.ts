@@ -44,6 +44,8 @@ const SQL = {
   subscriptionDisabled: `insert into subscription_state (subscription_id, secret, consecutive_exhausted, disabled_at, disabled_reason)
     values (@subscriptionId, null, 0, @at, @reason)
     on conflict (subscription_id) do update set disabled_at = excluded.disabled_at, disabled_reason = excluded.disabled_reason, consecutive_exhausted = 0`,
+  moduleState: `insert into module_state (system_id, address, driver, state, updated_at) values (?, ?, ?, ?, ?)
+    on conflict (system_id, address) do update set driver = excluded.driver, state = excluded.state, updated_at = excluded.updated_at`,
   probe: 'insert into store_probe (pad) values (zeroblob(@bytes))',
 } as const;
 
@@ -203,6 +205,11 @@ export class SqliteWriter {
       case 'subscription_disabled':
         s.subscriptionDisabled.run({ subscriptionId: write.subscriptionId, at: write.at, reason: write.reason });
         return;
+      case 'module_state': {
+        const r = write.row;
+        s.moduleState.run(r.system_id, r.address, r.driver, r.state, r.updated_at);
+        return;
+      }
     }
   }
 }

@@ -7,25 +7,16 @@ import { enableIncrementalVacuum } from './auto-vacuum.js';
 import { Checkpointer } from './checkpointer.js';
 import { openSqlite, type Database, type Durability } from './database.js';
 import { migrateToLatest } from './migrate.js';
-import { OutboxRepo } from './outbox-repo.js';
-import { RequestLogRepo } from './request-log-repo.js';
+import { repositories, type Repositories } from './repositories.js';
 import { RetentionRepo, type Retention } from './retention-repo.js';
-import { RunsRepo } from './runs-repo.js';
-import { ScheduleRepo } from './schedule-repo.js';
-import { SecretsRepo } from './secrets-repo.js';
 import { SqliteWriter } from './sqlite-writer.js';
 import { StoreHealth, type StoreReadiness } from './store-health.js';
 import { WriteBatcher, type WriteApplier } from './write-batcher.js';
 import type { StoreWrite, UnitOfWork } from './writes.js';
 
-export interface Store extends UnitOfWork {
+export interface Store extends UnitOfWork, Repositories {
   /** Kysely on the read connection, for the repositories and for tests. */
   readonly database: Database;
-  readonly secrets: SecretsRepo;
-  readonly requests: RequestLogRepo;
-  readonly runs: RunsRepo;
-  readonly outbox: OutboxRepo;
-  readonly schedules: ScheduleRepo;
   readonly retention: Retention;
   readonly health: StoreHealth;
   /** Whether a write could start now and no commit met a fault lately (for /readyz). */
@@ -108,11 +99,7 @@ export async function openStore(file: string, options: StoreOptions = {}): Promi
   const batcher = new WriteBatcher(applier, health, options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
   return {
     database,
-    secrets: new SecretsRepo(database.db),
-    requests: new RequestLogRepo(database.db),
-    runs: new RunsRepo(database.db),
-    outbox: new OutboxRepo(database.db),
-    schedules: new ScheduleRepo(database.db),
+    ...repositories(database.db),
     retention: new RetentionRepo(database.db),
     health,
     commit: (writes: readonly StoreWrite[]) => batcher.commit(writes),

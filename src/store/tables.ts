@@ -119,6 +119,15 @@ export interface ScheduleFiresTable {
   last_fired_at: number;
 }
 
+export interface ModuleStateTable {
+  system_id: string;
+  address: string;
+  driver: string;
+  /** The state's keys as JSON, each within the bound events use (larger ones are not kept). */
+  state: string;
+  updated_at: number;
+}
+
 export interface StoreProbeTable {
   pad: Buffer | null;
 }
@@ -134,5 +143,6 @@ export interface Tables {
   delivery_attempts: DeliveryAttemptsTable;
   subscription_state: SubscriptionStateTable;
   schedule_fires: ScheduleFiresTable;
+  module_state: ModuleStateTable;
   store_probe: StoreProbeTable;
 }

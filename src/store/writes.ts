@@ -5,6 +5,7 @@ import type {
   DeliveriesTable,
   DeliveryAttemptsTable,
   EventsTable,
+  ModuleStateTable,
   RequestLogTable,
   RunActionsTable,
   RunsTable,
@@ -16,6 +17,7 @@ export type RequestLogRow = RequestLogTable;
 export type RunRow = Omit<RunsTable, 'last_action'>;
 export type RunActionRow = Omit<RunActionsTable, 'seq'>;
 export type EventRow = EventsTable;
+export type ModuleStateRow = ModuleStateTable;
 export type DeliveryRow = DeliveriesTable;
 export type AttemptRow = Omit<DeliveryAttemptsTable, 'seq'>;
 export type DeliveryUpdate = Pick<
@@ -54,7 +56,9 @@ export type StoreWrite =
   /** One more exhausted delivery in a row for the subscription, or (false) the count back to 0. */
   | { kind: 'exhausted_counted'; subscriptionId: string; exhausted: boolean }
   /** Disabled since `at` with a reason, or enabled again (at null). */
-  | { kind: 'subscription_disabled'; subscriptionId: string; at: number | null; reason: string | null };
+  | { kind: 'subscription_disabled'; subscriptionId: string; at: number | null; reason: string | null }
+  /** A module's state as it is now (replacing what was kept). */
+  | { kind: 'module_state'; row: ModuleStateRow };
 
 /** The store's one way in for writes: a list of writes that commit together, or not at all. */
 export interface UnitOfWork {

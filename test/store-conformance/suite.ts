@@ -879,6 +879,34 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
       });
     });
 
+    describe('module state', () => {
+      it('module_state keeps each module`s latest state, a later write replacing the earlier, read back in order', async () => {
+        expect(await store.moduleStates.all()).toEqual([]);
+        const row = (system: string, address: string, state: object, at: number) => ({
+          system_id: system,
+          address,
+          driver: 'display',
+          state: JSON.stringify(state),
+          updated_at: at,
+        });
+        await store.commit([
+          { kind: 'module_state', row: row('sys-b', 'Display_1', { power: true }, T) },
+          { kind: 'module_state', row: row('sys-a', 'Display_2', { power: false }, T) },
+        ]);
+        // Two writes of one module in one turn: the later one is kept.
+        await Promise.all([
+          store.commit([{ kind: 'module_state', row: row('sys-a', 'Display_1', { volume: 10 }, T + 1) }]),
+          store.commit([{ kind: 'module_state', row: row('sys-a', 'Display_1', { volume: 20 }, T + 2) }]),
+        ]);
+        await store.commit([{ kind: 'module_state', row: row('sys-b', 'Display_1', { power: false }, T + 3) }]);
+        expect(await store.moduleStates.all()).toEqual([
+          row('sys-a', 'Display_1', { volume: 20 }, T + 2),
+          row('sys-a', 'Display_2', { power: false }, T),
+          row('sys-b', 'Display_1', { power: false }, T + 3),
+        ]);
+      });
+    });
+
     describe('instance secrets', () => {
       it('ensure generates and keeps a secret only for instances without one', async () => {
         const made: string[] = [];

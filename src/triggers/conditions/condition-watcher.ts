@@ -67,16 +67,31 @@ export class ConditionWatcher {
   }
 
   private firing = false;
+  private baselined = false;
+  /** Edges seen after the starting point was taken and before firing began (modules starting): fired at start. */
+  private readonly pending = new Set<string>();
 
   /**
-   * Takes the conditions' current state as the starting point: holding at start is not an
-   * edge. After a reload, `carried` holds the edge state of instances that did not change,
-   * taken over as it was, so an edge that was armed stays armed and one that fired does not
-   * fire again.
+   * Takes the conditions' current state as the starting point: holding then is not an edge.
+   * At an engine start this is the state kept from before the restart, taken before the
+   * modules start, so what their start changes is an edge (fired once firing begins). After
+   * a reload, `carried` holds the edge state of instances that did not change, taken over
+   * as it was, so an edge that was armed stays armed and one that fired does not fire again.
    */
-  start(carried: ReadonlyMap<string, boolean> = new Map()): void {
+  baseline(carried: ReadonlyMap<string, boolean> = new Map()): void {
     for (const [id, watched] of this.watched) watched.held = carried.get(id) ?? this.evaluate(watched);
+    this.baselined = true;
+  }
+
+  /** Fires edges from now on, first those seen since the starting point that still hold. */
+  start(carried?: ReadonlyMap<string, boolean>): void {
+    if (!this.baselined) this.baseline(carried);
     this.firing = true;
+    for (const id of this.pending) {
+      const watched = this.watched.get(id);
+      if (watched?.held) this.onEdge(watched.instance);
+    }
+    this.pending.clear();
   }
 
   /** Each watched instance's edge state: whether its conditions held at the last evaluation. */
@@ -87,6 +102,8 @@ export class ConditionWatcher {
   /** Fires no more edges (a shutdown: runs finishing during the drain start nothing new); conditions are still evaluated. */
   stop(): void {
     this.firing = false;
+    this.baselined = false;
+    this.pending.clear();
   }
 
   /** Whether every compare condition of the instance holds now (true when it has none). */
@@ -103,7 +120,9 @@ export class ConditionWatcher {
       const now = this.evaluate(watched);
       const edge = now && !watched.held;
       watched.held = now;
-      if (edge && watched.edgeDriven && this.firing) this.onEdge(watched.instance);
+      if (!edge || !watched.edgeDriven) continue;
+      if (this.firing) this.onEdge(watched.instance);
+      else if (this.baselined) this.pending.add(watched.instance.id);
     }
   }
 
