@@ -4,8 +4,9 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { databaseFile, openStore } from '../src/store/store.js';
+import { backendEnv, openBackendStore } from './support/backend-store.js';
 import { spawnEngine, type EngineProcess } from './support/engine-process.js';
+import { BACKENDS, type Schema } from './support/postgres.js';
 
 const SECRET = 'crash-secret-0123456789a';
 const CONFIG = `
@@ -23,9 +24,12 @@ instances:
 
 let dir: string;
 let engine: EngineProcess | undefined;
-afterEach(() => {
+let schema: Schema | undefined;
+afterEach(async () => {
   engine?.child.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
+  await schema?.drop();
+  schema = undefined;
 });
 
 function setup(): { configDir: string; dataDir: string } {
@@ -36,10 +40,12 @@ function setup(): { configDir: string; dataDir: string } {
   return { configDir, dataDir: join(dir, 'data') };
 }
 
-describe('durability', () => {
+describe.each(BACKENDS)('durability on %s', (backend) => {
   it('keeps every request answered 202 after SIGKILL, and finishes their runs after restart', async () => {
     const { configDir, dataDir } = setup();
-    engine = await spawnEngine(configDir, dataDir);
+    const target = await backendEnv(backend);
+    schema = target.schema;
+    engine = await spawnEngine(configDir, dataDir, target.env);
     const answered: string[] = [];
     await Promise.all(
       Array.from({ length: 100 }, async (_, i) => {
@@ -55,7 +61,7 @@ describe('durability', () => {
     expect((await engine.exited).signal).toBe('SIGKILL');
     expect(answered.length).toBe(100);
 
-    const store = await openStore(databaseFile(dataDir));
+    const store = await openBackendStore(dataDir, schema);
     const runs = await store.database.db.selectFrom('runs').select(['id', 'request_id']).execute();
     const logged = await store.requests.list({ instanceId: 'trig-c', limit: 1000 });
     await store.close();
@@ -63,18 +69,20 @@ describe('durability', () => {
     expect(logged.filter((r) => r.outcome === 'fired').length).toBe(100);
 
     // After a restart every run accepted before the kill is finished (at-least-once).
-    engine = await spawnEngine(configDir, dataDir);
+    engine = await spawnEngine(configDir, dataDir, target.env);
     engine.child.kill('SIGTERM');
     const exit = await engine.exited;
     expect(exit, engine.output()).toEqual({ code: 0, signal: null });
-    const after = await openStore(databaseFile(dataDir));
+    const after = await openBackendStore(dataDir, schema);
     const statuses = await after.database.db.selectFrom('runs').select('status').execute();
     const stats = await after.runs.stats('trig-c');
     await after.close();
     expect(statuses.every((r) => r.status === 'succeeded')).toBe(true);
     expect(stats?.trigger_count).toBe(100);
   }, 60_000);
+});
 
+describe('shutdown', () => {
   it('drains a request in flight on SIGTERM, then exits 0 with modules stopped and the database closed', async () => {
     const { configDir, dataDir } = setup();
     engine = await spawnEngine(configDir, dataDir);

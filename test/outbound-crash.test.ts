@@ -5,8 +5,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { databaseFile, openStore } from '../src/store/store.js';
+import { backendEnv, openBackendStore } from './support/backend-store.js';
 import { spawnEngine, type EngineProcess } from './support/engine-process.js';
+import { BACKENDS, type Schema } from './support/postgres.js';
 
 // The receiver hangs on its first request (the engine is killed meanwhile) and answers 200 after.
 const RECEIVER = `
@@ -26,10 +27,13 @@ server.listen(0, '127.0.0.1', () => console.log('port ' + server.address().port)
 `;
 
 let dir: string;
+let schema: Schema | undefined;
 const children: ChildProcess[] = [];
-afterEach(() => {
+afterEach(async () => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
+  await schema?.drop();
+  schema = undefined;
 });
 
 function startReceiver(): Promise<{ child: ChildProcess; port: number; lines: () => { id: string; body: string }[] }> {
@@ -64,7 +68,7 @@ async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 15
   }
 }
 
-describe('outbound durability', () => {
+describe.each(BACKENDS)('outbound durability on %s', (backend) => {
   it('sends a delivery again with the same event id after the engine is killed during its attempt', async () => {
     dir = mkdtempSync(join(tmpdir(), 'switchboard-outbound-crash-'));
     const configDir = join(dir, 'config');
@@ -87,7 +91,9 @@ subscriptions:
   - { id: sub-c, url: "http://127.0.0.1:${receiver.port}/hook", events: [trigger.fired], timeout: 60s }
 `,
     );
-    let engine: EngineProcess = await spawnEngine(configDir, dataDir);
+    const target = await backendEnv(backend);
+    schema = target.schema;
+    let engine: EngineProcess = await spawnEngine(configDir, dataDir, target.env);
     children.push(engine.child);
     const response = await fetch(`${engine.url}/webhook/trig-c/notify?secret=outbound-crash-secret-01`, { method: 'POST' });
     expect(response.status).toBe(202);
@@ -95,7 +101,7 @@ subscriptions:
     engine.child.kill('SIGKILL');
     await engine.exited;
 
-    engine = await spawnEngine(configDir, dataDir);
+    engine = await spawnEngine(configDir, dataDir, target.env);
     children.push(engine.child);
     const [, second] = await until('the attempt after restart', () =>
       receiver.lines().length >= 2 ? receiver.lines() : undefined,
@@ -105,7 +111,7 @@ subscriptions:
     engine.child.kill('SIGTERM');
     expect((await engine.exited).code).toBe(0);
 
-    const store = await openStore(databaseFile(dataDir));
+    const store = await openBackendStore(dataDir, schema);
     const deliveries = await store.outbox.list();
     await store.close();
     expect(deliveries).toHaveLength(1);

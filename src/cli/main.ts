@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   check: () => import('./commands/check.js').then((m) => command('check', m.options, m.check)),
   reload: () => import('./commands/reload.js').then((m) => command('reload', m.options, m.reload)),
   migrate: () => import('./commands/migrate.js').then((m) => command('migrate', m.options, m.migrate)),
+  'migrate-store': () => import('./commands/migrate-store.js').then((m) => command('migrate-store', m.options, m.migrateStore)),
   backup: () => import('./commands/backup.js').then((m) => command('backup', m.options, m.backup, { takesArguments: true })),
   urls: () => import('./commands/urls.js').then((m) => command('urls', m.options, m.urls)),
   instances: () => import('./commands/instances.js').then((m) => command('instances', m.options, m.instances)),
@@ -43,6 +44,8 @@ commands:
   reload         have the running engine reload its config (SIGHUP) and print the outcome, or every
                  problem (exit 1)  [--config DIR] [--data DIR] [--timeout SECONDS]
   migrate        create or update the database schema  [--config DIR] [--data DIR]
+  migrate-store  copy the SQLite database into PostgreSQL, counts checked: --to URL
+                 [--config DIR] [--data DIR] [--force]
   backup         copy the database to FILE, the engine running or not: backup FILE
                  [--config DIR] [--data DIR] [--force]
   urls           print every trigger instance's URL, secret included  [--config DIR] [--data DIR] [--base URL]

@@ -123,6 +123,12 @@ export function readConfig(dirArg: string, env: NodeJS.ProcessEnv = process.env)
     return at(source, path, message);
   };
 
+  // The database may come from the environment, as platforms hand it over (a URL with its
+  // password): SWITCHBOARD_DATABASE overrides server.database, and is checked like it.
+  const database = env.SWITCHBOARD_DATABASE;
+  if (database && (merged.server === undefined || (typeof merged.server === 'object' && merged.server !== null)))
+    merged.server = { ...(merged.server as object | undefined), database };
+
   // Past a YAML error or a section of the wrong shape, what was merged is not what was meant.
   // A value left blank by an unset variable is reported as that alone (ProblemOrder), so the checks go on.
   if (problems.length > unset.length) throw new ConfigInvalid(inFileOrder(problems, order));

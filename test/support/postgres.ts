@@ -27,7 +27,14 @@ export async function adminQuery(text: string): Promise<pg.QueryResult> {
  * A new, empty schema for one test (created), with the URL whose connections use it;
  * `drop()` removes it with everything in it.
  */
-export async function freshSchema(): Promise<{ schema: string; url: string; drop(): Promise<void> }> {
+export interface Schema {
+  schema: string;
+  /** The database's URL with this schema as its search path. */
+  url: string;
+  drop(): Promise<void>;
+}
+
+export async function freshSchema(): Promise<Schema> {
   const schema = `sb_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   await adminQuery(`create schema ${quoteIdentifier(schema)}`);
   const separator = POSTGRES_URL.includes('?') ? '&' : '?';
@@ -37,3 +44,6 @@ export async function freshSchema(): Promise<{ schema: string; url: string; drop
     drop: async () => void (await adminQuery(`drop schema if exists ${quoteIdentifier(schema)} cascade`)),
   };
 }
+
+/** The backends the suites that matter run on: SQLite always, PostgreSQL where it is reachable. */
+export const BACKENDS: readonly ('sqlite' | 'postgres')[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];

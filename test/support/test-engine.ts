@@ -9,6 +9,9 @@ import { loadDrivers, registryOf } from '../../src/drivers/registry.js';
 import { startEngine, type Engine, type EngineOptions } from '../../src/engine.js';
 import type { IdSource } from '../../src/ids.js';
 import { captureLogs } from './log-capture.js';
+import { freshSchema, type Schema } from './postgres.js';
+
+export type Backend = 'sqlite' | 'postgres';
 
 export interface TestEngine {
   engine: Engine;
@@ -16,6 +19,8 @@ export interface TestEngine {
   configDir: string;
   dataDir: string;
   logs: ReturnType<typeof captureLogs>;
+  /** The PostgreSQL schema it keeps its data in (backend: postgres): another engine on the same data passes it on. */
+  postgres?: Schema;
   /** The full URL of a path on the engine. */
   url(path: string): string;
   /** The secret of an instance, generated or configured. */
@@ -36,6 +41,10 @@ export interface TestEngineOptions {
   dir?: string;
   /** Store options beyond the config's (a writer that injects faults). */
   store?: EngineOptions['store'];
+  /** Where the engine keeps its data: SQLite in the data directory (default), or PostgreSQL in a schema of its own. */
+  backend?: Backend;
+  /** The PostgreSQL schema of an engine restarted on the same data (restart passes it on). */
+  postgres?: Schema;
 }
 
 export async function startTestEngine(options: TestEngineOptions): Promise<TestEngine> {
@@ -47,6 +56,9 @@ export async function startTestEngine(options: TestEngineOptions): Promise<TestE
     mkdirSync(configDir);
     for (const [name, text] of Object.entries(options.files)) writeFileSync(join(configDir, name), text);
   }
+  // On PostgreSQL: a schema of this engine's own, named by the environment as an operator's platform would.
+  const postgres = options.postgres ?? (options.backend === 'postgres' ? await freshSchema() : undefined);
+  const env = { ...options.env, ...(postgres ? { SWITCHBOARD_DATABASE: postgres.url } : {}) };
   const shipped = await loadDrivers();
   const registry = registryOf([...shipped.drivers.values(), ...(options.extraDrivers ?? [])]);
   const logs = captureLogs();
@@ -60,7 +72,7 @@ export async function startTestEngine(options: TestEngineOptions): Promise<TestE
     clock: options.clock,
     ids: options.ids,
     store: options.store,
-    env: options.env ?? {},
+    env,
   });
   const self: TestEngine = {
     engine,
@@ -68,6 +80,7 @@ export async function startTestEngine(options: TestEngineOptions): Promise<TestE
     configDir,
     dataDir,
     logs,
+    postgres,
     url: (path) => `${engine.url}${path}`,
     async secret(instanceId) {
       const configured = engine.config.instances.find((i) => i.id === instanceId)?.secret;
@@ -82,11 +95,13 @@ export async function startTestEngine(options: TestEngineOptions): Promise<TestE
     stop: () => engine.stop(),
     async restart() {
       await engine.stop();
-      return startTestEngine({ ...options, dir });
+      // The same data directory and schema: whichever engine is cleaned up last drops it.
+      return startTestEngine({ ...options, dir, postgres });
     },
     async cleanup() {
       await engine.stop();
       rmSync(dir, { recursive: true, force: true });
+      await postgres?.drop();
     },
   };
   return self;

@@ -28,6 +28,6 @@ export async function migrate(values: OptionValues<typeof options>): Promise<num
 }
 
 /** The URL as it may be printed: a password never is. */
-function withoutPassword(url: string): string {
+export function withoutPassword(url: string): string {
   return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
 }
