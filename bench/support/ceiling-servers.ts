@@ -12,13 +12,18 @@ import getRawBody from 'raw-body';
 import { createServer } from 'node:http';
 import { Worker } from 'node:worker_threads';
 import { TimeOrderedIds } from '../../src/ids.js';
+import { postgresPool } from '../../src/store/pg-database.js';
+import { openPostgresStore } from '../../src/store/pg-store.js';
+import { PostgresWriter } from '../../src/store/pg-writer.js';
+import { StoreHealth } from '../../src/store/store-health.js';
 import { openStore } from '../../src/store/store.js';
+import { WriteBatcher } from '../../src/store/write-batcher.js';
 import { SqliteWriter } from '../../src/store/sqlite-writer.js';
 import type { StoreWrite } from '../../src/store/writes.js';
 import { fireWrites, runEndWrites } from './ceiling-writes.js';
 import { listenLocally, type Listening } from './listen.js';
 
-export type CeilingKind = 'next turn' | 'main thread' | 'worker';
+export type CeilingKind = 'next turn' | 'main thread' | 'worker' | 'postgres writes';
 
 const FORMS = [
   '/webhook/:trigger/notify',
@@ -76,11 +81,27 @@ function workerCommitter(file: string): Committer {
   return { commit: turnBatched(apply), close: async () => void (await worker.terminate()) };
 }
 
-export async function startCeiling(kind: CeilingKind, secret: string, databaseFile: string): Promise<Listening> {
+/** The engine's own group commit (WriteBatcher) and PostgreSQL writer: a batch goes while the one before is with the server. */
+async function postgresCommitter(url: string): Promise<Committer> {
+  await (await openPostgresStore(url)).close(); // the engine's schema, migrated
+  const writer = new PostgresWriter(postgresPool(url, { max: 1 }));
+  const batcher = new WriteBatcher(writer, new StoreHealth(), 5_000);
+  return {
+    commit: (writes) => batcher.commit(writes),
+    close: async () => {
+      await batcher.close();
+      await writer.close();
+    },
+  };
+}
+
+/** `database`: the SQLite file, or for `postgres writes` the PostgreSQL URL. */
+export async function startCeiling(kind: CeilingKind, secret: string, database: string): Promise<Listening> {
   let committer: Committer | undefined;
-  if (kind !== 'next turn') {
-    await (await openStore(databaseFile)).close(); // the engine's schema, migrated
-    committer = kind === 'worker' ? workerCommitter(databaseFile) : mainThreadCommitter(databaseFile);
+  if (kind === 'postgres writes') committer = await postgresCommitter(database);
+  else if (kind !== 'next turn') {
+    await (await openStore(database)).close(); // the engine's schema, migrated
+    committer = kind === 'worker' ? workerCommitter(database) : mainThreadCommitter(database);
   }
   const nextTurn = turnBatched(async () => {});
   const ids = new TimeOrderedIds();

@@ -96,6 +96,8 @@ export async function startBenchEngine(options: {
   wantExec: boolean;
   maxConnections: number;
   notes: string[];
+  /** A PostgreSQL URL to keep the data in instead of SQLite. */
+  database?: string;
 }): Promise<BenchEngine> {
   const { dir, name, secrets, registry, notes } = options;
   const log = createLogger({ level: LOG_LEVEL });
@@ -104,7 +106,8 @@ export async function startBenchEngine(options: {
     const dataDir = join(dir, `${name}-${attempt}`, 'data');
     mkdirSync(configDir, { recursive: true });
     writeFileSync(join(configDir, 'bench.yaml'), configYaml(secrets, withMeraki, options.maxConnections));
-    const engine = await startEngine({ configDir, dataDir, port: 0, host: HOST, registry, log, env: {} });
+    const env = options.database ? { SWITCHBOARD_DATABASE: options.database } : {};
+    const engine = await startEngine({ configDir, dataDir, port: 0, host: HOST, registry, log, env });
     return { engine, exec: withMeraki, databaseFile: databaseFile(dataDir) };
   };
   if (!options.wantExec) return start(false, 'fire-only');

@@ -1,33 +1,25 @@
 // The PostgreSQL connection that applies typed writes: one transaction per batch on a
 // connection of its own (reads never queue behind a commit, nor a commit behind reads),
-// one statement per write, counters summed per instance. synchronous_commit is the
+// counters summed per instance. Each statement is a round trip to the server, so the rows
+// a fire writes are grouped: the batch's request rows are one multi-row insert, its runs
+// another, the runs' ends one update (pg-row-groups.ts); every other write is a statement
+// of its own, in order, after the groups gathered before it. synchronous_commit is the
 // server's (on by default): a batch resolves once PostgreSQL has it on disk.
 import type pg from 'pg';
-import { packAction } from './packed-action.js';
+import { RowGroups, type Query } from './pg-row-groups.js';
 import { WriteCounters } from './write-counters.js';
 import type { StoreWrite } from './writes.js';
 
 const SQL = {
-  request: `insert into request_log
-    (id, instance_id, received_at, method, path, headers, body, body_size, body_truncated, status, outcome, run_id, latency_ms, reason, client_ip)
-    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-  run: `insert into runs (id, instance_id, trigger_id, system_id, request_id, created_at, status, input, finished_at, error)
-    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
   fireCounted: `insert into instance_stats (instance_id, trigger_count, last_fired_at) values ($1, $2, $3)
     on conflict (instance_id) do update set trigger_count = instance_stats.trigger_count + excluded.trigger_count,
       last_fired_at = greatest(instance_stats.last_fired_at, excluded.last_fired_at)`,
-  runAction: `insert into run_actions (run_id, position, kind, target, status, error, started_at, finished_at)
-    values ($1, $2, $3, $4, $5, $6, $7, $8)`,
   actionErrorCounted: `insert into instance_stats (instance_id, trigger_count, last_fired_at, action_errors) values ($1, 0, null, $2)
     on conflict (instance_id) do update set action_errors = instance_stats.action_errors + excluded.action_errors`,
   conditionsEvaluated: `insert into instance_stats (instance_id, trigger_count, last_fired_at, comparison_errors, triggered, triggered_at)
     values ($1, 0, null, $2, $3, $4)
     on conflict (instance_id) do update set comparison_errors = instance_stats.comparison_errors + excluded.comparison_errors,
       triggered = excluded.triggered, triggered_at = excluded.triggered_at`,
-  runFinished: 'update runs set status = $1, finished_at = $2, error = $3, last_action = $4 where id = $5',
-  event: 'insert into events (id, type, created_at, source, data) values ($1, $2, $3, $4, $5)',
-  delivery: `insert into deliveries (id, event_id, subscription_id, url, status, attempts, next_attempt_at, created_at, finished_at, last_status, last_error)
-    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
   attempt: `insert into delivery_attempts (delivery_id, attempt, started_at, latency_ms, status_code, error, response)
     values ($1, $2, $3, $4, $5, $6, $7)`,
   deliveryUpdate: `update deliveries set status = $1, attempts = $2, next_attempt_at = $3,
@@ -52,8 +44,6 @@ const SQL = {
   probe: 'insert into store_probe (pad) values (null)',
 } as const;
 
-type Query = readonly [text: string, values: unknown[]];
-
 export class PostgresWriter {
   constructor(
     /** A pool of one connection, the writer's own. */
@@ -63,8 +53,14 @@ export class PostgresWriter {
   /** Applies every unit in one transaction; rejects (and rolls back) if any write fails. */
   async applyAll(units: readonly (readonly StoreWrite[])[]): Promise<void> {
     const counters = new WriteCounters();
+    const groups = new RowGroups();
     const queries: Query[] = [];
-    for (const unit of units) for (const write of unit) if (!counters.add(write)) queries.push(...statementsOf(write));
+    for (const unit of units)
+      for (const write of unit) {
+        if (counters.add(write) || groups.add(write)) continue;
+        queries.push(...groups.take(), ...statementsOf(write));
+      }
+    queries.push(...groups.take());
     for (const [instanceId, { count, at }] of counters.fires) queries.push([SQL.fireCounted, [instanceId, count, at]]);
     for (const [instanceId, count] of counters.actionErrors) queries.push([SQL.actionErrorCounted, [instanceId, count]]);
     await this.transaction(queries);
@@ -91,9 +87,15 @@ export class PostgresWriter {
   }
 
   private async transaction(queries: readonly Query[]): Promise<void> {
+    if (queries.length === 0) return;
     const client = await this.pool.connect();
     let failure: Error | undefined;
     try {
+      // One statement is atomic on its own: no round trips for begin and commit (the runs' ends of a batch are one).
+      if (queries.length === 1) {
+        await client.query(queries[0]![0], queries[0]![1]);
+        return;
+      }
       await client.query('begin');
       for (const [text, values] of queries) await client.query(text, values);
       await client.query('commit');
@@ -108,83 +110,11 @@ export class PostgresWriter {
   }
 }
 
+/** The statements of a write that is not grouped, in the order of its batch. */
 function statementsOf(write: StoreWrite): Query[] {
   switch (write.kind) {
-    case 'request': {
-      const r = write.row;
-      return [
-        [
-          SQL.request,
-          [
-            r.id,
-            r.instance_id,
-            r.received_at,
-            r.method,
-            r.path,
-            r.headers,
-            r.body,
-            r.body_size,
-            r.body_truncated,
-            r.status,
-            r.outcome,
-            r.run_id,
-            r.latency_ms,
-            r.reason,
-            r.client_ip,
-          ],
-        ],
-      ];
-    }
-    case 'run': {
-      const r = write.row;
-      const values = [
-        r.id,
-        r.instance_id,
-        r.trigger_id,
-        r.system_id,
-        r.request_id,
-        r.created_at,
-        r.status,
-        r.input,
-        r.finished_at,
-        r.error,
-      ];
-      return [[SQL.run, values]];
-    }
-    case 'run_action': {
-      const r = write.row;
-      return [[SQL.runAction, [r.run_id, r.position, r.kind, r.target, r.status, r.error, r.started_at, r.finished_at]]];
-    }
-    case 'fire_counted':
-    case 'action_error_counted':
-      return []; // summed per transaction by applyAll
     case 'conditions_evaluated':
       return [[SQL.conditionsEvaluated, [write.instanceId, write.errors, write.triggered ? 1 : 0, write.at]]];
-    case 'run_finished': {
-      const last = write.lastAction ? packAction(write.lastAction, write.finishedAt) : null;
-      return [[SQL.runFinished, [write.status, write.finishedAt, write.error, last, write.id]]];
-    }
-    case 'event': {
-      const r = write.row;
-      return [[SQL.event, [r.id, r.type, r.created_at, r.source, r.data]]];
-    }
-    case 'delivery': {
-      const r = write.row;
-      const values = [
-        r.id,
-        r.event_id,
-        r.subscription_id,
-        r.url,
-        r.status,
-        r.attempts,
-        r.next_attempt_at,
-        r.created_at,
-        r.finished_at,
-        r.last_status,
-        r.last_error,
-      ];
-      return [[SQL.delivery, values]];
-    }
     case 'attempt': {
       const a = write.row;
       const d = write.delivery;
@@ -207,5 +137,8 @@ function statementsOf(write: StoreWrite): Query[] {
       const r = write.row;
       return [[SQL.moduleState, [r.system_id, r.address, r.driver, r.state, r.updated_at]]];
     }
+    default:
+      // Grouped (RowGroups) or summed (WriteCounters) before it gets here.
+      throw new Error(`${write.kind} is applied as a group`);
   }
 }
