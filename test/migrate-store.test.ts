@@ -89,5 +89,18 @@ describe.runIf(postgresAvailable)('switchboard migrate-store', () => {
     });
     expect(onPostgres.code).toBe(1);
     expect(onPostgres.stderr).toMatch(/already keeps its data in PostgreSQL/);
+    // A server that cannot be reached is said so, and the password in the URL is never printed.
+    const unreachable = await runCli([
+      'migrate-store',
+      '--config',
+      t.configDir,
+      '--data',
+      t.dataDir,
+      '--to',
+      'postgres://sb:s3cretpw@127.0.0.1:1/db',
+    ]);
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(/ECONNREFUSED/);
+    expect(unreachable.stdout + unreachable.stderr).not.toContain('s3cretpw');
   });
 });

@@ -55,6 +55,11 @@ export async function currentSchema(database: Database): Promise<string> {
   return schema;
 }
 
+/** The URL as it may be printed: a password never is. */
+export function printableUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+}
+
 export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }

@@ -10,10 +10,9 @@ import { openSqlite } from '../../store/database.js';
 import { runningEngine } from '../../store/engine-address.js';
 import { copyStore, TargetNotEmpty } from '../../store/copy-store.js';
 import { migrateToLatest } from '../../store/migrate.js';
-import { currentSchema, openPostgres } from '../../store/pg-database.js';
+import { currentSchema, openPostgres, printableUrl } from '../../store/pg-database.js';
 import { databaseFile } from '../../store/store.js';
 import { configDirOf, storeOptions, UsageError, type OptionSpecs, type OptionValues } from '../options.js';
-import { withoutPassword } from './migrate.js';
 
 export const options = {
   ...storeOptions,
@@ -70,7 +69,7 @@ export async function migrateStore(values: OptionValues<typeof options>): Promis
       return 1;
     }
     const rows = counts.reduce((sum, c) => sum + c.source, 0);
-    console.log(`copied ${rows} rows from ${file} to ${withoutPassword(url)}; every count matches.`);
+    console.log(`copied ${rows} rows from ${file} to ${printableUrl(url)}; every count matches.`);
     console.log('Next: set server.database to that URL in the config (with ${ENV} for the password), then start the engine.');
     return 0;
   } catch (error) {

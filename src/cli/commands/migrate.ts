@@ -5,7 +5,7 @@ import { dataDirOf } from '../../config/data-dir.js';
 import { storeLocation } from '../../open-store.js';
 import { openSqlite } from '../../store/database.js';
 import { migrateToLatest } from '../../store/migrate.js';
-import { currentSchema, openPostgres } from '../../store/pg-database.js';
+import { currentSchema, openPostgres, printableUrl } from '../../store/pg-database.js';
 import { configDirOf, storeOptions, type OptionValues } from '../options.js';
 
 export const options = storeOptions;
@@ -16,7 +16,7 @@ export async function migrate(values: OptionValues<typeof options>): Promise<num
   const [name, database] =
     location.kind === 'sqlite'
       ? [location.file, openSqlite(location.file, loaded.config.server.durability)]
-      : [withoutPassword(location.url), await openPostgres(location.url)];
+      : [printableUrl(location.url), await openPostgres(location.url)];
   try {
     const schema = location.kind === 'postgres' ? await currentSchema(database) : undefined;
     const applied = await migrateToLatest(database.db, schema);
@@ -25,9 +25,4 @@ export async function migrate(values: OptionValues<typeof options>): Promise<num
     await database.close();
   }
   return 0;
-}
-
-/** The URL as it may be printed: a password never is. */
-export function withoutPassword(url: string): string {
-  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
 }
