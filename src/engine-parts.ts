@@ -31,6 +31,7 @@ import { forgetAddress, recordAddress } from './store/engine-address.js';
 import { forgetReloads, recordReload } from './store/reload-record.js';
 import type { Store, StoreOptions } from './store/store.js';
 import { openConfiguredStore } from './open-store.js';
+import { lockDatabase, type EngineLock } from './store/pg-engine-lock.js';
 import type { ActionContext } from './triggers/actions/action-runner.js';
 import type { Debouncer } from './triggers/debouncer.js';
 import { RunExecutor } from './triggers/run-executor.js';
@@ -54,6 +55,16 @@ export interface Wiring {
 export function dataDirLockPart(dataDir: string): Part {
   let lock: ReturnType<typeof lockDataDir> | undefined;
   return { name: 'data_dir', start: () => void (lock = lockDataDir(dataDir)), stop: () => lock?.release() };
+}
+
+/** On PostgreSQL: the database taken for this engine before anything in it is touched (one engine per database for now). */
+export function databaseLockPart(w: Wiring, url: string): Part {
+  let lock: EngineLock | undefined;
+  return {
+    name: 'database_lock',
+    start: async () => void (lock = await lockDatabase(url, (reason) => w.log.error(reason))),
+    stop: () => lock?.release(),
+  };
 }
 
 export function storePart(w: Wiring, extra: StoreOptions = {}): Part<Store> {

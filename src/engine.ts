@@ -11,6 +11,7 @@ import type { ModuleHost } from './drivers/module-host.js';
 import type { DriverRegistry } from './drivers/registry.js';
 import {
   configPart,
+  databaseLockPart,
   dataDirLockPart,
   engineMetrics,
   listenerPart,
@@ -31,6 +32,7 @@ import { randomIds, type IdSource } from './ids.js';
 import { Lifecycle } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
 import { createOutbound, type RunningOutbound } from './outbound/outbound-service.js';
+import { storeLocation } from './open-store.js';
 import { prepareConfig } from './prepare-config.js';
 import type { Store, StoreOptions } from './store/store.js';
 import type { LiveConfig, ReloadOutcome } from './reload/live-config.js';
@@ -81,6 +83,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const life = new Lifecycle(log);
   try {
     await life.start(dataDirLockPart(dataDir));
+    const database = storeLocation(config.server, dataDir);
+    if (database.kind === 'postgres') await life.start(databaseLockPart(w, database.url));
     const store = await life.start(storePart(w, options.store));
     const metrics = engineMetrics(w, store);
     // The outbox before the modules: their events and state changes go into it.

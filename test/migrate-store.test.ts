@@ -69,6 +69,11 @@ describe.runIf(postgresAvailable)('switchboard migrate-store', () => {
     // The same config on PostgreSQL: the generated secret still opens the trigger URL, and new
     // runs and their action rows go on after the copied ones.
     t = await startTestEngine({ files: { 'site.yaml': site }, dir: t.dir, env: { DATABASE_URL: fresh.url } });
+    // Not even --force copies into a database an engine runs on.
+    const elsewhere = ['migrate-store', '--config', t.configDir, '--data', `${t.dir}/another`, '--to', fresh.url, '--force'];
+    const underEngine = await runCli(elsewhere);
+    expect(underEngine.code).toBe(1);
+    expect(underEngine.stderr).toMatch(/is in use by another engine \(switchboard pid \d+/);
     expect(t.engine.modules.find('sys-a', 'Display_1')!.currentState).toMatchObject({ power: true, volume: 40 });
     expect(await fire(t, secret)).toBe(202);
     await t.engine.settled();

@@ -70,6 +70,18 @@ describe.runIf(postgresAvailable)('the engine on PostgreSQL', () => {
     expect(lines.map((line) => (JSON.parse(line) as { id: string; status: string }).id)).toEqual([run]);
   });
 
+  it('refuses a second engine on the same database, naming the holder, until the first stops', async () => {
+    const { engine, url } = await start();
+    const second = startTestEngine({ files: { 'site.yaml': site }, env: { DATABASE_URL: url } });
+    await expect(second).rejects.toThrow(
+      /the PostgreSQL database \(schema sb_test_\w+\) is in use by another engine \(switchboard pid \d+ on [^)]+\); one engine per database for now/,
+    );
+    await engine.stop();
+    const third = await startTestEngine({ files: { 'site.yaml': site }, env: { DATABASE_URL: url } });
+    expect((await fire(third)).status).toBe(202);
+    await third.cleanup();
+  });
+
   it('answers 503 while the server cannot be reached, records nothing of those fires, and commits again once it is back', async () => {
     const target = new URL(POSTGRES_URL);
     proxy = await tcpProxy({ host: target.hostname, port: Number(target.port || 5432) });

@@ -1,6 +1,8 @@
-// Runs the engine as a real child process (the CLI's `start`), for crash and signal tests.
+// Runs the engine as a real child process (the CLI's `start`, built when the build is fresh:
+// fresh-build.ts), for crash and signal tests.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { CLI_ENTRY } from './fresh-build.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -12,15 +14,11 @@ export interface EngineProcess {
 }
 
 export async function spawnEngine(configDir: string, dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<EngineProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/cli/run.ts', 'start', '--config', configDir, '--data', dataDir, '--port', '0'],
-    {
-      cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: 'info', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, [...CLI_ENTRY, 'start', '--config', configDir, '--data', dataDir, '--port', '0'], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let text = '';
   child.stdout!.on('data', (chunk) => (text += chunk));
   child.stderr!.on('data', (chunk) => (text += chunk));

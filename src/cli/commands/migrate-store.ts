@@ -2,7 +2,8 @@
 // The engine must be stopped (what it wrote after the copy would be left behind). Both
 // schemas are brought up to date, every table is copied in one transaction on the target
 // with a progress bar, and the rows of each table are counted on both sides; a target that
-// already holds rows is refused unless --force, which empties it first.
+// already holds rows is refused unless --force, which empties it first, and so is a target an
+// engine runs on (the engine's database lock is held through the copy).
 import { SingleBar } from 'cli-progress';
 import { dataDirOf } from '../../config/data-dir.js';
 import { loadConfig } from '../../config/load-config.js';
@@ -11,6 +12,7 @@ import { runningEngine } from '../../store/engine-address.js';
 import { copyStore, TargetNotEmpty } from '../../store/copy-store.js';
 import { migrateToLatest } from '../../store/migrate.js';
 import { currentSchema, openPostgres, printableUrl } from '../../store/pg-database.js';
+import { lockDatabase } from '../../store/pg-engine-lock.js';
 import { databaseFile } from '../../store/store.js';
 import { configDirOf, storeOptions, UsageError, type OptionSpecs, type OptionValues } from '../options.js';
 
@@ -40,6 +42,8 @@ export async function migrateStore(values: OptionValues<typeof options>): Promis
     return 1;
   }
   const file = databaseFile(dataDir);
+  // Held through the copy: no engine may run on the target meanwhile, nor start on it half copied.
+  const lock = await lockDatabase(url, (message) => console.error(`switchboard: ${message}`));
   const source = openSqlite(file, loaded.config.server.durability);
   const target = await openPostgres(url);
   const bar = new SingleBar({
@@ -80,5 +84,6 @@ export async function migrateStore(values: OptionValues<typeof options>): Promis
   } finally {
     await source.close();
     await target.close();
+    await lock.release();
   }
 }
