@@ -639,9 +639,12 @@ describe('switchboard check --drivers', () => {
 describe('switchboard start --drivers, as a real process', () => {
   it('runs a module of a --drivers folder: its webhook method answers through exec', async () => {
     const { config, data } = lampConfig();
-    const child = spawnCli(['start', '--config', config, '--data', data, '--port', '0', '--drivers', FIXTURE_DRIVERS], {
-      LOG_LEVEL: 'warn',
-    });
+    // Through tsx: the fixture drivers are TypeScript.
+    const child = spawnCli(
+      ['start', '--config', config, '--data', data, '--port', '0', '--drivers', FIXTURE_DRIVERS],
+      { LOG_LEVEL: 'warn' },
+      { source: true },
+    );
     try {
       child.stdin.end();
       let stderr = '';

@@ -1,8 +1,9 @@
-// Runs the `switchboard` CLI as a real child process (`node --import tsx src/cli/run.ts`)
-// and checks that nothing it prints is a stack trace.
+// Runs the `switchboard` CLI as a real child process (the fresh build, else the sources
+// through tsx: fresh-build.ts) and checks that nothing it prints is a stack trace.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
+import { CLI_ENTRY } from './fresh-build.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -17,13 +18,19 @@ export const BUILT_CLI = fileURLToPath(new URL('../../dist/bundle/cli/run.js', i
 
 /**
  * Starts the CLI in the project root, without the caller's SWITCHBOARD_CONFIG or LOG_LEVEL:
- * from source, or with `built` the bundled command through bin/switchboard.js.
+ * as fresh-build.ts says, with `built` the bundled command through bin/switchboard.js, or with
+ * `source` the sources through tsx.
  */
-export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}, { built = false } = {}): ChildProcessWithoutNullStreams {
+export function spawnCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  { built = false, source = false } = {},
+): ChildProcessWithoutNullStreams {
   const base = { ...process.env };
   delete base.SWITCHBOARD_CONFIG;
   delete base.LOG_LEVEL;
-  const entry = built ? ['bin/switchboard.js'] : ['--import', 'tsx', 'src/cli/run.ts'];
+  // `source`: through tsx whatever the build (it can load drivers written in TypeScript).
+  const entry = built ? ['bin/switchboard.js'] : source ? ['--import', 'tsx', 'src/cli/run.ts'] : CLI_ENTRY;
   return spawn(process.execPath, [...entry, ...args], {
     cwd: ROOT,
     env: { ...base, ...env },
