@@ -5,10 +5,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Webhook } from 'standardwebhooks';
 import { z } from 'zod';
 import { defineDriver } from '../src/drivers/api.js';
 import { FakeClock } from './support/fake-clock.js';
 import { open, targetOf } from './support/raw-http.js';
+import { Receiver } from './support/receiver.js';
 import { probeDriver } from './support/test-drivers.js';
 import { startTestEngine, type TestEngine } from './support/test-engine.js';
 
@@ -184,8 +186,7 @@ instances:
       t,
       `server: { port: 8081, body_limit: 3mb }
 outbound: { concurrency: 4 }
-subscriptions:
-  - { id: crm, url: "https://crm.example.com/hook", events: ["*"] }
+mail: { host: smtp.example.com, from: "sb@example.com" }
 ${good.replace('state: true', 'state: false')}`,
     );
     const outcome = await t.engine.reload();
@@ -194,12 +195,62 @@ ${good.replace('state: true', 'state: false')}`,
       ['server.port', expect.stringMatching(/^changed: server\.port takes effect only at a restart/)],
       ['server.body_limit', expect.stringMatching(/^changed: server\.body_limit takes effect only at a restart/)],
       ['outbound.concurrency', expect.stringMatching(/^changed: outbound\.concurrency/)],
-      ['subscriptions[0]', expect.stringMatching(/^added: subscription crm takes effect only at a restart/)],
+      ['mail', expect.stringMatching(/^changed: the mail section takes effect only at a restart/)],
     ]);
     // Nothing of it was applied: the trigger still powers the display on.
     await notify(t, 'door');
     await t.engine.settled();
     expect(t.engine.modules.find('sys-a', 'Display_1')!.currentState.power).toBe(true);
+  });
+});
+
+describe('reload: subscriptions', () => {
+  const receivers: Receiver[] = [];
+  afterEach(async () => {
+    for (const r of receivers.splice(0)) await r.close();
+  });
+  const yaml = (subscriptions: string) => `
+outbound: { allow: [127.0.0.1] }
+systems:
+  - { id: sys-a, modules: [{ driver: display }] }
+triggers:
+  - { id: wake, actions: [{ emit: room.woken, data: { by: door } }] }
+instances:
+  - { id: door, trigger: wake, system: sys-a, secret: ${SECRET} }
+subscriptions: [${subscriptions}]
+`;
+  const typesAt = (receiver: Receiver) => receiver.requests.map((r) => (JSON.parse(r.body) as { type: string }).type);
+
+  it('adds, moves and removes subscriptions: new events go where the config now says, each signed with its kept secret', async () => {
+    const [first, second] = [await new Receiver().start(), await new Receiver().start()];
+    receivers.push(first, second);
+    t = await startTestEngine({ files: { 'site.yaml': yaml('') } });
+    rewrite(t, yaml(`{ id: crm, url: "${first.url()}", events: [room.*] }`));
+    expect((await t.engine.reload()).result).toBe('applied');
+    await notify(t, 'door');
+    await first.waitFor(1);
+    const secret = (await t.engine.store.outbox.subscriptionStates()).find((s) => s.subscription_id === 'crm')!.secret!;
+    expect(
+      new Webhook(secret).verify(first.requests[0]!.body, first.requests[0]!.headers as Record<string, string>),
+    ).toMatchObject({
+      type: 'room.woken',
+    });
+
+    rewrite(t, yaml(`{ id: crm, url: "${second.url()}", events: [room.*] }`));
+    expect((await t.engine.reload()).result).toBe('applied');
+    await notify(t, 'door');
+    await second.waitFor(1);
+    expect(
+      new Webhook(secret).verify(second.requests[0]!.body, second.requests[0]!.headers as Record<string, string>),
+    ).toBeTruthy();
+    expect(typesAt(first)).toEqual(['room.woken']);
+
+    rewrite(t, yaml(''));
+    expect((await t.engine.reload()).result).toBe('applied');
+    await notify(t, 'door');
+    await t.engine.settled();
+    expect(await t.engine.store.outbox.list()).toHaveLength(2);
+    expect(typesAt(second)).toEqual(['room.woken']);
   });
 });
 

@@ -34,8 +34,12 @@ export interface OutboundService {
   readonly outbox: Outbox;
   /** A module's state changed: a module.state_changed event, for the subscriptions that hear it (built only then). */
   moduleStateChanged(change: StateChange): void;
-  /** A reload applied `config` (its subscriptions, outbound and mail sections unchanged): new emit types and systems' zones are taken in. */
-  followConfig(config: Config): void;
+  /**
+   * Readies a reload's config (its outbound and mail sections unchanged): new subscriptions'
+   * signing secrets made and kept, client certificates read. Rejects, changing nothing,
+   * when that fails; the result applies it in one step: subscriptions, emit types, zones.
+   */
+  followConfig(config: Config): Promise<() => void>;
   /** Builds the delivery worker (once): it sends what the outbox queues and runs the subscriptions' hooks with `modules`. */
   deliveries(hooks: HookServices): DeliveryWorker;
   stop(timeoutMs: number): Promise<void>;
@@ -129,9 +133,18 @@ export async function createOutbound(deps: OutboundDeps): Promise<OutboundServic
         new: boundedStateValue(change.new),
       });
     },
-    followConfig(next) {
-      catalog.learn(next);
-      index.placeSystems(next);
+    async followConfig(next) {
+      const nextSecrets = await subscriptionSecrets(next, store);
+      const nextTls = loadClientTls(next.subscriptions, deps.configDir ?? process.cwd());
+      return () => {
+        catalog.learn(next);
+        index.placeSystems(next);
+        index.replaceSubscriptions(next.subscriptions);
+        // The worker holds these maps: they change in place. Deliveries already queued keep
+        // their url; those of a removed subscription fail as "no longer in the config".
+        replaceAll(secrets, nextSecrets);
+        replaceAll(clientTls, nextTls);
+      };
     },
     deliveries(hooks) {
       if (worker) throw new Error('the delivery worker is built once');
@@ -153,7 +166,7 @@ export async function createOutbound(deps: OutboundDeps): Promise<OutboundServic
           const disabled = new Set(
             (await store.outbox.subscriptionStates()).filter((s) => s.disabled_at !== null).map((s) => s.subscription_id),
           );
-          for (const subscription of config.subscriptions) index.setDisabled(subscription.id, disabled.has(subscription.id));
+          for (const subscription of index.all()) index.setDisabled(subscription.id, disabled.has(subscription.id));
         },
         async runHook(actions, { subscription, body }) {
           if (actions.length === 0) return;
@@ -178,4 +191,9 @@ export async function createOutbound(deps: OutboundDeps): Promise<OutboundServic
       sender.close();
     },
   };
+}
+
+function replaceAll<K, V>(target: Map<K, V>, source: ReadonlyMap<K, V>): void {
+  target.clear();
+  for (const [key, value] of source) target.set(key, value);
 }

@@ -21,7 +21,7 @@ interface Entry {
 }
 
 export class SubscriptionIndex {
-  private readonly entries: Entry[];
+  private entries: Entry[];
   /** Each system's zones and all their ancestors. */
   private readonly systemZones = new Map<string, Set<string>>();
   private readonly disabled = new Set<string>();
@@ -30,6 +30,16 @@ export class SubscriptionIndex {
     this.placeSystems(config);
     this.entries = config.subscriptions.map((s) => ({ config: s, accepts: typeMatcher(s.events) }));
     for (const id of disabled) this.disabled.add(id);
+  }
+
+  /** Every subscription the config has now. */
+  all(): SubscriptionConfig[] {
+    return this.entries.map((e) => e.config);
+  }
+
+  /** A reload's subscriptions (whether one is disabled is the store's, and stays). */
+  replaceSubscriptions(subscriptions: readonly SubscriptionConfig[]): void {
+    this.entries = subscriptions.map((s) => ({ config: s, accepts: typeMatcher(s.events) }));
   }
 
   /** Reads which zones each system is in (a reload may add systems and zones, or move systems). */

@@ -41,8 +41,8 @@ export interface LiveConfigDeps {
   build(config: Config, number: number): Promise<Generation>;
   modules: ModuleHost;
   debouncer: Debouncer;
-  /** The outbound side takes in new emit types and systems' zones. */
-  outbound: { followConfig(config: Config): void };
+  /** The outbound side takes in the subscriptions, new emit types and systems' zones (readied first, applied at the swap). */
+  outbound: { followConfig(config: Config): Promise<() => void> };
   log: Logger;
   /** Told every outcome (metrics, the record `switchboard reload` reads). */
   reported(outcome: ReloadOutcome): void;
@@ -126,10 +126,11 @@ export class LiveConfig {
     }
     if (configHash(config) === running.hash) return { ...kept, result: 'unchanged', problems: [] };
     const next = await deps.build(config, running.number + 1);
-    // Nothing shared has changed until here (new instances' secrets are kept, as at a start):
-    // a failure above leaves the running generation as it was.
+    const followOutbound = await deps.outbound.followConfig(config);
+    // Nothing shared has changed until here (new instances' and subscriptions' secrets are
+    // kept, as at a start): a failure above leaves the running generation as it was.
     const instances = instanceChanges(running.config, config);
-    deps.outbound.followConfig(config);
+    followOutbound();
     const modules = await deps.modules.reconcile(config);
     const handover = await running.timed.stop();
     running.conditions.stop();

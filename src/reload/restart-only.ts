@@ -1,7 +1,7 @@
 // What a reload cannot change while the engine runs: the server section (the listener, the
-// store, limits, retention), mail, the outbound section, and the subscriptions (the delivery
-// worker holds their secrets, certificates and retry state). A change to any of them is a
-// problem like any other, at the place it was made, naming what to do instead.
+// store, limits, retention), mail (its connection) and the outbound section (the delivery
+// worker's concurrency, proxy and address guard). A change to any of them is a problem like
+// any other, at the place it was made, naming what to do instead.
 import { canonicalJson } from '../config/config-hash.js';
 import type { Locate } from '../config/load-config.js';
 import type { Problem } from '../config/problems.js';
@@ -15,7 +15,6 @@ export function restartOnlyProblems(running: Config, next: Config, locate: Locat
     ...changedKeys('server', running.server, next.server, locate),
     ...changedKeys('outbound', running.outbound, next.outbound, locate),
     ...changedWhole('mail', running.mail, next.mail, locate),
-    ...changedSubscriptions(running, next, locate),
   ];
 }
 
@@ -29,19 +28,4 @@ function changedKeys<T extends object>(section: string, running: T, next: T, loc
 function changedWhole(section: string, running: unknown, next: unknown, locate: Locate): Problem[] {
   if (canonicalJson(running) === canonicalJson(next)) return [];
   return [locate([section], `changed: the ${section} section ${RESTART} the one it started with`)];
-}
-
-function changedSubscriptions(running: Config, next: Config, locate: Locate): Problem[] {
-  const before = new Map(running.subscriptions.map((s) => [s.id, canonicalJson(s)]));
-  const problems: Problem[] = [];
-  next.subscriptions.forEach((subscription, i) => {
-    const was = before.get(subscription.id);
-    before.delete(subscription.id);
-    if (was === canonicalJson(subscription)) return;
-    const what = was === undefined ? 'added' : 'changed';
-    problems.push(locate(['subscriptions', i], `${what}: subscription ${subscription.id} ${RESTART} its subscriptions`));
-  });
-  for (const id of before.keys())
-    problems.push(locate(['subscriptions'], `removed: subscription ${id} ${RESTART} its subscriptions`));
-  return problems;
 }
