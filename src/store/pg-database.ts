@@ -3,7 +3,15 @@
 // millisecond time, well inside a double's exact range. A schema may be named (tests give
 // each run its own); the server's own durability holds (synchronous_commit stays on).
 import pg from 'pg';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import {
+  Kysely,
+  PostgresDialect,
+  sql,
+  type DatabaseIntrospector,
+  type DatabaseMetadata,
+  type SchemaMetadata,
+  type TableMetadata,
+} from 'kysely';
 import type { Database } from './database.js';
 import type { Tables } from './tables.js';
 
@@ -42,9 +50,43 @@ export function postgresPool(url: string, options: PostgresOptions = {}): pg.Poo
 export async function openPostgres(url: string, options: PostgresOptions = {}): Promise<Database> {
   const pool = postgresPool(url, options);
   if (options.schema) await pool.query(`create schema if not exists ${quoteIdentifier(options.schema)}`);
-  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Tables>({ dialect: new OwnSchemaDialect({ pool }) });
   // Nothing to turn off: SQLite's busy wait blocks the event loop, node-postgres never does.
   return { db, neverBlock: () => {}, close: () => db.destroy() };
+}
+
+/**
+ * Kysely's PostgreSQL introspection (what its Migrator asks whether its tables exist) reads
+ * every schema of the database and resolves each by name: a schema another application drops
+ * meanwhile fails the query ('schema "…" does not exist'), and a database of many schemas
+ * costs a scan of them all. The engine's tables are in one schema: this introspector looks
+ * there only, by the catalogue's ids.
+ */
+class OwnSchemaIntrospector implements DatabaseIntrospector {
+  constructor(private readonly db: Kysely<any>) {}
+
+  async getSchemas(): Promise<SchemaMetadata[]> {
+    const { rows } = await sql<{ name: string }>`select current_schema() as name`.execute(this.db);
+    return rows.filter((r) => r.name !== null);
+  }
+
+  async getTables(): Promise<TableMetadata[]> {
+    const { rows } = await sql<{ schema: string; name: string; kind: string }>`
+      select n.nspname as schema, c.relname as name, c.relkind as kind
+      from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = current_schema() and c.relkind in ('r', 'v', 'p')`.execute(this.db);
+    return rows.map((r) => ({ schema: r.schema, name: r.name, isView: r.kind === 'v', columns: [] }));
+  }
+
+  async getMetadata(): Promise<DatabaseMetadata> {
+    return { tables: await this.getTables() };
+  }
+}
+
+class OwnSchemaDialect extends PostgresDialect {
+  override createIntrospector(db: Kysely<any>): DatabaseIntrospector {
+    return new OwnSchemaIntrospector(db);
+  }
 }
 
 /** The schema unqualified names resolve to (the first of the search path that exists). */
