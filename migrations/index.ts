@@ -10,6 +10,7 @@ import * as leanRuns from './007_lean_runs.js';
 import * as runsById from './008_runs_by_id.js';
 import * as requestLogByTime from './009_request_log_by_time.js';
 import * as moduleState from './010_module_state.js';
+import * as nodes from './011_nodes.js';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': initial,
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '008_runs_by_id': runsById,
   '009_request_log_by_time': requestLogByTime,
   '010_module_state': moduleState,
+  '011_nodes': nodes,
 };

@@ -25,6 +25,7 @@ import { buildGeneration } from './reload/generation.js';
 import { describeChanges, LiveConfig, type ReloadOutcome } from './reload/live-config.js';
 import { RetentionJob } from './retention-job.js';
 import { ModuleStateRecorder, restoreModuleStates } from './module-state.js';
+import { NodeHeartbeat } from './node-heartbeat.js';
 import { runInput } from './run-input.js';
 import { lockDataDir } from './store/data-dir-lock.js';
 import { forgetAddress, recordAddress } from './store/engine-address.js';
@@ -321,6 +322,25 @@ function notifyRoute(deps: ListenerDeps): NotifyRoute {
     telemetry: deps.metrics,
     limits: { bodyLimit: server.body_limit, jsonDepth: server.json_depth, requestTimeoutMs: server.request_timeout },
   });
+}
+
+/** This engine's row among the database's nodes: its heartbeat, with the generation it serves. */
+export function nodePart(w: Wiring, deps: { store: Store; url: string; live: LiveConfig }): Part {
+  const heartbeat = new NodeHeartbeat({
+    ...w,
+    store: deps.store,
+    url: deps.url,
+    generation: () => ({ number: deps.live.current.number, hash: deps.live.current.hash }),
+  });
+  deps.live.onReloaded((outcome) => {
+    if (outcome.result === 'applied') heartbeat.beat();
+  });
+  return {
+    name: 'node',
+    start: () => heartbeat.start(),
+    stop: () => heartbeat.stop(),
+    health: () => ({ ok: true, detail: heartbeat.id }),
+  };
 }
 
 /** Modules are healthy once each has started or failed; a failed one is named, but the rest of the engine serves. */

@@ -20,6 +20,7 @@ import {
   moduleHost,
   moduleStatePart,
   modulesPart,
+  nodePart,
   outboundPart,
   retentionPart,
   runExecutor,
@@ -111,6 +112,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     store.neverBlock();
     const listener = { ...w, port: options.port, host: options.host, live, debouncer, store, firer, modules, metrics };
     const http = await life.start(listenerPart({ ...listener, readiness: () => life.report() }));
+    await life.start(nodePart(w, { store, url: http.url, live }));
     log.info({ url: http.url, instances: config.instances.length, modules: modules.all().length }, 'switchboard started');
     const running = { url: http.url, store, modules, executor, outbound: { ...outbound, worker }, live, http };
     return {

@@ -16,6 +16,7 @@ const TABLES = [
   'instance_secrets',
   'instance_stats',
   'module_state',
+  'nodes',
   'request_log',
   'run_actions',
   'runs',
@@ -45,6 +46,7 @@ const ALL = [
   '008_runs_by_id',
   '009_request_log_by_time',
   '010_module_state',
+  '011_nodes',
 ];
 
 const dirs: string[] = [];
@@ -159,6 +161,7 @@ describe('migrations', () => {
       subscription_state: ['subscription_id', 'secret', 'consecutive_exhausted', 'disabled_at', 'disabled_reason'],
       schedule_fires: ['instance_id', 'condition', 'last_fired_at'],
       module_state: ['system_id', 'address', 'driver', 'state', 'updated_at'],
+      nodes: ['id', 'host', 'pid', 'url', 'generation', 'config_hash', 'started_at', 'seen_at', 'stopped_at'],
       store_probe: ['pad'],
     });
     const seq = tables.find((t) => t.name === 'run_actions')!.columns.find((c) => c.name === 'seq')!;

@@ -38,6 +38,7 @@ describe('/readyz', () => {
       'retention',
       'outbound',
       'listener',
+      'node',
     ]);
     for (const part of Object.values(body.parts)) expect(part).toMatchObject({ state: 'started', ok: true });
     expect(body.parts.store!.detail).toBe('ok');

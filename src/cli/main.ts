@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   drivers: () => import('./commands/drivers.js').then((m) => command('drivers', m.options, m.drivers)),
   log: () => import('./commands/log.js').then((m) => command('log', m.options, m.log)),
   runs: () => import('./commands/runs.js').then((m) => command('runs', m.options, m.runs)),
+  nodes: () => import('./commands/nodes.js').then((m) => command('nodes', m.options, m.nodes)),
   events: () => import('./commands/events.js').then((m) => command('events', m.options, m.events)),
   subscriptions: () => import('./commands/subscriptions.js').then((m) => command('subscriptions', m.options, m.subscriptions)),
   deliveries: () => import('./commands/deliveries.js').then((m) => command('deliveries', m.options, m.deliveries)),
@@ -58,6 +59,8 @@ commands:
                  [--limit N] [--json]
   runs           list runs of fired triggers, newest first  [--config DIR] [--data DIR] [--instance ID]
                  [--status pending|succeeded|failed] [--limit N] [--json] [--actions]
+  nodes          the engine nodes of this database: live, stopped or silent, and the config each serves
+                 [--config DIR] [--data DIR] [--json]
 
 outbound webhooks:
   events         list the event types subscriptions can ask for  [--config DIR] [--json] [--drivers DIR]

@@ -52,6 +52,7 @@ export class LiveConfig {
   private serving: Generation;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private readonly listeners: ((outcome: ReloadOutcome) => void)[] = [];
 
   constructor(
     private readonly deps: LiveConfigDeps,
@@ -63,6 +64,11 @@ export class LiveConfig {
   /** The generation serving now: read it once per request, state change or due time. */
   get current(): Generation {
     return this.serving;
+  }
+
+  /** Tells `listener` the outcome of every reload from now on (after the metrics and the record). */
+  onReloaded(listener: (outcome: ReloadOutcome) => void): void {
+    this.listeners.push(listener);
   }
 
   /** How the serving generation is, for /readyz. */
@@ -108,6 +114,7 @@ export class LiveConfig {
     }
     this.log(outcome);
     this.deps.reported(outcome);
+    for (const listener of this.listeners) listener(outcome);
     return outcome;
   }
 

@@ -21,6 +21,7 @@ const COPIED: readonly [Table, string | undefined][] = [
   ['subscription_state', 'subscription_id'],
   ['schedule_fires', undefined],
   ['module_state', undefined],
+  ['nodes', 'id'],
 ];
 
 /** Tables whose key is a sequence the target must go on from. */

@@ -41,6 +41,11 @@ const SQL = {
       consecutive_exhausted = 0`,
   moduleState: `insert into module_state (system_id, address, driver, state, updated_at) values ($1, $2, $3, $4, $5)
     on conflict (system_id, address) do update set driver = excluded.driver, state = excluded.state, updated_at = excluded.updated_at`,
+  nodeSeen: `insert into nodes (id, host, pid, url, generation, config_hash, started_at, seen_at, stopped_at)
+    values ($1, $2, $3, $4, $5, $6, $7, $8, null)
+    on conflict (id) do update set url = excluded.url, generation = excluded.generation, config_hash = excluded.config_hash,
+      seen_at = excluded.seen_at`,
+  nodeStopped: 'update nodes set stopped_at = $1, seen_at = $1 where id = $2',
   probe: 'insert into store_probe (pad) values (null)',
 } as const;
 
@@ -137,6 +142,12 @@ function statementsOf(write: StoreWrite): Query[] {
       const r = write.row;
       return [[SQL.moduleState, [r.system_id, r.address, r.driver, r.state, r.updated_at]]];
     }
+    case 'node_seen': {
+      const r = write.row;
+      return [[SQL.nodeSeen, [r.id, r.host, r.pid, r.url, r.generation, r.config_hash, r.started_at, r.seen_at]]];
+    }
+    case 'node_stopped':
+      return [[SQL.nodeStopped, [write.at, write.id]]];
     default:
       // Grouped (RowGroups) or summed (WriteCounters) before it gets here.
       throw new Error(`${write.kind} is applied as a group`);

@@ -1,6 +1,7 @@
 // The repositories every store reads through: the same Kysely queries on either backend.
 import type { Kysely } from 'kysely';
 import { ModuleStateRepo } from './module-state-repo.js';
+import { NodesRepo } from './nodes-repo.js';
 import { OutboxRepo } from './outbox-repo.js';
 import { RequestLogRepo } from './request-log-repo.js';
 import { RunsRepo } from './runs-repo.js';
@@ -15,6 +16,7 @@ export interface Repositories {
   readonly outbox: OutboxRepo;
   readonly schedules: ScheduleRepo;
   readonly moduleStates: ModuleStateRepo;
+  readonly nodes: NodesRepo;
 }
 
 export function repositories(db: Kysely<Tables>): Repositories {
@@ -25,5 +27,6 @@ export function repositories(db: Kysely<Tables>): Repositories {
     outbox: new OutboxRepo(db),
     schedules: new ScheduleRepo(db),
     moduleStates: new ModuleStateRepo(db),
+    nodes: new NodesRepo(db),
   };
 }

@@ -46,6 +46,11 @@ const SQL = {
     on conflict (subscription_id) do update set disabled_at = excluded.disabled_at, disabled_reason = excluded.disabled_reason, consecutive_exhausted = 0`,
   moduleState: `insert into module_state (system_id, address, driver, state, updated_at) values (?, ?, ?, ?, ?)
     on conflict (system_id, address) do update set driver = excluded.driver, state = excluded.state, updated_at = excluded.updated_at`,
+  nodeSeen: `insert into nodes (id, host, pid, url, generation, config_hash, started_at, seen_at, stopped_at)
+    values (?, ?, ?, ?, ?, ?, ?, ?, null)
+    on conflict (id) do update set url = excluded.url, generation = excluded.generation, config_hash = excluded.config_hash,
+      seen_at = excluded.seen_at`,
+  nodeStopped: 'update nodes set stopped_at = ?, seen_at = ? where id = ?',
   probe: 'insert into store_probe (pad) values (zeroblob(@bytes))',
 } as const;
 
@@ -210,6 +215,14 @@ export class SqliteWriter {
         s.moduleState.run(r.system_id, r.address, r.driver, r.state, r.updated_at);
         return;
       }
+      case 'node_seen': {
+        const r = write.row;
+        s.nodeSeen.run(r.id, r.host, r.pid, r.url, r.generation, r.config_hash, r.started_at, r.seen_at);
+        return;
+      }
+      case 'node_stopped':
+        s.nodeStopped.run(write.at, write.at, write.id);
+        return;
     }
   }
 }

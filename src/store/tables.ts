@@ -128,6 +128,21 @@ export interface ModuleStateTable {
   updated_at: number;
 }
 
+export interface NodesTable {
+  id: string;
+  host: string;
+  pid: number;
+  /** Where its listener answers. */
+  url: string;
+  /** The config generation it serves, and that config's hash. */
+  generation: number;
+  config_hash: string;
+  started_at: number;
+  /** Its last heartbeat. */
+  seen_at: number;
+  stopped_at: number | null;
+}
+
 export interface StoreProbeTable {
   pad: Buffer | null;
 }
@@ -144,5 +159,6 @@ export interface Tables {
   subscription_state: SubscriptionStateTable;
   schedule_fires: ScheduleFiresTable;
   module_state: ModuleStateTable;
+  nodes: NodesTable;
   store_probe: StoreProbeTable;
 }

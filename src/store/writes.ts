@@ -6,6 +6,7 @@ import type {
   DeliveryAttemptsTable,
   EventsTable,
   ModuleStateTable,
+  NodesTable,
   RequestLogTable,
   RunActionsTable,
   RunsTable,
@@ -18,6 +19,7 @@ export type RunRow = Omit<RunsTable, 'last_action'>;
 export type RunActionRow = Omit<RunActionsTable, 'seq'>;
 export type EventRow = EventsTable;
 export type ModuleStateRow = ModuleStateTable;
+export type NodeRow = NodesTable;
 export type DeliveryRow = DeliveriesTable;
 export type AttemptRow = Omit<DeliveryAttemptsTable, 'seq'>;
 export type DeliveryUpdate = Pick<
@@ -58,7 +60,10 @@ export type StoreWrite =
   /** Disabled since `at` with a reason, or enabled again (at null). */
   | { kind: 'subscription_disabled'; subscriptionId: string; at: number | null; reason: string | null }
   /** A module's state as it is now (replacing what was kept). */
-  | { kind: 'module_state'; row: ModuleStateRow };
+  | { kind: 'module_state'; row: ModuleStateRow }
+  /** A node's heartbeat: its row as it is now (started, or seen again). */
+  | { kind: 'node_seen'; row: Omit<NodeRow, 'stopped_at'> }
+  | { kind: 'node_stopped'; id: string; at: number };
 
 /** The store's one way in for writes: a list of writes that commit together, or not at all. */
 export interface UnitOfWork {

@@ -907,6 +907,31 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
       });
     });
 
+    describe('nodes', () => {
+      it('node_seen writes a node and its later heartbeats, node_stopped marks it stopped; the most recently seen first', async () => {
+        const seen = (id: string, at: number, generation = 1) => ({
+          kind: 'node_seen' as const,
+          row: {
+            id,
+            host: 'host-a',
+            pid: 42,
+            url: 'http://127.0.0.1:8080',
+            generation,
+            config_hash: `hash${generation}`,
+            started_at: T,
+            seen_at: at,
+          },
+        });
+        await store.commit([seen('node_a', T), seen('node_b', T + 1)]);
+        await store.commit([seen('node_a', T + 5_000, 2)]);
+        await store.commit([{ kind: 'node_stopped', id: 'node_b', at: T + 6_000 }]);
+        expect(await store.nodes.all()).toEqual([
+          { ...seen('node_b', T + 6_000).row, stopped_at: T + 6_000 },
+          { ...seen('node_a', T + 5_000, 2).row, stopped_at: null },
+        ]);
+      });
+    });
+
     describe('instance secrets', () => {
       it('ensure generates and keeps a secret only for instances without one', async () => {
         const made: string[] = [];

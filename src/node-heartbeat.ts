@@ -1,0 +1,87 @@
+// This engine as a node of its database: its row in `nodes`, written when it starts and every
+// few seconds while it runs (with the config generation it serves then), and marked stopped
+// when it stops. Off the request path: nothing waits for a heartbeat, and one the store
+// refuses is only logged (the next one tries again). Liveness is real time, not the engine's
+// clock: a test that moves the engine's clock by a month must not write 500,000 heartbeats,
+// and a node is live while it really runs.
+import { hostname } from 'node:os';
+import type { IdSource } from './ids.js';
+import type { Logger } from './logger.js';
+import type { UnitOfWork } from './store/writes.js';
+
+/** How often a running node writes its heartbeat. */
+export const HEARTBEAT_MS = 5_000;
+
+export interface NodeHeartbeatDeps {
+  store: UnitOfWork;
+  ids: IdSource;
+  log: Logger;
+  /** Where its listener answers. */
+  url: string;
+  /** The config generation serving now. */
+  generation(): { number: number; hash: string };
+}
+
+export class NodeHeartbeat {
+  readonly id: string;
+  private readonly startedAt: number;
+  private timer: NodeJS.Timeout | undefined;
+  private beating: Promise<void> = Promise.resolve();
+
+  constructor(private readonly deps: NodeHeartbeatDeps) {
+    this.id = deps.ids.next('node');
+    this.startedAt = Date.now();
+  }
+
+  /** The first heartbeat (a store that cannot take it fails the start), then one every HEARTBEAT_MS. */
+  async start(): Promise<void> {
+    await this.deps.store.commit([this.seen()]);
+    this.next();
+  }
+
+  /** A heartbeat now (a reload changed the generation it serves), besides the regular ones. */
+  beat(): void {
+    this.beating = this.beating.then(() => this.write());
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.beating;
+    await this.deps.store
+      .commit([{ kind: 'node_stopped', id: this.id, at: Date.now() }])
+      .catch((error: Error) => this.deps.log.warn({ node: this.id, reason: error.message }, 'node stop not recorded'));
+  }
+
+  private next(): void {
+    this.timer = setTimeout(() => {
+      this.beat();
+      this.next();
+    }, HEARTBEAT_MS);
+    // The engine's listener keeps the process alive; a heartbeat alone must not.
+    this.timer.unref();
+  }
+
+  private write(): Promise<void> {
+    return this.deps.store
+      .commit([this.seen()])
+      .catch((error: Error) => this.deps.log.warn({ node: this.id, reason: error.message }, 'node heartbeat not recorded'));
+  }
+
+  private seen() {
+    const { number, hash } = this.deps.generation();
+    return {
+      kind: 'node_seen' as const,
+      row: {
+        id: this.id,
+        host: hostname(),
+        pid: process.pid,
+        url: this.deps.url,
+        generation: number,
+        config_hash: hash,
+        started_at: this.startedAt,
+        seen_at: Date.now(),
+      },
+    };
+  }
+}
