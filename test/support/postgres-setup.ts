@@ -12,7 +12,8 @@ declare module 'vitest' {
   }
 }
 
-async function unreachable(url: string): Promise<string | undefined> {
+/** Why the server at `url` cannot be used, or undefined when it answers. */
+export async function unreachable(url: string): Promise<string | undefined> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
   try {
     await client.connect();
@@ -25,8 +26,11 @@ async function unreachable(url: string): Promise<string | undefined> {
   }
 }
 
+/** The server the PostgreSQL suites use: $SWITCHBOARD_TEST_POSTGRES, else this machine's. */
+export const testPostgresUrl = (): string => process.env.SWITCHBOARD_TEST_POSTGRES ?? DEFAULT_TEST_POSTGRES;
+
 export async function setup({ provide }: TestProject): Promise<void> {
-  const url = process.env.SWITCHBOARD_TEST_POSTGRES ?? DEFAULT_TEST_POSTGRES;
+  const url = testPostgresUrl();
   const why = await unreachable(url);
   if (why !== undefined) {
     const line = `PostgreSQL at ${url.replace(/\/\/[^@]*@/, '//')} is unreachable (${why})`;
