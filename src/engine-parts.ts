@@ -143,7 +143,7 @@ export interface LiveConfigParts {
  */
 export async function liveConfig(w: Wiring, parts: LiveConfigParts, env?: NodeJS.ProcessEnv): Promise<LiveConfig> {
   const deps = { ...parts, ...w, telemetry: parts.metrics };
-  const build = (config: Config, number: number) => buildGeneration(deps, config, number);
+  const build = (config: Config, number: number, hash?: string) => buildGeneration(deps, config, number, hash);
   const reported = reloadReports(w.dataDir, parts.metrics);
   const live = new LiveConfig({ ...w, ...parts, env, build, reported }, await build(w.config, 1));
   parts.modules.onStateChange((change) => live.current.conditions.onStateChange(change));

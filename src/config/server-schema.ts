@@ -28,6 +28,9 @@ const trustProxySchema = z.union([
   ),
 ]);
 
+/** Where the data directory is when the config does not say: beside the config directory. */
+export const DEFAULT_DATA_DIR = '../data';
+
 export const serverSchema = z
   .strictObject({
     host: z.string().default('127.0.0.1'),
@@ -35,7 +38,7 @@ export const serverSchema = z
     /** The base URL third parties reach the engine at; `urls` prints trigger URLs under it. */
     public_url: z.url().optional(),
     /** Where the SQLite file lives, relative to the config directory (with PostgreSQL: the node's lock and address files). */
-    data_dir: z.string().default('../data'),
+    data_dir: z.string().default(DEFAULT_DATA_DIR),
     /** `sqlite` (the default: a file in data_dir) or a PostgreSQL URL, `postgres://user:password@host:5432/db`. */
     database: z
       .string()

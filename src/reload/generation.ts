@@ -48,7 +48,13 @@ const CONDITIONS_INPUT = { method: 'CONDITIONS', body: { cause: 'conditions' }, 
  * store, as every instance's is, by id, so a changed instance keeps its own). Its watcher
  * and schedules start when it begins serving.
  */
-export async function buildGeneration(deps: GenerationDeps, config: Config, number: number): Promise<Generation> {
+export async function buildGeneration(
+  deps: GenerationDeps,
+  config: Config,
+  number: number,
+  /** The config's hash, when the caller has it already (a reload compares it first). */
+  hash = configHash(config),
+): Promise<Generation> {
   const { store, clock, log } = deps;
   const catalog = new InstanceCatalog(config, await instanceSecrets(config, store, deps.ids, clock));
   // An instance driven by its compare conditions alone fires on their edge.
@@ -68,5 +74,5 @@ export async function buildGeneration(deps: GenerationDeps, config: Config, numb
     holds: (instance) => conditions.holds(instance),
   });
   const triggers = new Map(config.triggers.map((t) => [t.id, t]));
-  return { number, hash: configHash(config), config, catalog, triggers, conditions, timed };
+  return { number, hash, config, catalog, triggers, conditions, timed };
 }

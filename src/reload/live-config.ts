@@ -37,8 +37,8 @@ export interface LiveConfigDeps {
   env?: NodeJS.ProcessEnv;
   /** The drivers loaded at start: a reload checks the config against them (driver code changes need a restart). */
   registry: DriverRegistry;
-  /** Builds a generation of a valid config, not yet started. */
-  build(config: Config, number: number): Promise<Generation>;
+  /** Builds a generation of a valid config (whose hash is `hash`), not yet started. */
+  build(config: Config, number: number, hash: string): Promise<Generation>;
   modules: ModuleHost;
   debouncer: Debouncer;
   /** The outbound side takes in the subscriptions, new emit types and systems' zones (readied first, applied at the swap). */
@@ -131,8 +131,9 @@ export class LiveConfig {
       if (error instanceof ConfigInvalid) return { ...kept, result: 'refused', problems: [...error.problems] };
       throw error;
     }
-    if (configHash(config) === running.hash) return { ...kept, result: 'unchanged', problems: [] };
-    const next = await deps.build(config, running.number + 1);
+    const hash = configHash(config);
+    if (hash === running.hash) return { ...kept, result: 'unchanged', problems: [] };
+    const next = await deps.build(config, running.number + 1, hash);
     const followOutbound = await deps.outbound.followConfig(config);
     // Nothing shared has changed until here (new instances' and subscriptions' secrets are
     // kept, as at a start): a failure above leaves the running generation as it was.

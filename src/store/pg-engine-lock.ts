@@ -83,7 +83,7 @@ async function take(url: string): Promise<pg.Client> {
   try {
     await client.connect();
     const { rows } = await client.query<{ schema: string | null; locked: boolean | null }>(
-      `select current_schema() as schema, pg_try_advisory_lock(hashtext('switchboard engine ' || current_schema())) as locked`,
+      `select current_schema() as schema, pg_try_advisory_lock(${lockKey('current_schema()')}) as locked`,
     );
     const { schema, locked } = rows[0]!;
     if (schema === null)
@@ -96,6 +96,11 @@ async function take(url: string): Promise<pg.Client> {
   }
 }
 
+/** The lock's key for the schema `schema` (SQL) names: one lock per schema. pg_locks shows its low 32 bits as objid. */
+function lockKey(schema: string): string {
+  return `hashtext('switchboard engine ' || ${schema})`;
+}
+
 function holderName(): string {
   return `switchboard pid ${process.pid} on ${hostname()}`.slice(0, 63);
 }
@@ -104,7 +109,7 @@ function holderName(): string {
 async function holderOf(client: pg.Client, schema: string): Promise<string | undefined> {
   const { rows } = await client.query<{ name: string }>(
     `select a.application_name as name from pg_locks l join pg_stat_activity a on a.pid = l.pid
-     where l.locktype = 'advisory' and l.granted and l.objid::bigint = (hashtext('switchboard engine ' || $1::text)::bigint & 4294967295)
+     where l.locktype = 'advisory' and l.granted and l.objid::bigint = (${lockKey('$1::text')}::bigint & 4294967295)
      limit 1`,
     [schema],
   );

@@ -2,8 +2,7 @@
 // typed writes through the same group commit, applied by a writer with a connection of
 // its own. Chosen by `server.database: postgres://…`; SQLite stays the default.
 import { sql } from 'kysely';
-import { currentSchema, openPostgres, postgresPool, type PostgresOptions } from './pg-database.js';
-import { migrateToLatest } from './migrate.js';
+import { migratePostgres, openPostgres, postgresPool, type PostgresOptions } from './pg-database.js';
 import { PostgresRetention } from './pg-retention.js';
 import { PostgresWriter } from './pg-writer.js';
 import { repositories } from './repositories.js';
@@ -22,12 +21,12 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     options.maintenance?.onProblem(`a PostgreSQL connection failed while idle: ${error.message}`);
   const database = await openPostgres(url, { ...options, onIdleError });
   try {
-    await migrateToLatest(database.db, options.schema ?? (await currentSchema(database)));
+    await migratePostgres(database);
   } catch (error) {
     await database.close();
     throw error;
   }
-  const writer = new PostgresWriter(postgresPool(url, { schema: options.schema, max: 1, onIdleError }));
+  const writer = new PostgresWriter(postgresPool(url, { max: 1, onIdleError }));
   const health = new StoreHealth(Date.now);
   const applier = options.wrapWriter ? options.wrapWriter(writer) : writer;
   const batcher = new WriteBatcher(applier, health, options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);

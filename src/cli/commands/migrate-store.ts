@@ -11,7 +11,7 @@ import { openSqlite } from '../../store/database.js';
 import { runningEngine } from '../../store/engine-address.js';
 import { copyStore, TargetNotEmpty } from '../../store/copy-store.js';
 import { migrateToLatest } from '../../store/migrate.js';
-import { currentSchema, openPostgres, printableUrl } from '../../store/pg-database.js';
+import { migratePostgres, openPostgres, printableUrl } from '../../store/pg-database.js';
 import { lockDatabase } from '../../store/pg-engine-lock.js';
 import { databaseFile } from '../../store/store.js';
 import { configDirOf, storeOptions, UsageError, type OptionSpecs, type OptionValues } from '../options.js';
@@ -56,7 +56,7 @@ export async function migrateStore(values: OptionValues<typeof options>): Promis
   });
   try {
     await migrateToLatest(source.db);
-    await migrateToLatest(target.db, await currentSchema(target));
+    await migratePostgres(target);
     const counts = await copyStore(source.db, target.db, {
       replace: values.force === true,
       onStart: (total) => bar.start(total, 0, { table: '' }),

@@ -5,7 +5,7 @@ import { dataDirOf } from '../../config/data-dir.js';
 import { storeLocation } from '../../open-store.js';
 import { openSqlite } from '../../store/database.js';
 import { migrateToLatest } from '../../store/migrate.js';
-import { currentSchema, openPostgres, printableUrl } from '../../store/pg-database.js';
+import { migratePostgres, openPostgres, printableUrl } from '../../store/pg-database.js';
 import { configDirOf, storeOptions, type OptionValues } from '../options.js';
 
 export const options = storeOptions;
@@ -18,8 +18,7 @@ export async function migrate(values: OptionValues<typeof options>): Promise<num
       ? [location.file, openSqlite(location.file, loaded.config.server.durability)]
       : [printableUrl(location.url), await openPostgres(location.url)];
   try {
-    const schema = location.kind === 'postgres' ? await currentSchema(database) : undefined;
-    const applied = await migrateToLatest(database.db, schema);
+    const applied = location.kind === 'postgres' ? await migratePostgres(database) : await migrateToLatest(database.db);
     console.log(applied.length === 0 ? `${name}: schema is up to date` : `${name}: applied ${applied.join(', ')}`);
   } finally {
     await database.close();

@@ -6,6 +6,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { resolve } from 'node:path';
 import { readConfig } from '../../config/load-config.js';
+import { DEFAULT_DATA_DIR } from '../../config/server-schema.js';
 import { runningEngine } from '../../store/engine-address.js';
 import { lastReload, type ReloadRecord } from '../../store/reload-record.js';
 import { configDirOf, intOption, storeOptions, type OptionValues } from '../options.js';
@@ -39,7 +40,7 @@ export async function reload(values: OptionValues<typeof options>): Promise<numb
 function dataDirToSignal(values: OptionValues<typeof options>): string {
   if (values.data) return resolve(values.data);
   const configDir = configDirOf(values);
-  let dataDir = '../data';
+  let dataDir = DEFAULT_DATA_DIR;
   try {
     dataDir = readConfig(configDir, process.env).parts.server?.data_dir ?? dataDir;
   } catch {
