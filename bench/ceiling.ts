@@ -20,18 +20,23 @@
 import { randomBytes } from 'node:crypto';
 import type { CeilingKind } from './support/ceiling-servers.js';
 import { fmt } from './support/format.js';
-import { CONNECTIONS, forkTarget, reportProblems, roundTables, runRounds, type Forked } from './support/forked-rounds.js';
+import {
+  describeRounds,
+  forkTarget,
+  roundSettingsFromEnv,
+  reportProblems,
+  roundTables,
+  runRounds,
+  type Forked,
+} from './support/forked-rounds.js';
 import { cleanupOnInterrupt, runBench } from './support/lifecycle.js';
 import { log } from './support/log.js';
 import { describeMachine, machineHeader, machineNote } from './support/machine.js';
-import { integerSetting, JSON_OUTPUT, positiveSetting } from './support/settings.js';
+import { JSON_OUTPUT } from './support/settings.js';
 import { table } from './support/table.js';
 import { benchTempDir } from './support/tempdir.js';
 
-const ROUNDS = integerSetting('BENCH_ROUNDS', 3, 1);
-const SECONDS = positiveSetting('BENCH_SECONDS', 10, 'expected a positive number of seconds');
-const WARMUP_SECONDS = positiveSetting('BENCH_WARMUP_SECONDS', 2, 'expected a positive number of seconds');
-const WORKERS = process.env.BENCH_WORKERS === '0' ? 0 : 1;
+const SETTINGS = roundSettingsFromEnv();
 
 type Name = 'bare' | CeilingKind | 'fire';
 const NAMES: readonly Name[] = ['bare', 'next turn', 'main thread', 'worker', 'fire'];
@@ -47,18 +52,13 @@ async function main(): Promise<void> {
 
   const targets = new Map<Name, Forked>();
   for (const name of NAMES) targets.set(name, await forkTarget(name, dir, secret));
-  const results = await runRounds(targets, secret, {
-    rounds: ROUNDS,
-    seconds: SECONDS,
-    warmupSeconds: WARMUP_SECONDS,
-    workers: WORKERS,
-  });
+  const results = await runRounds(targets, secret, SETTINGS);
   const { rows, summaryRows, summary } = roundTables(NAMES, results, 'bare');
   const best = Math.max(...summary.filter((s) => s.target === 'main thread' || s.target === 'worker').map((s) => s.ratioToBare));
   console.log(
     [
       machineHeader(machine),
-      `${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${SECONDS}s per target after a ${WARMUP_SECONDS}s warm-up; autocannon in ${WORKERS} worker thread`,
+      describeRounds(SETTINGS),
       '',
       table(rows),
       '',

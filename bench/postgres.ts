@@ -16,21 +16,26 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
-import { quoteIdentifier } from '../src/store/pg-database.js';
+import { printableUrl, quoteIdentifier, withSearchPath } from '../src/store/pg-database.js';
 import { fmt } from './support/format.js';
-import { CONNECTIONS, forkTarget, reportProblems, roundTables, runRounds, type Forked } from './support/forked-rounds.js';
+import {
+  describeRounds,
+  forkTarget,
+  roundSettingsFromEnv,
+  reportProblems,
+  roundTables,
+  runRounds,
+  type Forked,
+} from './support/forked-rounds.js';
 import { cleanupOnInterrupt, closers, runBench } from './support/lifecycle.js';
 import { log } from './support/log.js';
 import { describeMachine, machineHeader, machineNote } from './support/machine.js';
 import { processTicks } from './support/other-cpu.js';
-import { integerSetting, JSON_OUTPUT, positiveSetting } from './support/settings.js';
+import { JSON_OUTPUT } from './support/settings.js';
 import { table } from './support/table.js';
 import { benchTempDir } from './support/tempdir.js';
 
-const ROUNDS = integerSetting('BENCH_ROUNDS', 3, 1);
-const SECONDS = positiveSetting('BENCH_SECONDS', 10, 'expected a positive number of seconds');
-const WARMUP_SECONDS = positiveSetting('BENCH_WARMUP_SECONDS', 2, 'expected a positive number of seconds');
-const WORKERS = process.env.BENCH_WORKERS === '0' ? 0 : 1;
+const SETTINGS = roundSettingsFromEnv();
 const SERVER = process.env.BENCH_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 type Name = 'bare' | 'sqlite writes' | 'postgres writes' | 'fire' | 'fire on postgres';
@@ -71,8 +76,7 @@ async function schemaFor(name: Name): Promise<string> {
     await dropper.query(`drop schema if exists ${quoteIdentifier(schema)} cascade`);
     await dropper.end();
   });
-  const separator = SERVER.includes('?') ? '&' : '?';
-  return `${SERVER}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  return withSearchPath(SERVER, schema);
 }
 
 cleanupOnInterrupt();
@@ -100,10 +104,7 @@ async function main(): Promise<void> {
     targets.set(name, await forkTarget(KIND[name], dir, secret, env));
   }
   const results = await runRounds(targets, secret, {
-    rounds: ROUNDS,
-    seconds: SECONDS,
-    warmupSeconds: WARMUP_SECONDS,
-    workers: WORKERS,
+    ...SETTINGS,
     serverTicks: postgresTicks,
   });
   const { rows, summaryRows, summary } = roundTables(NAMES, results, 'bare');
@@ -120,8 +121,8 @@ async function main(): Promise<void> {
   console.log(
     [
       machineHeader(machine),
-      `PostgreSQL: ${version[0]!.v.split(' on ')[0]}, synchronous_commit ${version[0]!.sync}, at ${SERVER.replace(/\/\/[^@]*@/, '//')}`,
-      `${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${SECONDS}s per target after a ${WARMUP_SECONDS}s warm-up; autocannon in ${WORKERS} worker thread`,
+      `PostgreSQL: ${version[0]!.v.split(' on ')[0]}, synchronous_commit ${version[0]!.sync}, at ${printableUrl(SERVER)}`,
+      describeRounds(SETTINGS),
       '',
       table(rows),
       '',

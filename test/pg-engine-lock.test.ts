@@ -3,8 +3,8 @@
 // when another engine took it meanwhile the engine says so.
 import { afterEach, describe, expect, it } from 'vitest';
 import { DatabaseInUse, lockDatabase, type EngineLock } from '../src/store/pg-engine-lock.js';
-import { adminQuery, freshSchema, POSTGRES_URL, postgresAvailable, type Schema } from './support/postgres.js';
-import { tcpProxy, type TcpProxy } from './support/tcp-proxy.js';
+import { adminQuery, freshSchema, postgresAvailable, throughProxy, type Schema } from './support/postgres.js';
+import type { TcpProxy } from './support/tcp-proxy.js';
 
 let schema: Schema | undefined;
 let proxy: TcpProxy | undefined;
@@ -34,36 +34,36 @@ const holders = async (name: string) =>
     )
   ).rows[0].n as number;
 
+/** A fresh schema locked through a proxy (retaken 20 ms after a loss); what the lock reports. */
+async function lockThroughProxy(): Promise<string[]> {
+  schema = await freshSchema();
+  const proxied = await throughProxy(schema.url);
+  proxy = proxied.proxy;
+  const problems: string[] = [];
+  locks.push(await lockDatabase(proxied.url, (message) => problems.push(message), { retakeMs: 20 }));
+  return problems;
+}
+
 describe.runIf(postgresAvailable)('the engine`s PostgreSQL lock', () => {
   it('is refused to a second holder, and taken again after its connection was lost', async () => {
-    schema = await freshSchema();
-    const target = new URL(POSTGRES_URL);
-    proxy = await tcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    const viaProxy = schema.url.replace(`@${target.host}/`, `@127.0.0.1:${proxy.port}/`);
-    const problems: string[] = [];
-    locks.push(await lockDatabase(viaProxy, (message) => problems.push(message), { retakeMs: 20 }));
-    expect(await holders(schema.schema)).toBe(1);
-    await expect(lockDatabase(schema.url, () => {})).rejects.toBeInstanceOf(DatabaseInUse);
+    const problems = await lockThroughProxy();
+    expect(await holders(schema!.schema)).toBe(1);
+    await expect(lockDatabase(schema!.url, () => {})).rejects.toBeInstanceOf(DatabaseInUse);
 
-    await proxy.cut(); // the lock's connection goes, and the server drops the lock
+    await proxy!.cut(); // the lock's connection goes, and the server drops the lock
     await until('the lock is gone', async () => (await holders(schema!.schema)) === 0);
-    await proxy.restore();
+    await proxy!.restore();
     await until('the lock is held again', async () => (await holders(schema!.schema)) === 1);
     expect(problems).toEqual([expect.stringMatching(/^lost the engine's database lock \(.+\); taking it again in 0\.02 s$/)]);
-    await expect(lockDatabase(schema.url, () => {})).rejects.toBeInstanceOf(DatabaseInUse);
+    await expect(lockDatabase(schema!.url, () => {})).rejects.toBeInstanceOf(DatabaseInUse);
   });
 
   it('says so when another engine took the lock while its connection was lost', async () => {
-    schema = await freshSchema();
-    const target = new URL(POSTGRES_URL);
-    proxy = await tcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    const viaProxy = schema.url.replace(`@${target.host}/`, `@127.0.0.1:${proxy.port}/`);
-    const problems: string[] = [];
-    locks.push(await lockDatabase(viaProxy, (message) => problems.push(message), { retakeMs: 20 }));
-    await proxy.cut();
+    const problems = await lockThroughProxy();
+    await proxy!.cut();
     await until('the lock is gone', async () => (await holders(schema!.schema)) === 0);
-    locks.push(await lockDatabase(schema.url, () => {}));
-    await proxy.restore();
+    locks.push(await lockDatabase(schema!.url, () => {}));
+    await proxy!.restore();
     await until('the first engine says so', () =>
       problems.some((p) => p.endsWith('two engines share this database now; stop one')),
     );

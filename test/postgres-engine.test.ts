@@ -4,9 +4,9 @@
 // answered 503 with nothing recorded, and the next one commits again. Each test has a schema
 // of its own.
 import { afterEach, describe, expect, it } from 'vitest';
-import { adminQuery, freshSchema, POSTGRES_URL, postgresAvailable } from './support/postgres.js';
+import { adminQuery, freshSchema, postgresAvailable, throughProxy } from './support/postgres.js';
 import { runCli } from './support/run-cli.js';
-import { tcpProxy, type TcpProxy } from './support/tcp-proxy.js';
+import type { TcpProxy } from './support/tcp-proxy.js';
 import { startTestEngine, type TestEngine } from './support/test-engine.js';
 
 const SECRET = 'postgres-secret-0123456789';
@@ -34,10 +34,10 @@ afterEach(async () => {
 });
 
 /** An engine on a fresh schema; `via` may rewrite its database URL (to go through a proxy). */
-async function start(via = (url: string) => url): Promise<{ engine: TestEngine; url: string; schema: string }> {
+async function start(via = async (url: string) => url): Promise<{ engine: TestEngine; url: string; schema: string }> {
   const fresh = await freshSchema();
   drop = fresh.drop;
-  const url = via(fresh.url);
+  const url = await via(fresh.url);
   t = await startTestEngine({ files: { 'site.yaml': site }, env: { DATABASE_URL: url } });
   return { engine: t, url, schema: fresh.schema };
 }
@@ -83,11 +83,13 @@ describe.runIf(postgresAvailable)('the engine on PostgreSQL', () => {
   });
 
   it('answers 503 while the server cannot be reached, records nothing of those fires, and commits again once it is back', async () => {
-    const target = new URL(POSTGRES_URL);
-    proxy = await tcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    const { engine, schema } = await start((url) => url.replace(`@${target.host}/`, `@127.0.0.1:${proxy!.port}/`));
+    const { engine, schema } = await start(async (url) => {
+      const proxied = await throughProxy(url);
+      proxy = proxied.proxy;
+      return proxied.url;
+    });
     expect((await fire(engine)).status).toBe(202);
-    await proxy.cut(); // the server goes away: its connections reset, new ones refused
+    await proxy!.cut(); // the server goes away: its connections reset, new ones refused
     const refused = await fire(engine);
     expect(refused.status).toBe(503);
     expect(await refused.json()).toMatchObject({ error: 'store_unavailable' });
@@ -97,7 +99,7 @@ describe.runIf(postgresAvailable)('the engine on PostgreSQL', () => {
       ok: false,
       detail: expect.stringMatching(/^the database server cannot be reached/),
     });
-    await proxy.restore();
+    await proxy!.restore();
     const next = await fire(engine);
     expect(next.status).toBe(202);
     await engine.engine.settled();

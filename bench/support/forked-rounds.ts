@@ -10,6 +10,7 @@ import { log } from './log.js';
 import { loadNow } from './machine.js';
 import { FIRE_PATH } from './node-red.js';
 import { processTicks } from './other-cpu.js';
+import { integerSetting, positiveSetting } from './settings.js';
 
 export const CONNECTIONS = 50;
 export const FIRE_BODY = JSON.stringify({ event: 'motion', zone: 'lobby', sensor: 'pir-3', value: 1 });
@@ -60,6 +61,22 @@ export interface RoundSettings {
   workers: number;
   /** CPU ticks of processes outside the target that work for it (PostgreSQL's), read around each run. */
   serverTicks?: () => number;
+}
+
+/** The rounds as the environment asks (BENCH_ROUNDS, BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_WORKERS). */
+export function roundSettingsFromEnv(): Omit<RoundSettings, 'serverTicks'> {
+  return {
+    rounds: integerSetting('BENCH_ROUNDS', 3, 1),
+    seconds: positiveSetting('BENCH_SECONDS', 10, 'expected a positive number of seconds'),
+    warmupSeconds: positiveSetting('BENCH_WARMUP_SECONDS', 2, 'expected a positive number of seconds'),
+    workers: process.env.BENCH_WORKERS === '0' ? 0 : 1,
+  };
+}
+
+/** `50 connections, 3 interleaved rounds of 10s per target after a 2s warm-up; autocannon in 1 worker thread` */
+export function describeRounds(settings: Omit<RoundSettings, 'serverTicks'>): string {
+  const { rounds, seconds, warmupSeconds, workers } = settings;
+  return `${CONNECTIONS} connections, ${rounds} interleaved rounds of ${seconds}s per target after a ${warmupSeconds}s warm-up; autocannon in ${workers} worker thread`;
 }
 
 export async function runRounds<Name extends string>(

@@ -2,6 +2,7 @@
 // per run, so a machine without one gets one line saying the suites are skipped; under CI
 // (CI=true) an unreachable server fails the run instead, since CI runs those suites.
 import pg from 'pg';
+import { printableUrl } from '../../src/store/pg-database.js';
 import type { TestProject } from 'vitest/node';
 
 export const DEFAULT_TEST_POSTGRES = 'postgres://postgres@127.0.0.1:5432/test';
@@ -33,7 +34,7 @@ export async function setup({ provide }: TestProject): Promise<void> {
   const url = testPostgresUrl();
   const why = await unreachable(url);
   if (why !== undefined) {
-    const line = `PostgreSQL at ${url.replace(/\/\/[^@]*@/, '//')} is unreachable (${why})`;
+    const line = `PostgreSQL at ${printableUrl(url)} is unreachable (${why})`;
     if (process.env.CI === 'true') throw new Error(`${line}; CI runs the PostgreSQL suites and needs it`);
     console.warn(`${line}: skipping the PostgreSQL suites`);
   }

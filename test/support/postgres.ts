@@ -4,7 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { quoteIdentifier } from '../../src/store/pg-database.js';
+import { quoteIdentifier, withSearchPath } from '../../src/store/pg-database.js';
+import { tcpProxy, type TcpProxy } from './tcp-proxy.js';
 
 const provided = inject('postgres');
 export const POSTGRES_URL = provided.url;
@@ -37,13 +38,19 @@ export interface Schema {
 export async function freshSchema(): Promise<Schema> {
   const schema = `sb_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   await adminQuery(`create schema ${quoteIdentifier(schema)}`);
-  const separator = POSTGRES_URL.includes('?') ? '&' : '?';
   return {
     schema,
-    url: `${POSTGRES_URL}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+    url: withSearchPath(POSTGRES_URL, schema),
     drop: async () => void (await adminQuery(`drop schema if exists ${quoteIdentifier(schema)} cascade`)),
   };
 }
 
 /** The backends the suites that matter run on: SQLite always, PostgreSQL where it is reachable. */
 export const BACKENDS: readonly ('sqlite' | 'postgres')[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
+
+/** A TCP proxy in front of the test PostgreSQL (cut it to stand for the server going away), and `url` rewritten to go through it. */
+export async function throughProxy(url: string): Promise<{ proxy: TcpProxy; url: string }> {
+  const target = new URL(POSTGRES_URL);
+  const proxy = await tcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+  return { proxy, url: url.replace(`@${target.host}/`, `@127.0.0.1:${proxy.port}/`) };
+}
