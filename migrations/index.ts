@@ -11,6 +11,7 @@ import * as runsById from './008_runs_by_id.js';
 import * as requestLogByTime from './009_request_log_by_time.js';
 import * as moduleState from './010_module_state.js';
 import * as nodes from './011_nodes.js';
+import * as sharedWindows from './012_shared_windows.js';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': initial,
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '009_request_log_by_time': requestLogByTime,
   '010_module_state': moduleState,
   '011_nodes': nodes,
+  '012_shared_windows': sharedWindows,
 };

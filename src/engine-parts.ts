@@ -34,7 +34,6 @@ import { lockDatabase, type EngineLock } from './store/pg-engine-lock.js';
 import { forgetReloads, recordReload } from './store/reload-record.js';
 import type { Store, StoreOptions } from './store/store.js';
 import type { ActionContext } from './triggers/actions/action-runner.js';
-import type { Debouncer } from './triggers/debouncer.js';
 import { RunExecutor } from './triggers/run-executor.js';
 import type { TriggerFirer } from './triggers/trigger-firer.js';
 
@@ -131,8 +130,6 @@ export interface LiveConfigParts {
   firer: TriggerFirer;
   outbound: OutboundService;
   metrics: EngineMetrics;
-  /** Outlives generations: unchanged instances keep their windows. */
-  debouncer: Debouncer;
 }
 
 /**
@@ -251,7 +248,6 @@ export interface ListenerDeps extends Wiring {
   port?: number;
   host?: string;
   live: LiveConfig;
-  debouncer: Debouncer;
   store: Store;
   firer: TriggerFirer;
   modules: ModuleHost;
@@ -313,7 +309,6 @@ function notifyRoute(deps: ListenerDeps): NotifyRoute {
     generation: () => deps.live.current,
     store: deps.store,
     storeFault: () => deps.store.health.current?.kind,
-    debouncer: deps.debouncer,
     firer: deps.firer,
     modules: deps.modules,
     clock: deps.clock,

@@ -37,7 +37,6 @@ import { storeLocation } from './open-store.js';
 import { prepareConfig } from './prepare-config.js';
 import type { Store, StoreOptions } from './store/store.js';
 import type { LiveConfig, ReloadOutcome } from './reload/live-config.js';
-import { Debouncer } from './triggers/debouncer.js';
 import type { RunExecutor } from './triggers/run-executor.js';
 import { TriggerFirer } from './triggers/trigger-firer.js';
 
@@ -53,7 +52,7 @@ export interface EngineOptions {
   host?: string;
   dataDir?: string;
   /** Store options beyond the config's (tests wrap the writer to inject storage faults). */
-  store?: Pick<StoreOptions, 'wrapWriter'>;
+  store?: Pick<StoreOptions, 'wrapWriter' | 'engineClock'>;
 }
 
 export interface Engine {
@@ -97,8 +96,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     await life.start(moduleStatePart(w, store, modules));
     const executor = runExecutor(w, { store, modules, metrics, sendMail, events: outbound.outbox });
     const firer = new TriggerFirer({ ...w, store, executor, events: outbound.outbox });
-    const debouncer = new Debouncer(clock);
-    const live = await liveConfig(w, { store, modules, firer, outbound, metrics, debouncer }, options.env);
+    const live = await liveConfig(w, { store, modules, firer, outbound, metrics }, options.env);
     // Conditions start from the state kept before a restart; what the modules' start changes is an edge.
     live.baseline();
     await life.start(modulesPart(modules));
@@ -110,7 +108,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     await life.start(outboundPart(outbound, worker, config.server));
     // Serving from here on: no query may freeze the event loop waiting for a lock.
     store.neverBlock();
-    const listener = { ...w, port: options.port, host: options.host, live, debouncer, store, firer, modules, metrics };
+    const listener = { ...w, port: options.port, host: options.host, live, store, firer, modules, metrics };
     const http = await life.start(listenerPart({ ...listener, readiness: () => life.report() }));
     await life.start(nodePart(w, { store, url: http.url, live }));
     log.info({ url: http.url, instances: config.instances.length, modules: modules.all().length }, 'switchboard started');

@@ -63,9 +63,10 @@ export class NodeHeartbeat {
   }
 
   private write(): Promise<void> {
-    return this.deps.store
-      .commit([this.seen()])
-      .catch((error: Error) => this.deps.log.warn({ node: this.id, reason: error.message }, 'node heartbeat not recorded'));
+    return this.deps.store.commit([this.seen()]).then(
+      () => undefined,
+      (error: Error) => this.deps.log.warn({ node: this.id, reason: error.message }, 'node heartbeat not recorded'),
+    );
   }
 
   private seen() {

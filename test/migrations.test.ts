@@ -10,6 +10,7 @@ import { openSqlite, type Database } from '../src/store/database.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 
 const TABLES = [
+  'debounce_windows',
   'deliveries',
   'delivery_attempts',
   'events',
@@ -20,6 +21,7 @@ const TABLES = [
   'request_log',
   'run_actions',
   'runs',
+  'schedule_claims',
   'schedule_fires',
   'store_probe',
   'subscription_state',
@@ -47,6 +49,7 @@ const ALL = [
   '009_request_log_by_time',
   '010_module_state',
   '011_nodes',
+  '012_shared_windows',
 ];
 
 const dirs: string[] = [];
@@ -162,6 +165,8 @@ describe('migrations', () => {
       schedule_fires: ['instance_id', 'condition', 'last_fired_at'],
       module_state: ['system_id', 'address', 'driver', 'state', 'updated_at'],
       nodes: ['id', 'host', 'pid', 'url', 'generation', 'config_hash', 'started_at', 'seen_at', 'stopped_at'],
+      debounce_windows: ['key', 'last_at', 'admitted'],
+      schedule_claims: ['instance_id', 'condition', 'due_at'],
       store_probe: ['pad'],
     });
     const seq = tables.find((t) => t.name === 'run_actions')!.columns.find((c) => c.name === 'seq')!;

@@ -59,7 +59,7 @@ function turnBatched(apply: (units: StoreWrite[][]) => Promise<void>): (writes: 
 
 function mainThreadCommitter(file: string): Committer {
   const writer = new SqliteWriter(file, 'normal');
-  return { commit: turnBatched(async (units) => writer.applyAll(units)), close: async () => writer.close() };
+  return { commit: turnBatched(async (units) => void writer.applyAll(units)), close: async () => writer.close() };
 }
 
 function workerCommitter(file: string): Committer {
@@ -87,7 +87,7 @@ async function postgresCommitter(url: string): Promise<Committer> {
   const writer = new PostgresWriter(postgresPool(url, { max: 1 }));
   const batcher = new WriteBatcher(writer, new StoreHealth(), 5_000);
   return {
-    commit: (writes) => batcher.commit(writes),
+    commit: async (writes) => void (await batcher.commit(writes)),
     close: async () => {
       await batcher.close();
       await writer.close();

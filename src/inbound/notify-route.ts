@@ -13,7 +13,7 @@ import type { Logger } from '../logger.js';
 import { redact } from '../redact.js';
 import type { RequestLogRow, UnitOfWork } from '../store/writes.js';
 import { UNKNOWN_INSTANCE, type Telemetry } from '../telemetry.js';
-import type { Debouncer } from '../triggers/debouncer.js';
+import { debounceGuard } from '../triggers/debounce-guard.js';
 import type { InstanceCatalog, TriggerInstance } from '../triggers/instance-catalog.js';
 import type { TriggerFirer } from '../triggers/trigger-firer.js';
 import { checkMethod } from './checks/check-method.js';
@@ -46,8 +46,6 @@ export interface ServingConfig {
 export interface NotifyRouteDeps {
   /** The generation serving now; read once per request, so a reload meanwhile changes nothing for it. */
   generation(): ServingConfig;
-  /** Outlives generations: a reload keeps the windows of instances it did not change. */
-  debouncer: Debouncer;
   firer: TriggerFirer;
   modules: ModuleHost;
   store: UnitOfWork;
@@ -204,9 +202,7 @@ export class NotifyRoute {
     });
     // A trigger with conditions fires on a request only while they hold; the debounce window is left alone.
     if (!serving.conditions.holds(instance)) return notFired('conditions');
-    if (!deps.debouncer.admit(instance.id, instance.trigger.debounce, instance.trigger.debounce_mode)) {
-      return notFired('debounced', `inside the ${instance.trigger.debounce} ms debounce window`);
-    }
+    const debounced = () => notFired('debounced', `inside the ${instance.trigger.debounce} ms debounce window`);
     const raw = seen.raw!;
     const input = {
       method: request.method,
@@ -223,14 +219,22 @@ export class NotifyRoute {
       body_size: raw.length,
     };
     try {
-      const result = await deps.firer.fire(instance, input, 'webhook', {
-        id: row.id,
-        receivedAt: row.received_at,
-        summary,
-        keepsBody: seen.asReceived === true,
-        also: (runId) => [{ kind: 'request', row: { ...row, run_id: runId } }],
-      });
-      if (!result.fired) return notFired('busy', result.detail);
+      const result = await deps.firer.fire(
+        instance,
+        input,
+        'webhook',
+        {
+          id: row.id,
+          receivedAt: row.received_at,
+          summary,
+          keepsBody: seen.asReceived === true,
+          also: (runId) => [{ kind: 'request', row: { ...row, run_id: runId } }],
+          // The window is decided in the fire's commit; when it refuses, this row commits instead.
+          refused: () => [{ kind: 'request', row: this.row(request, debounced().outcome, seen, started) }],
+        },
+        debounceGuard(instance, deps.clock.now()),
+      );
+      if (!result.fired) return result.reason === 'busy' ? notFired('busy', result.detail) : { ...debounced(), logged: true };
       const body = answered ? answered.body : { fired: true, run: result.run };
       return { outcome: { ...accepted, body, runId: result.run }, logged: true };
     } catch (error) {
@@ -256,6 +260,7 @@ export class NotifyRoute {
     const promisesRecord = outcome.status >= 200 && outcome.status < 300 && outcome.code !== 'exec';
     const written = this.deps.store
       .commit([{ kind: 'request', row: this.row(request, outcome, seen, started) }])
+      .then(() => undefined)
       .catch((error: unknown) => {
         this.deps.log.error(
           { instance: instanceIdOf(request), status: outcome.status, outcome: outcome.code, reason: (error as Error).message },

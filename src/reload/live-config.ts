@@ -12,7 +12,7 @@ import type { ModuleChanges, ModuleHost } from '../drivers/module-host.js';
 import type { DriverRegistry } from '../drivers/registry.js';
 import type { Logger } from '../logger.js';
 import { prepareConfig } from '../prepare-config.js';
-import type { Debouncer } from '../triggers/debouncer.js';
+import type { UnitOfWork } from '../store/writes.js';
 import type { Generation } from './generation.js';
 import { instanceChanges, type InstanceChanges } from './instance-changes.js';
 import { restartOnlyProblems } from './restart-only.js';
@@ -40,7 +40,8 @@ export interface LiveConfigDeps {
   /** Builds a generation of a valid config (whose hash is `hash`), not yet started. */
   build(config: Config, number: number, hash: string): Promise<Generation>;
   modules: ModuleHost;
-  debouncer: Debouncer;
+  /** Where the debounce windows of changed and removed instances are forgotten. */
+  store: UnitOfWork;
   /** The outbound side takes in the subscriptions, new emit types and systems' zones (readied first, applied at the swap). */
   outbound: { followConfig(config: Config): Promise<() => void> };
   log: Logger;
@@ -144,8 +145,12 @@ export class LiveConfig {
     running.conditions.stop();
     const unchanged = new Set(instances.unchanged);
     next.conditions.start(new Map([...running.conditions.edgeStates()].filter(([id]) => unchanged.has(id))));
+    // Queued before the swap: requests the new generation serves commit after it, in order.
+    const forgotten = deps.store.commit([{ kind: 'debounce_forgotten', keys: [...instances.changed, ...instances.removed] }]);
     this.serving = next;
-    deps.debouncer.forget([...instances.changed, ...instances.removed]);
+    await forgotten.catch((error: Error) =>
+      deps.log.warn({ reason: error.message }, 'the debounce windows of changed instances were not reset'),
+    );
     const applied = { generation: next.number, hash: next.hash, problems: [] };
     const changed = { added: instances.added, changed: instances.changed, removed: instances.removed };
     try {

@@ -11,7 +11,8 @@ import { StoreHealth } from './store-health.js';
 import { WriteBatcher } from './write-batcher.js';
 import type { StoreWrite } from './writes.js';
 
-export interface PostgresStoreOptions extends Pick<StoreOptions, 'lockWaitMs' | 'wrapWriter' | 'maintenance'>, PostgresOptions {}
+export interface PostgresStoreOptions
+  extends Pick<StoreOptions, 'lockWaitMs' | 'wrapWriter' | 'maintenance' | 'engineClock'>, PostgresOptions {}
 
 /** How often readiness asks the server whether a write could start (it answers with the last answer meanwhile). */
 const PROBE_EVERY_MS = 1_000;
@@ -26,7 +27,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     await database.close();
     throw error;
   }
-  const writer = new PostgresWriter(postgresPool(url, { max: 1, onIdleError }));
+  const writer = new PostgresWriter(postgresPool(url, { max: 1, onIdleError }), { engineClock: options.engineClock });
   const health = new StoreHealth(Date.now);
   const applier = options.wrapWriter ? options.wrapWriter(writer) : writer;
   const batcher = new WriteBatcher(applier, health, options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);

@@ -8,7 +8,8 @@
 import type pg from 'pg';
 import { RowGroups, type Query } from './pg-row-groups.js';
 import { WriteCounters } from './write-counters.js';
-import type { StoreWrite } from './writes.js';
+import type { Refused } from './write-batcher.js';
+import { CLAIMS_KEPT_MS, guardOf, type CommitGuard, type StoreWrite } from './writes.js';
 
 const SQL = {
   fireCounted: `insert into instance_stats (instance_id, trigger_count, last_fired_at) values ($1, $2, $3)
@@ -29,8 +30,9 @@ const SQL = {
   deliveriesRetargeted: `update deliveries set url = $1,
       next_attempt_at = case when $2::bigint is null or next_attempt_at is null then next_attempt_at else least(next_attempt_at, $2::bigint) end
     where subscription_id = $3 and status = 'pending' and url = any($4)`,
+  // Several nodes may record one schedule's fires: the latest stays.
   scheduleFired: `insert into schedule_fires (instance_id, condition, last_fired_at) values ($1, $2, $3)
-    on conflict (instance_id, condition) do update set last_fired_at = excluded.last_fired_at`,
+    on conflict (instance_id, condition) do update set last_fired_at = greatest(schedule_fires.last_fired_at, excluded.last_fired_at)`,
   exhaustedCounted: `insert into subscription_state (subscription_id, secret, consecutive_exhausted, disabled_at, disabled_reason)
     values ($1, null, $2, null, null)
     on conflict (subscription_id) do update set consecutive_exhausted =
@@ -46,29 +48,70 @@ const SQL = {
     on conflict (id) do update set url = excluded.url, generation = excluded.generation, config_hash = excluded.config_hash,
       seen_at = excluded.seen_at`,
   nodeStopped: 'update nodes set stopped_at = $1, seen_at = $1 where id = $2',
+  // The server's clock unless the engine's is given ($2): one clock for every node. The row
+  // is locked from the conflict on, so concurrent requests are decided one after another;
+  // SET reads the row's old values, RETURNING the new decision.
+  debounce: `insert into debounce_windows as w (key, last_at, admitted)
+      values ($1, coalesce($2::bigint, (extract(epoch from clock_timestamp()) * 1000)::bigint), 1)
+    on conflict (key) do update set admitted = (excluded.last_at - w.last_at >= $3::bigint)::int,
+      last_at = case when $4::boolean or excluded.last_at - w.last_at >= $3::bigint
+        then greatest(w.last_at, excluded.last_at) else w.last_at end
+    returning admitted`,
+  // A day-old claim can no longer be contended: each claim takes its schedule's old ones away.
+  scheduleClaim: `with old as (delete from schedule_claims where instance_id = $1 and condition = $2 and due_at < $3::bigint - ${CLAIMS_KEPT_MS})
+    insert into schedule_claims (instance_id, condition, due_at) values ($1, $2, $3) on conflict do nothing`,
+  debounceForgotten: 'delete from debounce_windows where key = any($1)',
   probe: 'insert into store_probe (pad) values (null)',
 } as const;
+
+export interface PostgresWriterOptions {
+  /** Decide debounce windows by the engine's clock (tests on a fake clock), not the server's. */
+  engineClock?: boolean;
+}
 
 export class PostgresWriter {
   constructor(
     /** A pool of one connection, the writer's own. */
     private readonly pool: pg.Pool,
+    private readonly options: PostgresWriterOptions = {},
   ) {}
 
-  /** Applies every unit in one transaction; rejects (and rolls back) if any write fails. */
-  async applyAll(units: readonly (readonly StoreWrite[])[]): Promise<void> {
-    const counters = new WriteCounters();
-    const groups = new RowGroups();
-    const queries: Query[] = [];
-    for (const unit of units)
-      for (const write of unit) {
-        if (counters.add(write) || groups.add(write)) continue;
-        queries.push(...groups.take(), ...statementsOf(write));
+  /**
+   * Applies every unit in one transaction; rejects (and rolls back) if any write fails.
+   * Units with a guard are decided first, one statement each, inside the same transaction:
+   * a refused unit's `otherwise` is written instead of its writes.
+   */
+  async applyAll(units: readonly (readonly StoreWrite[])[]): Promise<Refused> {
+    if (!units.some((unit) => guardOf(unit))) return this.transaction(queriesOf(units));
+    return this.transaction(async (client) => {
+      let refused: Set<number> | undefined;
+      const decided: (readonly StoreWrite[])[] = [];
+      for (const [i, unit] of units.entries()) {
+        const guarded = guardOf(unit);
+        if (!guarded) decided.push(unit);
+        else if (await this.passes(client, guarded.guard)) decided.push(unit.slice(1));
+        else {
+          (refused ??= new Set()).add(i);
+          decided.push(guarded.otherwise);
+        }
       }
-    queries.push(...groups.take());
-    for (const [instanceId, { count, at }] of counters.fires) queries.push([SQL.fireCounted, [instanceId, count, at]]);
-    for (const [instanceId, count] of counters.actionErrors) queries.push([SQL.actionErrorCounted, [instanceId, count]]);
-    await this.transaction(queries);
+      return { queries: queriesOf(decided), result: refused };
+    });
+  }
+
+  private async passes(client: pg.PoolClient, guard: CommitGuard): Promise<boolean> {
+    if (guard.kind === 'schedule_claim') {
+      const claimed = await client.query(SQL.scheduleClaim, [guard.instanceId, guard.condition, guard.at]);
+      return claimed.rowCount === 1;
+    }
+    const at = this.options.engineClock ? guard.at : null;
+    const { rows } = await client.query<{ admitted: number }>(SQL.debounce, [
+      guard.key,
+      at,
+      guard.periodMs,
+      guard.mode === 'hold',
+    ]);
+    return rows[0]!.admitted === 1;
   }
 
   /** Whether a write could start now: inserts a row and rolls back. Rejects with the server's error when it cannot. */
@@ -91,19 +134,29 @@ export class PostgresWriter {
     return this.pool.end();
   }
 
-  private async transaction(queries: readonly Query[]): Promise<void> {
-    if (queries.length === 0) return;
+  /**
+   * Runs the queries in one transaction; or first `decide` (inside it, on its connection),
+   * then the queries it returns, resolving to its result.
+   */
+  private async transaction<T = void>(
+    work: readonly Query[] | ((client: pg.PoolClient) => Promise<{ queries: readonly Query[]; result: T }>),
+  ): Promise<T | undefined> {
+    if (Array.isArray(work) && work.length === 0) return;
     const client = await this.pool.connect();
     let failure: Error | undefined;
     try {
       // One statement is atomic on its own: no round trips for begin and commit (the runs' ends of a batch are one).
-      if (queries.length === 1) {
-        await client.query(queries[0]![0], queries[0]![1]);
+      if (Array.isArray(work) && work.length === 1) {
+        await client.query(work[0]![0], work[0]![1]);
         return;
       }
       await client.query('begin');
+      let result: T | undefined;
+      let queries = work as readonly Query[];
+      if (typeof work === 'function') ({ queries, result } = await work(client));
       for (const [text, values] of queries) await client.query(text, values);
       await client.query('commit');
+      return result;
     } catch (error) {
       failure = error as Error;
       await client.query('rollback').catch(() => undefined);
@@ -113,6 +166,22 @@ export class PostgresWriter {
       client.release(failure);
     }
   }
+}
+
+/** The statements of a batch's units: rows grouped, counters summed, the rest in order. */
+function queriesOf(units: readonly (readonly StoreWrite[])[]): Query[] {
+  const counters = new WriteCounters();
+  const groups = new RowGroups();
+  const queries: Query[] = [];
+  for (const unit of units)
+    for (const write of unit) {
+      if (counters.add(write) || groups.add(write)) continue;
+      queries.push(...groups.take(), ...statementsOf(write));
+    }
+  queries.push(...groups.take());
+  for (const [instanceId, { count, at }] of counters.fires) queries.push([SQL.fireCounted, [instanceId, count, at]]);
+  for (const [instanceId, count] of counters.actionErrors) queries.push([SQL.actionErrorCounted, [instanceId, count]]);
+  return queries;
 }
 
 /** The statements of a write that is not grouped, in the order of its batch. */
@@ -148,6 +217,10 @@ function statementsOf(write: StoreWrite): Query[] {
     }
     case 'node_stopped':
       return [[SQL.nodeStopped, [write.at, write.id]]];
+    case 'debounce_forgotten':
+      return [[SQL.debounceForgotten, [write.keys]]];
+    case 'guard':
+      throw new Error('a guard is only ever first in its unit');
     default:
       // Grouped (RowGroups) or summed (WriteCounters) before it gets here.
       throw new Error(`${write.kind} is applied as a group`);

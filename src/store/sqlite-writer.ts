@@ -5,7 +5,8 @@ import SQLite from 'better-sqlite3';
 import { useWal, type Durability } from './database.js';
 import { packAction } from './packed-action.js';
 import { WriteCounters } from './write-counters.js';
-import type { StoreWrite } from './writes.js';
+import type { Refused } from './write-batcher.js';
+import { CLAIMS_KEPT_MS, guardOf, type CommitGuard, type StoreWrite } from './writes.js';
 
 // The three statements of every fire bind by position: binding named parameters from an
 // object costs a property lookup per column, measurable at thousands of fires a second.
@@ -37,7 +38,7 @@ const SQL = {
   deliveriesRetargeted: `update deliveries set url = @to, next_attempt_at = coalesce(min(next_attempt_at, @at), next_attempt_at)
     where subscription_id = @subscriptionId and status = 'pending' and url = @from`,
   scheduleFired: `insert into schedule_fires (instance_id, condition, last_fired_at) values (@instanceId, @condition, @at)
-    on conflict (instance_id, condition) do update set last_fired_at = excluded.last_fired_at`,
+    on conflict (instance_id, condition) do update set last_fired_at = max(last_fired_at, excluded.last_fired_at)`,
   exhaustedCounted: `insert into subscription_state (subscription_id, secret, consecutive_exhausted, disabled_at, disabled_reason)
     values (@subscriptionId, null, @count, null, null)
     on conflict (subscription_id) do update set consecutive_exhausted = case when @exhausted then consecutive_exhausted + 1 else 0 end`,
@@ -51,6 +52,15 @@ const SQL = {
     on conflict (id) do update set url = excluded.url, generation = excluded.generation, config_hash = excluded.config_hash,
       seen_at = excluded.seen_at`,
   nodeStopped: 'update nodes set stopped_at = ?, seen_at = ? where id = ?',
+  // Every old value read in SET is the row's before this request: whether it fires, and the window it leaves.
+  debounce: `insert into debounce_windows (key, last_at, admitted) values (@key, @at, 1)
+    on conflict (key) do update set admitted = excluded.last_at - last_at >= @period,
+      last_at = case when @hold or excluded.last_at - last_at >= @period then max(last_at, excluded.last_at) else last_at end
+    returning admitted`,
+  scheduleClaim: 'insert into schedule_claims (instance_id, condition, due_at) values (?, ?, ?) on conflict do nothing',
+  // A day-old claim can no longer be contended: each claim takes its schedule's old ones away.
+  oldClaims: 'delete from schedule_claims where instance_id = ? and condition = ? and due_at < ?',
+  debounceForgotten: 'delete from debounce_windows where key = ?',
   probe: 'insert into store_probe (pad) values (zeroblob(@bytes))',
 } as const;
 
@@ -84,15 +94,40 @@ export class SqliteWriter {
    * Counters are summed over the transaction and written once per instance: a busy
    * instance's hundred fires in one turn are one upsert, not a hundred.
    */
-  applyAll(units: readonly (readonly StoreWrite[])[]): void {
-    this.sqlite
+  applyAll(units: readonly (readonly StoreWrite[])[]): Refused {
+    return this.sqlite
       .transaction(() => {
         const counters = new WriteCounters();
-        for (const unit of units) for (const write of unit) if (!counters.add(write)) this.apply(write);
+        let refused: Set<number> | undefined;
+        for (const [i, unit] of units.entries()) {
+          let writes = unit;
+          const guarded = guardOf(unit);
+          if (guarded) {
+            const passed = this.passes(guarded.guard);
+            if (!passed) (refused ??= new Set()).add(i);
+            writes = passed ? unit.slice(1) : guarded.otherwise;
+          }
+          for (const write of writes) if (!counters.add(write)) this.apply(write);
+        }
         for (const [instanceId, { count, at }] of counters.fires) this.statements.fireCounted.run({ instanceId, count, at });
         for (const [instanceId, count] of counters.actionErrors) this.statements.actionErrorCounted.run({ instanceId, count });
+        return refused;
       })
       .immediate();
+  }
+
+  private passes(guard: CommitGuard): boolean {
+    if (guard.kind === 'schedule_claim') {
+      this.statements.oldClaims.run(guard.instanceId, guard.condition, guard.at - CLAIMS_KEPT_MS);
+      return this.statements.scheduleClaim.run(guard.instanceId, guard.condition, guard.at).changes === 1;
+    }
+    const row = this.statements.debounce.get({
+      key: guard.key,
+      at: guard.at,
+      period: guard.periodMs,
+      hold: guard.mode === 'hold' ? 1 : 0,
+    }) as { admitted: number };
+    return row.admitted === 1;
   }
 
   /**
@@ -223,6 +258,11 @@ export class SqliteWriter {
       case 'node_stopped':
         s.nodeStopped.run(write.at, write.at, write.id);
         return;
+      case 'debounce_forgotten':
+        for (const key of write.keys) s.debounceForgotten.run(key);
+        return;
+      case 'guard':
+        throw new Error('a guard is only ever first in its unit');
     }
   }
 }

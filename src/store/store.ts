@@ -37,6 +37,11 @@ export interface StoreOptions {
   /** Wraps the writer, for tests that inject storage faults where the store applies its writes. */
   wrapWriter?: (writer: WriteApplier) => WriteApplier;
   /**
+   * PostgreSQL: decide debounce windows by the engine's clock instead of the server's (tests
+   * on a fake clock; several nodes need the server's, one clock for all of them).
+   */
+  engineClock?: boolean;
+  /**
    * The upkeep of a long-lived store (the engine's; a short CLI command keeps SQLite's
    * defaults): WAL checkpoints in a worker thread instead of inside commits, and incremental
    * auto-vacuum so retention can give space back (turned on at open, rebuilding an older file

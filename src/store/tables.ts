@@ -143,6 +143,22 @@ export interface NodesTable {
   stopped_at: number | null;
 }
 
+export interface DebounceWindowsTable {
+  /** The instance (its debounce key). */
+  key: string;
+  /** When the window was last (re)started: its last fire, or with `hold` its last request. */
+  last_at: number;
+  /** Whether the last request through it fired (1) or was debounced (0). */
+  admitted: number;
+}
+
+export interface ScheduleClaimsTable {
+  instance_id: string;
+  condition: number;
+  /** The due time one node claimed and fired. */
+  due_at: number;
+}
+
 export interface StoreProbeTable {
   pad: Buffer | null;
 }
@@ -160,5 +176,7 @@ export interface Tables {
   schedule_fires: ScheduleFiresTable;
   module_state: ModuleStateTable;
   nodes: NodesTable;
+  debounce_windows: DebounceWindowsTable;
+  schedule_claims: ScheduleClaimsTable;
   store_probe: StoreProbeTable;
 }

@@ -11,16 +11,20 @@ import { describeFault, faultOf, type FaultKind } from './storage-fault.js';
 import type { StoreHealth } from './store-health.js';
 import type { StoreWrite, UnitOfWork } from './writes.js';
 
+/** Which units of a batch their guard refused (by position), when any did. */
+export type Refused = ReadonlySet<number> | void;
+
 /** Applies units of writes in one transaction, or fails and applies none: at once (returns) or later (a promise). */
 export interface WriteApplier {
-  applyAll(units: readonly (readonly StoreWrite[])[]): void | Promise<void>;
+  applyAll(units: readonly (readonly StoreWrite[])[]): Refused | Promise<Refused>;
 }
 
 interface PendingUnit {
   writes: readonly StoreWrite[];
   /** Real time after which a unit still waiting for a lock is refused. */
   deadline: number;
-  resolve(): void;
+  /** With whether its guard (if any) let it through. */
+  resolve(passed: boolean): void;
   reject(error: unknown): void;
 }
 
@@ -43,9 +47,9 @@ export class WriteBatcher implements UnitOfWork {
     private readonly waitMs: number,
   ) {}
 
-  commit(writes: readonly StoreWrite[]): Promise<void> {
+  commit(writes: readonly StoreWrite[]): Promise<boolean> {
     if (this.closed) return Promise.reject(unavailable('closed'));
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<boolean>((resolve, reject) => {
       this.pending.push({ writes, deadline: Date.now() + this.waitMs, resolve, reject });
       this.schedule();
     });
@@ -61,12 +65,13 @@ export class WriteBatcher implements UnitOfWork {
     let outcome: void | Promise<void>;
     try {
       const applied = this.applier.applyAll(batch.map((unit) => unit.writes));
-      outcome = applied
-        ? applied.then(
-            () => this.succeeded(batch),
-            (error: unknown) => this.failed(batch, error),
-          )
-        : this.succeeded(batch);
+      outcome =
+        applied instanceof Promise
+          ? applied.then(
+              (refused) => this.succeeded(batch, refused),
+              (error: unknown) => this.failed(batch, error),
+            )
+          : this.succeeded(batch, applied);
     } catch (error) {
       outcome = this.failed(batch, error);
     }
@@ -94,10 +99,10 @@ export class WriteBatcher implements UnitOfWork {
     setImmediate(() => this.flush());
   }
 
-  private succeeded(batch: readonly PendingUnit[]): void {
+  private succeeded(batch: readonly PendingUnit[], refused: Refused): void {
     this.retryDelay = 0;
     this.health.recordSuccess();
-    for (const unit of batch) unit.resolve();
+    for (const [i, unit] of batch.entries()) unit.resolve(!refused?.has(i));
   }
 
   private failed(batch: PendingUnit[], error: unknown): void | Promise<void> {
@@ -114,21 +119,21 @@ export class WriteBatcher implements UnitOfWork {
   /** One bad write must not fail its neighbours: each unit is applied on its own (in order, one at a time). */
   private oneByOne(batch: readonly PendingUnit[]): void | Promise<void> {
     for (const [i, unit] of batch.entries()) {
-      let applied: void | Promise<void>;
+      let applied: Refused | Promise<Refused>;
       try {
         applied = this.applier.applyAll([unit.writes]);
       } catch (own) {
         this.refuse(unit, own);
         continue;
       }
-      if (!applied) {
-        this.succeeded([unit]);
+      if (!(applied instanceof Promise)) {
+        this.succeeded([unit], applied);
         continue;
       }
       // An asynchronous applier: the rest wait for this one.
       return applied
         .then(
-          () => this.succeeded([unit]),
+          (refused) => this.succeeded([unit], refused),
           (own: unknown) => this.refuse(unit, own),
         )
         .then(() => this.oneByOne(batch.slice(i + 1)));

@@ -27,7 +27,24 @@ export type DeliveryUpdate = Pick<
   'id' | 'status' | 'attempts' | 'next_attempt_at' | 'finished_at' | 'last_status' | 'last_error'
 >;
 
+/**
+ * What a unit's writes commit under, decided inside the same transaction by the database
+ * (so every node sharing it gets the same answer): a debounce window that admits the
+ * request, or a schedule time not claimed by another node. `at` is the engine's clock;
+ * on PostgreSQL the server's clock decides windows instead (one clock for every node).
+ */
+export type CommitGuard =
+  | { kind: 'debounce'; key: string; periodMs: number; mode: 'hold' | 'throttle'; at: number }
+  | { kind: 'schedule_claim'; instanceId: string; condition: number; at: number };
+
+/** How long a claimed schedule time is kept: far longer than any two nodes' clocks differ. */
+export const CLAIMS_KEPT_MS = 86_400_000;
+
 export type StoreWrite =
+  /** First in its unit: when the guard refuses, the unit's other writes are dropped and `otherwise` applied instead. */
+  | { kind: 'guard'; guard: CommitGuard; otherwise: readonly StoreWrite[] }
+  /** These debounce windows start afresh (their instances changed or went away). */
+  | { kind: 'debounce_forgotten'; keys: readonly string[] }
   | { kind: 'request'; row: RequestLogRow }
   | { kind: 'run'; row: RunRow }
   /** Counts a fire of the instance and remembers when it was. */
@@ -67,6 +84,16 @@ export type StoreWrite =
 
 /** The store's one way in for writes: a list of writes that commit together, or not at all. */
 export interface UnitOfWork {
-  /** Resolves once every write of the list is durable; rejects with StoreUnavailable on a storage fault. */
-  commit(writes: readonly StoreWrite[]): Promise<void>;
+  /**
+   * Resolves once every write of the list is durable: to true, or to false when the list
+   * began with a guard that refused it (its `otherwise` writes are what was committed).
+   * Rejects with StoreUnavailable on a storage fault.
+   */
+  commit(writes: readonly StoreWrite[]): Promise<boolean>;
+}
+
+/** The guard a unit begins with, if any. */
+export function guardOf(unit: readonly StoreWrite[]): Extract<StoreWrite, { kind: 'guard' }> | undefined {
+  const first = unit[0];
+  return first?.kind === 'guard' ? first : undefined;
 }

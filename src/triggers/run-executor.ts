@@ -197,7 +197,8 @@ export class RunExecutor {
   private async record(run: RunRow, writes: readonly StoreWrite[]): Promise<void> {
     for (;;) {
       try {
-        return await this.deps.store.commit(writes);
+        await this.deps.store.commit(writes);
+        return;
       } catch (error) {
         if (!(error instanceof StoreUnavailable) || this.draining) throw error;
         this.deps.log.warn({ run: run.id, fault: error.fault }, 'run outcome not recorded yet: the store is unavailable');

@@ -1,11 +1,13 @@
 // The one way a trigger instance fires, whatever caused it (a request, a schedule, its
 // conditions becoming true): admit it by the trigger's mode, commit the run with its
 // trigger.fired event (and whatever the cause adds, such as a request-log row) in one
-// unit of work, then start it.
+// unit of work, then start it. A fire that must pass a debounce window or claim a
+// schedule time commits under that guard: the database decides it in the same commit, so
+// every node sharing it decides alike, and a refused fire leaves nothing but its log row.
 import type { Clock } from '../clock.js';
 import type { IdSource } from '../ids.js';
 import type { Logger } from '../logger.js';
-import type { RunRow, StoreWrite, UnitOfWork } from '../store/writes.js';
+import type { CommitGuard, RunRow, StoreWrite, UnitOfWork } from '../store/writes.js';
 import { storedInput } from './input-reads.js';
 import type { TriggerInstance } from './instance-catalog.js';
 import type { RunExecutor } from './run-executor.js';
@@ -31,9 +33,15 @@ export interface FiringRequest {
   keepsBody: boolean;
   /** Writes that commit with the run (the request's log row), given the new run's id. */
   also(runId: string): readonly StoreWrite[];
+  /** Writes that commit instead when the fire's guard refuses it (the log row saying so). */
+  refused(): readonly StoreWrite[];
 }
 
-export type FireResult = { fired: true; run: string } | { fired: false; reason: 'busy'; detail: string };
+export type FireResult =
+  | { fired: true; run: string }
+  | { fired: false; reason: 'busy'; detail: string }
+  /** Its guard refused it: inside a debounce window, or a schedule time another node claimed. */
+  | { fired: false; reason: 'guarded' };
 
 export interface TriggerFirerDeps {
   store: UnitOfWork;
@@ -50,8 +58,14 @@ export class TriggerFirer {
   constructor(private readonly deps: TriggerFirerDeps) {}
 
   /** Rejects (with StoreUnavailable on a storage fault) when the fire could not be committed; nothing then runs. */
-  fire(instance: TriggerInstance, input: TemplateInput, cause: FireCause, request?: FiringRequest): Promise<FireResult> {
-    const firing = this.commit(instance, input, cause, request);
+  fire(
+    instance: TriggerInstance,
+    input: TemplateInput,
+    cause: FireCause,
+    request?: FiringRequest,
+    guard?: CommitGuard,
+  ): Promise<FireResult> {
+    const firing = this.commit(instance, input, cause, request, guard);
     // The tracked copy only says when committing ends; the caller handles the rejection.
     const tracked = firing.then(ignore, ignore).finally(() => this.committing.delete(tracked));
     this.committing.add(tracked);
@@ -69,7 +83,8 @@ export class TriggerFirer {
     instance: TriggerInstance,
     input: TemplateInput,
     cause: FireCause,
-    request?: FiringRequest,
+    request: FiringRequest | undefined,
+    guard: CommitGuard | undefined,
   ): Promise<FireResult> {
     const { executor, ids, clock, log } = this.deps;
     const slot = executor.slots.reserve(instance.id, instance.trigger);
@@ -106,12 +121,17 @@ export class TriggerFirer {
           request: request?.summary ?? null,
         },
       );
-      await this.deps.store.commit([
+      const writes: StoreWrite[] = [
         ...(request?.also(runId) ?? []),
         { kind: 'run', row: run },
         { kind: 'fire_counted', instanceId: run.instance_id, at: run.created_at },
         ...(fired?.writes ?? []),
-      ]);
+      ];
+      if (guard) writes.unshift({ kind: 'guard', guard, otherwise: request?.refused() ?? [] });
+      if (!(await this.deps.store.commit(writes))) {
+        executor.slots.release(instance.id);
+        return { fired: false, reason: 'guarded' };
+      }
       fired?.committed();
     } catch (error) {
       executor.slots.release(instance.id);

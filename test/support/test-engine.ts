@@ -71,7 +71,8 @@ export async function startTestEngine(options: TestEngineOptions): Promise<TestE
     log: logs.log,
     clock: options.clock,
     ids: options.ids,
-    store: options.store,
+    // A fake clock decides debounce windows on PostgreSQL too (the server's clock would not move with it).
+    store: options.clock ? { engineClock: true, ...options.store } : options.store,
     env,
   });
   const self: TestEngine = {

@@ -1,6 +1,8 @@
 // Turns the schedule and `at` conditions of every enabled instance into scheduler
 // entries, records each fire time, and fires the instance when its compare conditions
 // hold. With `catch_up: true`, a time missed while the engine was down fires once at start.
+// Each time is claimed in the fire's commit (a unique key on instance, condition and time):
+// when several nodes share the database, every one schedules it and exactly one fires it.
 // Across a reload the old generation's times are handed over: a condition that did not
 // change goes on from the first time its predecessor had not fired, so no time fires twice
 // and none falls between the two.
@@ -127,13 +129,16 @@ export class TimedConditions {
         return;
       }
       const input = { method: 'SCHEDULE', body: { cause, at: new Date(at).toISOString() }, query: {}, headers: {} };
-      await Promise.all([recorded, firer.fire(instance, input, cause)]);
+      const claim = { kind: 'schedule_claim', instanceId: instance.id, condition: entry.condition, at } as const;
+      const [, fired] = await Promise.all([recorded, firer.fire(instance, input, cause, undefined, claim)]);
+      if (!fired.fired && fired.reason === 'guarded')
+        log.debug({ instance: instance.id, at }, 'schedule time fired by another node');
     } catch (error) {
       log.error({ instance: entry.instanceId, reason: (error as Error).message }, 'scheduled fire failed');
     }
   }
 
-  private recordFire(entry: Entry, at: number): Promise<void> {
-    return this.deps.store.commit([{ kind: 'schedule_fired', instanceId: entry.instanceId, condition: entry.condition, at }]);
+  private async recordFire(entry: Entry, at: number): Promise<void> {
+    await this.deps.store.commit([{ kind: 'schedule_fired', instanceId: entry.instanceId, condition: entry.condition, at }]);
   }
 }

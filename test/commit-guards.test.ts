@@ -1,0 +1,179 @@
+// The guards a fire commits under, on both backends: debounce windows (hold and throttle at
+// their exact millisecond boundaries, independent keys, forgetting) and schedule claims,
+// each decided in the commit; a refused unit commits its `otherwise` writes instead. On
+// PostgreSQL two stores on one schema stand for two nodes: concurrent commits through both
+// are decided once, and the server's clock (not the engine's) decides windows.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openPostgresStore } from '../src/store/pg-store.js';
+import { databaseFile, openStore, type Store } from '../src/store/store.js';
+import type { CommitGuard, RequestLogRow, StoreWrite } from '../src/store/writes.js';
+import { BACKENDS, freshSchema, postgresAvailable, type Schema } from './support/postgres.js';
+
+const stores: Store[] = [];
+const cleanups: (() => Promise<void> | void)[] = [];
+
+async function open(backend: 'sqlite' | 'postgres', engineClock = true): Promise<Store> {
+  if (backend === 'postgres') {
+    const schema = await freshSchema();
+    cleanups.push(() => schema.drop());
+    return track(await openPostgresStore(schema.url, { engineClock }));
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-guards-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return track(await openStore(databaseFile(dir)));
+}
+
+function track(store: Store): Store {
+  stores.push(store);
+  return store;
+}
+
+afterEach(async () => {
+  for (const store of stores.splice(0)) await store.close();
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+function row(id: string, outcome: string): RequestLogRow {
+  return {
+    id,
+    instance_id: 'trig-a',
+    received_at: 0,
+    method: 'POST',
+    path: '/webhook/trig-a/notify',
+    headers: '{}',
+    body: null,
+    body_size: 0,
+    body_truncated: 0,
+    status: 202,
+    outcome,
+    run_id: null,
+    latency_ms: 0,
+    reason: null,
+    client_ip: null,
+  };
+}
+
+let n = 0;
+/** Commits a request row under the guard: `fired` when it passes, `debounced` (its otherwise) when it does not. */
+function guarded(store: Store, guard: CommitGuard): Promise<boolean> {
+  const id = `req_${++n}`;
+  const writes: StoreWrite[] = [
+    { kind: 'guard', guard, otherwise: [{ kind: 'request', row: row(id, 'debounced') }] },
+    { kind: 'request', row: row(id, 'fired') },
+  ];
+  return store.commit(writes);
+}
+
+const window = (at: number, mode: 'hold' | 'throttle', periodMs = 1_000, key = 'k'): CommitGuard => ({
+  kind: 'debounce',
+  key,
+  periodMs,
+  mode,
+  at,
+});
+
+describe.each(BACKENDS)('debounce windows decided in the commit (%s)', (backend) => {
+  it('hold: debounces at period - 1 ms, each debounced request extends the window, fires after a whole quiet period', async () => {
+    const store = await open(backend);
+    const admit = (at: number) => guarded(store, window(at, 'hold'));
+    expect(await admit(0)).toBe(true);
+    expect(await admit(999)).toBe(false);
+    expect(await admit(1_998)).toBe(false); // 999 after the last request, which extended the window
+    expect(await admit(2_998)).toBe(true); // a whole period of quiet
+    expect(await admit(2_998)).toBe(false); // the same instant
+  });
+
+  it('throttle: at most one fire per period; debounced requests do not extend it', async () => {
+    const store = await open(backend);
+    const fired: number[] = [];
+    for (let t = 0; t <= 3_000; t += 100) if (await guarded(store, window(t, 'throttle'))) fired.push(t);
+    expect(fired).toEqual([0, 1_000, 2_000, 3_000]);
+  });
+
+  it('keeps each key’s window apart, and forgets the ones a reload changed', async () => {
+    const store = await open(backend);
+    expect(await guarded(store, window(0, 'hold', 1_000, 'a'))).toBe(true);
+    expect(await guarded(store, window(600, 'hold', 1_000, 'b'))).toBe(true);
+    expect(await guarded(store, window(600, 'hold', 1_000, 'a'))).toBe(false);
+    await store.commit([{ kind: 'debounce_forgotten', keys: ['a'] }]);
+    expect(await guarded(store, window(700, 'hold', 1_000, 'a'))).toBe(true);
+    expect(await guarded(store, window(700, 'hold', 1_000, 'b'))).toBe(false);
+  });
+
+  it('commits the refused unit’s otherwise writes instead of its own', async () => {
+    const store = await open(backend);
+    await guarded(store, window(0, 'hold'));
+    await guarded(store, window(1, 'hold'));
+    const rows = await store.requests.list({ instanceId: 'trig-a', limit: 10 });
+    expect(rows.map((r) => r.outcome).sort()).toEqual(['debounced', 'fired']);
+  });
+
+  it('decides a batch of concurrent commits one after another: exactly one passes', async () => {
+    const store = await open(backend);
+    const answers = await Promise.all(Array.from({ length: 50 }, () => guarded(store, window(5, 'hold'))));
+    expect(answers.filter(Boolean)).toHaveLength(1);
+  });
+});
+
+describe.each(BACKENDS)('schedule claims (%s)', (backend) => {
+  const claim = (at: number): CommitGuard => ({ kind: 'schedule_claim', instanceId: 'trig-a', condition: 0, at });
+
+  it('lets one commit claim a time; the same time again is refused, the next one passes', async () => {
+    const store = await open(backend);
+    expect(await guarded(store, claim(1_000))).toBe(true);
+    expect(await guarded(store, claim(1_000))).toBe(false);
+    expect(await guarded(store, claim(2_000))).toBe(true);
+    expect(await guarded(store, { kind: 'schedule_claim', instanceId: 'trig-a', condition: 1, at: 2_000 })).toBe(true);
+  });
+
+  it('drops a schedule’s claims once they are a day old', async () => {
+    const store = await open(backend);
+    await guarded(store, claim(1_000));
+    await guarded(store, claim(1_000 + 86_400_001));
+    const kept = await store.database.db.selectFrom('schedule_claims').select('due_at').execute();
+    expect(kept.map((r) => Number(r.due_at))).toEqual([1_000 + 86_400_001]);
+  });
+});
+
+describe.runIf(postgresAvailable)('two nodes on one PostgreSQL schema', () => {
+  let schema: Schema;
+  let one: Store;
+  let two: Store;
+  beforeAll(async () => {
+    schema = await freshSchema();
+    one = await openPostgresStore(schema.url);
+    two = await openPostgresStore(schema.url);
+  });
+  afterAll(async () => {
+    await one.close();
+    await two.close();
+    await schema.drop();
+  });
+
+  it('admits exactly one of 100 concurrent requests through either node (hold, server clock)', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => guarded(i % 2 ? one : two, window(0, 'hold', 3_600_000, 'both'))),
+    );
+    expect(answers.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('decides by the server’s clock: an engine clock two hours on does not open the window', async () => {
+    expect(await guarded(one, window(0, 'throttle', 3_600_000, 'clock'))).toBe(true);
+    expect(await guarded(two, window(7_200_000, 'throttle', 3_600_000, 'clock'))).toBe(false);
+  });
+
+  it('lets exactly one node claim each schedule time', async () => {
+    const times = [1_000, 2_000, 3_000];
+    const answers = await Promise.all(
+      times.flatMap((at) =>
+        [one, two, one, two].map((store) =>
+          guarded(store, { kind: 'schedule_claim', instanceId: 'trig-both', condition: 0, at }),
+        ),
+      ),
+    );
+    expect(answers.filter(Boolean)).toHaveLength(times.length);
+  });
+});
