@@ -12,6 +12,7 @@ import * as requestLogByTime from './009_request_log_by_time.js';
 import * as moduleState from './010_module_state.js';
 import * as nodes from './011_nodes.js';
 import * as sharedWindows from './012_shared_windows.js';
+import * as leases from './013_leases.js';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': initial,
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '010_module_state': moduleState,
   '011_nodes': nodes,
   '012_shared_windows': sharedWindows,
+  '013_leases': leases,
 };

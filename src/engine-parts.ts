@@ -49,6 +49,8 @@ export interface Wiring {
   clock: Clock;
   ids: IdSource;
   log: Logger;
+  /** This engine's id among the nodes of its database: its heartbeat, its runs and its leases carry it. */
+  node: string;
 }
 
 /** The data directory, locked before anything in it is touched and released last. */

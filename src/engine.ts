@@ -79,7 +79,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const { config } = loaded;
   const dataDir = dataDirOf(config, loaded.dir, options.dataDir);
   const clock = options.clock ?? systemClock;
-  const w: Wiring = { config, configDir: loaded.dir, dataDir, registry, clock, ids: options.ids ?? randomIds, log };
+  const ids = options.ids ?? randomIds;
+  const w: Wiring = { config, configDir: loaded.dir, dataDir, registry, clock, ids, log, node: ids.next('node') };
   const life = new Lifecycle(log);
   try {
     await life.start(dataDirLockPart(dataDir));

@@ -5,16 +5,15 @@
 // clock: a test that moves the engine's clock by a month must not write 500,000 heartbeats,
 // and a node is live while it really runs.
 import { hostname } from 'node:os';
-import type { IdSource } from './ids.js';
 import type { Logger } from './logger.js';
 import type { UnitOfWork } from './store/writes.js';
 
-/** How often a running node writes its heartbeat. */
-export const HEARTBEAT_MS = 5_000;
+import { HEARTBEAT_MS } from './store/node-liveness.js';
 
 export interface NodeHeartbeatDeps {
   store: UnitOfWork;
-  ids: IdSource;
+  /** This engine's id among the nodes (given at start: its runs and leases carry it). */
+  node: string;
   log: Logger;
   /** Where its listener answers. */
   url: string;
@@ -29,7 +28,7 @@ export class NodeHeartbeat {
   private beating: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: NodeHeartbeatDeps) {
-    this.id = deps.ids.next('node');
+    this.id = deps.node;
     this.startedAt = Date.now();
   }
 

@@ -50,6 +50,7 @@ const ALL = [
   '010_module_state',
   '011_nodes',
   '012_shared_windows',
+  '013_leases',
 ];
 
 const dirs: string[] = [];
@@ -144,6 +145,7 @@ describe('migrations', () => {
         'finished_at',
         'error',
         'last_action',
+        'node_id',
       ],
       run_actions: ['run_id', 'position', 'kind', 'target', 'status', 'error', 'started_at', 'finished_at', 'seq'],
       events: ['id', 'type', 'created_at', 'source', 'data'],
@@ -159,6 +161,8 @@ describe('migrations', () => {
         'finished_at',
         'last_status',
         'last_error',
+        'lease_owner',
+        'lease_until',
       ],
       delivery_attempts: ['seq', 'delivery_id', 'attempt', 'started_at', 'latency_ms', 'status_code', 'error', 'response'],
       subscription_state: ['subscription_id', 'secret', 'consecutive_exhausted', 'disabled_at', 'disabled_reason'],

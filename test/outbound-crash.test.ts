@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { LIVE_WITHIN_MS } from '../src/store/node-liveness.js';
 import { backendEnv, openBackendStore } from './support/backend-store.js';
 import { spawnEngine, type EngineProcess } from './support/engine-process.js';
 import { BACKENDS, type Schema } from './support/postgres.js';
@@ -103,8 +104,11 @@ subscriptions:
 
     engine = await spawnEngine(configDir, dataDir, target.env);
     children.push(engine.child);
-    const [, second] = await until('the attempt after restart', () =>
-      receiver.lines().length >= 2 ? receiver.lines() : undefined,
+    // On PostgreSQL the killed node's lease passes on once its heartbeats stop (LIVE_WITHIN_MS): nodes share the outbox.
+    const [, second] = await until(
+      'the attempt after restart',
+      () => (receiver.lines().length >= 2 ? receiver.lines() : undefined),
+      backend === 'postgres' ? LIVE_WITHIN_MS + 15_000 : undefined,
     );
     expect(second!.id).toBe(first!.id);
     expect(JSON.parse(second!.body).id).toBe(JSON.parse(first!.body).id);
@@ -116,5 +120,5 @@ subscriptions:
     await store.close();
     expect(deliveries).toHaveLength(1);
     expect(deliveries[0]).toMatchObject({ status: 'succeeded', subscription_id: 'sub-c', last_status: 200 });
-  }, 60_000);
+  }, 90_000);
 });

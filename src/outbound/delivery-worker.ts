@@ -3,10 +3,15 @@
 // fire-and-forget), records every attempt, and runs on_failure / on_exhausted.
 // Deliveries stay pending in the store until an attempt's outcome is committed, so a
 // process killed mid-attempt sends them again after restart, with the same event id.
+// On PostgreSQL several nodes share the outbox: each takes due deliveries under a lease
+// (OutboxRepo.claim) that runs out a few seconds past the attempt's deadline, so a dead
+// node's deliveries go to another; an outcome commits only while the delivery is still at
+// the attempt count it began with (a fence), so a late node cannot record over a newer one.
 import type { Clock } from '../clock.js';
 import type { ActionConfig, SubscriptionConfig } from '../config/schema.js';
 import type { Logger } from '../logger.js';
 import type { Telemetry } from '../telemetry.js';
+import { LIVE_WITHIN_MS } from '../store/node-liveness.js';
 import type { DueDelivery, OutboxRepo } from '../store/outbox-repo.js';
 import type { AttemptRow, DeliveryUpdate, StoreWrite, UnitOfWork } from '../store/writes.js';
 import type { ClientTls } from './client-tls.js';
@@ -21,6 +26,8 @@ export const FIRE_AND_FORGET_TIMEOUT_MS = 2_000;
 export const POLL_INTERVAL_MS = 1_000;
 /** A poll of the store taking longer than this means the worker is stuck. */
 const STUCK_POLL_MS = 30_000;
+/** A delivery's lease outlasts its attempt's deadline by this much: time to record the outcome. */
+export const LEASE_MARGIN_MS = 10_000;
 
 export interface HookContext {
   subscription: SubscriptionConfig;
@@ -51,6 +58,8 @@ export interface DeliveryWorkerDeps {
   exhaustedInARow: ReadonlyMap<string, number>;
   /** Re-reads which subscriptions are disabled (another process, the CLI, may have changed it). */
   refreshDisabled(): Promise<void>;
+  /** Deliveries are leased to this node (PostgreSQL, where nodes share the outbox); else it is the only worker. */
+  leaseOwner?: string;
 }
 
 export class DeliveryWorker {
@@ -163,7 +172,8 @@ export class DeliveryWorker {
       await this.deps.refreshDisabled();
     }
     const free = concurrency - this.inFlight.size;
-    if (free > 0) {
+    if (free > 0 && this.deps.leaseOwner) await this.claimAndSend(now, free);
+    else if (free > 0) {
       const due = (await repo.due(now, free + this.inFlight.size)).filter((d) => !this.inFlight.has(d.id));
       const claimed = new Set<string>();
       for (const delivery of due) {
@@ -185,6 +195,52 @@ export class DeliveryWorker {
     }
     // While attempts are in flight their ends poll again; the store is asked only when idle.
     this.scheduleNext(this.inFlight.size > 0 ? undefined : await repo.nextDueAt());
+  }
+
+  /** Sends every delivery it could lease (each with the rest of its batch, leased likewise): a leased one is never left unsent. */
+  private async claimAndSend(now: number, free: number): Promise<void> {
+    const owner = this.deps.leaseOwner!;
+    const leaseMs = this.leaseMs();
+    const takenOver = (taken: { deliveryId: string; from: string }[]) =>
+      this.deps.log.info(
+        { deliveries: taken.length, from: [...new Set(taken.map((t) => t.from))] },
+        'took over deliveries from a node that stopped, fell silent or let its lease run out',
+      );
+    // Leases of a node that stopped or fell silent pass on at once, not only when they run out.
+    const silentBefore = Date.now() - LIVE_WITHIN_MS;
+    for (const delivery of await this.deps.repo.claim(owner, now, free, leaseMs, { takenOver, silentBefore })) {
+      const subscription = this.deps.index.get(delivery.subscription_id);
+      let group = [delivery];
+      if (subscription?.batch && subscription.batch.max_events > 1) {
+        const only = { subscriptionId: subscription.id, url: delivery.url };
+        const rest = await this.deps.repo.claim(owner, now, subscription.batch.max_events - 1, leaseMs, {
+          only,
+          takenOver,
+          silentBefore,
+        });
+        group = [delivery, ...rest];
+      }
+      for (const d of group) this.inFlight.add(d.id);
+      this.track(this.attempt(group, subscription));
+    }
+  }
+
+  /** The longest an attempt may take, plus the margin to record it. */
+  private leaseMs(): number {
+    const longest = Math.max(FIRE_AND_FORGET_TIMEOUT_MS, ...this.deps.index.all().map((s) => s.timeout));
+    return longest + LEASE_MARGIN_MS;
+  }
+
+  /** The outcome's writes, committed only while no other node has recorded a newer attempt; false when one has. */
+  private async record(group: readonly DueDelivery[], writes: readonly StoreWrite[]): Promise<boolean> {
+    const fence = { kind: 'attempt_fence', deliveries: group.map((d) => ({ id: d.id, attempts: d.attempts })) } as const;
+    const recorded = await this.deps.store.commit([{ kind: 'guard', guard: fence, otherwise: [] }, ...writes]);
+    if (!recorded)
+      this.deps.log.info(
+        { deliveries: group.map((d) => d.id), attempt: group[0]!.attempts + 1 },
+        'attempt outcome not recorded: another node recorded a newer attempt meanwhile',
+      );
+    return recorded;
   }
 
   private track(attempt: Promise<void>): void {
@@ -224,13 +280,12 @@ export class DeliveryWorker {
       const started = clock.now();
       if (!subscription || this.deps.index.isDisabled(subscription.id)) {
         const reason = subscription ? 'the subscription is disabled' : 'the subscription is no longer in the config';
-        await this.deps.store.commit(
-          group.map((d) => ({
-            kind: 'attempt',
-            row: this.attemptRow(d, started, { response: '', latencyMs: 0, error: reason }),
-            delivery: this.failed(d, d.attempts, clock.now(), null, reason),
-          })),
-        );
+        const skipped = group.map((d): StoreWrite => ({
+          kind: 'attempt',
+          row: this.attemptRow(d, started, { response: '', latencyMs: 0, error: reason }),
+          delivery: this.failed(d, d.attempts, clock.now(), null, reason),
+        }));
+        if (!(await this.record(group, skipped))) return;
         // Labelled only when the config still names the subscription.
         if (subscription) this.deps.telemetry.deliveryAttempted(subscription.id, 'skipped', group.length);
         return;
@@ -311,7 +366,7 @@ export class DeliveryWorker {
       }
       return { kind: 'attempt', row: this.attemptRow(d, started, result), delivery } satisfies StoreWrite;
     });
-    await this.deps.store.commit(updates);
+    if (!(await this.record(group, updates))) return;
     this.deps.telemetry.deliveryAttempted(
       subscription.id,
       delivered ? 'delivered' : gone ? 'gone' : exhausted ? 'exhausted' : 'retrying',

@@ -81,6 +81,8 @@ export interface OutboundDeps {
   ids: IdSource;
   log: Logger;
   telemetry: Telemetry;
+  /** This engine's node id: where the outbox is shared (PostgreSQL), its deliveries are leased to it. */
+  node?: string;
 }
 
 export async function createOutbound(deps: OutboundDeps): Promise<OutboundService> {
@@ -159,6 +161,7 @@ export async function createOutbound(deps: OutboundDeps): Promise<OutboundServic
         secrets,
         clientTls,
         concurrency: config.outbound.concurrency,
+        leaseOwner: store.outbox.leases ? deps.node : undefined,
         responseLimit: config.outbound.response_limit,
         exhaustedInARow: new Map(states.map((s) => [s.subscription_id, Number(s.consecutive_exhausted)])),
         disable,

@@ -1,7 +1,7 @@
 // The transactional outbox, for reading: events and their deliveries (written as `event`
 // and `delivery` writes in the same commit as whatever caused them), attempts, and the
 // state each subscription keeps. The CLI's redeliver and recover write here directly.
-import type { Kysely } from 'kysely';
+import { PostgresAdapter, sql, type Kysely } from 'kysely';
 import type { DeliveryStatus, SubscriptionStateTable, Tables } from './tables.js';
 import type { AttemptRow, DeliveryRow } from './writes.js';
 
@@ -22,8 +22,76 @@ export interface DeliveryFilter {
   limit?: number;
 }
 
+/** A delivery lease taken from the node that held it before (its lease had run out). */
+export interface TakenOver {
+  deliveryId: string;
+  from: string;
+}
+
+/** A delivery's columns as the outbox reads them (its lease is the claim's business alone). */
+const DELIVERY_COLUMNS = [
+  'd.id',
+  'd.event_id',
+  'd.subscription_id',
+  'd.url',
+  'd.status',
+  'd.attempts',
+  'd.next_attempt_at',
+  'd.created_at',
+  'd.finished_at',
+  'd.last_status',
+  'd.last_error',
+] as const;
+
 export class OutboxRepo {
   constructor(private readonly db: Kysely<Tables>) {}
+
+  /** Whether deliveries are leased (PostgreSQL, where several nodes may share the outbox). */
+  get leases(): boolean {
+    return this.db.getExecutor().adapter instanceof PostgresAdapter;
+  }
+
+  /**
+   * PostgreSQL: takes up to `limit` due deliveries nobody holds (or whose lease has run
+   * out, or whose node stopped or has been silent since `silentBefore`, real time), leased
+   * to `owner` until `now + leaseMs`, oldest due first; rows another node is taking at the
+   * same moment are skipped, not waited for. `only` narrows it to one subscription's url
+   * (filling a batch). `takenOver` hears of leases taken from another node.
+   */
+  async claim(
+    owner: string,
+    now: number,
+    limit: number,
+    leaseMs: number,
+    {
+      only,
+      takenOver,
+      silentBefore = -Infinity,
+    }: { only?: { subscriptionId: string; url: string }; takenOver?: (taken: TakenOver[]) => void; silentBefore?: number } = {},
+  ): Promise<DueDelivery[]> {
+    const silent = Number.isFinite(silentBefore) ? silentBefore : Number.MIN_SAFE_INTEGER;
+    const { rows } = await sql<DueDelivery & { previous_owner: string | null }>`
+      with picked as (
+        select id, lease_owner as previous_owner from deliveries
+        where status = 'pending' and next_attempt_at <= ${now}
+          and (lease_until is null or lease_until <= ${now}
+            or lease_owner in (select id from nodes where stopped_at is not null or seen_at < ${silent}))
+          ${only ? sql`and subscription_id = ${only.subscriptionId} and url = ${only.url}` : sql``}
+        order by next_attempt_at, id
+        limit ${limit}
+        for update skip locked)
+      update deliveries d set lease_owner = ${owner}, lease_until = ${now + leaseMs}
+      from picked, events e
+      where d.id = picked.id and e.id = d.event_id
+      returning d.id, d.event_id, d.subscription_id, d.url, d.status, d.attempts, d.next_attempt_at, d.created_at,
+        d.finished_at, d.last_status, d.last_error, e.type, e.created_at as event_created, e.data, picked.previous_owner`.execute(
+      this.db,
+    );
+    const taken = rows.filter((r) => r.previous_owner !== null && r.previous_owner !== owner);
+    if (taken.length > 0) takenOver?.(taken.map((r) => ({ deliveryId: r.id, from: r.previous_owner! })));
+    for (const row of rows) delete (row as { previous_owner?: string | null }).previous_owner;
+    return rows.sort((a, b) => Number(a.next_attempt_at) - Number(b.next_attempt_at) || (a.id < b.id ? -1 : 1));
+  }
 
   /** Pending deliveries due by `now`, oldest due first. */
   async due(now: number, limit: number): Promise<DueDelivery[]> {
@@ -39,7 +107,7 @@ export class OutboxRepo {
     return this.db
       .selectFrom('deliveries as d')
       .innerJoin('events as e', 'e.id', 'd.event_id')
-      .selectAll('d')
+      .select(DELIVERY_COLUMNS)
       .select(['e.type', 'e.created_at as event_created', 'e.data'])
       .where('d.status', '=', 'pending')
       .where('d.next_attempt_at', '<=', until)
@@ -91,7 +159,7 @@ export class OutboxRepo {
     let query = this.db
       .selectFrom('deliveries as d')
       .innerJoin('events as e', 'e.id', 'd.event_id')
-      .selectAll('d')
+      .select(DELIVERY_COLUMNS)
       .select('e.type');
     if (filter.subscriptionId) query = query.where('d.subscription_id', '=', filter.subscriptionId);
     if (filter.status) query = query.where('d.status', '=', filter.status);
@@ -104,7 +172,7 @@ export class OutboxRepo {
   }
 
   async get(id: string): Promise<DeliveryRow | undefined> {
-    return this.db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst();
+    return this.db.selectFrom('deliveries as d').select(DELIVERY_COLUMNS).where('d.id', '=', id).executeTakeFirst();
   }
 
   async attempts(deliveryId: string): Promise<AttemptRow[]> {

@@ -24,7 +24,10 @@ const SQL = {
   attempt: `insert into delivery_attempts (delivery_id, attempt, started_at, latency_ms, status_code, error, response)
     values ($1, $2, $3, $4, $5, $6, $7)`,
   deliveryUpdate: `update deliveries set status = $1, attempts = $2, next_attempt_at = $3,
-    finished_at = $4, last_status = $5, last_error = $6 where id = $7`,
+    finished_at = $4, last_status = $5, last_error = $6, lease_owner = null, lease_until = null where id = $7`,
+  // Locks the rows it finds: a second node recording the same attempt waits, then finds the count moved on.
+  attemptFence: `select d.id from deliveries d join unnest($1::text[], $2::bigint[]) as f(id, attempts)
+    on d.id = f.id and d.attempts = f.attempts where d.status = 'pending' for update of d`,
   deliveriesDue: `update deliveries set next_attempt_at = $1 where id = any($2) and status = 'pending'`,
   // As SQLite's min(): a delivery without a time keeps none, and a null limit changes nothing.
   deliveriesRetargeted: `update deliveries set url = $1,
@@ -100,6 +103,11 @@ export class PostgresWriter {
   }
 
   private async passes(client: pg.PoolClient, guard: CommitGuard): Promise<boolean> {
+    if (guard.kind === 'attempt_fence') {
+      const ids = guard.deliveries.map((d) => d.id);
+      const { rows } = await client.query(SQL.attemptFence, [ids, guard.deliveries.map((d) => d.attempts)]);
+      return rows.length === ids.length;
+    }
     if (guard.kind === 'schedule_claim') {
       const claimed = await client.query(SQL.scheduleClaim, [guard.instanceId, guard.condition, guard.at]);
       return claimed.rowCount === 1;

@@ -33,7 +33,9 @@ const SQL = {
   attempt: `insert into delivery_attempts (delivery_id, attempt, started_at, latency_ms, status_code, error, response)
     values (@delivery_id, @attempt, @started_at, @latency_ms, @status_code, @error, @response)`,
   deliveryUpdate: `update deliveries set status = @status, attempts = @attempts, next_attempt_at = @next_attempt_at,
-    finished_at = @finished_at, last_status = @last_status, last_error = @last_error where id = @id`,
+    finished_at = @finished_at, last_status = @last_status, last_error = @last_error, lease_owner = null, lease_until = null
+    where id = @id`,
+  attemptFence: `select count(*) as n from deliveries where id = ? and attempts = ? and status = 'pending'`,
   deliveryDue: `update deliveries set next_attempt_at = @at where id = @id and status = 'pending'`,
   deliveriesRetargeted: `update deliveries set url = @to, next_attempt_at = coalesce(min(next_attempt_at, @at), next_attempt_at)
     where subscription_id = @subscriptionId and status = 'pending' and url = @from`,
@@ -117,6 +119,8 @@ export class SqliteWriter {
   }
 
   private passes(guard: CommitGuard): boolean {
+    if (guard.kind === 'attempt_fence')
+      return guard.deliveries.every((d) => (this.statements.attemptFence.get(d.id, d.attempts) as { n: number }).n === 1);
     if (guard.kind === 'schedule_claim') {
       this.statements.oldClaims.run(guard.instanceId, guard.condition, guard.at - CLAIMS_KEPT_MS);
       return this.statements.scheduleClaim.run(guard.instanceId, guard.condition, guard.at).changes === 1;

@@ -92,6 +92,9 @@ export interface DeliveriesTable {
   finished_at: number | null;
   last_status: number | null;
   last_error: string | null;
+  /** The node attempting it now, until `lease_until` (PostgreSQL; null when nobody is). */
+  lease_owner: string | null;
+  lease_until: number | null;
 }
 
 export interface DeliveryAttemptsTable {

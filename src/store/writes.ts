@@ -20,7 +20,8 @@ export type RunActionRow = Omit<RunActionsTable, 'seq'>;
 export type EventRow = EventsTable;
 export type ModuleStateRow = ModuleStateTable;
 export type NodeRow = NodesTable;
-export type DeliveryRow = DeliveriesTable;
+/** A delivery as written and read; its lease is the outbox's own business (OutboxRepo.claim). */
+export type DeliveryRow = Omit<DeliveriesTable, 'lease_owner' | 'lease_until'>;
 export type AttemptRow = Omit<DeliveryAttemptsTable, 'seq'>;
 export type DeliveryUpdate = Pick<
   DeliveryRow,
@@ -35,7 +36,9 @@ export type DeliveryUpdate = Pick<
  */
 export type CommitGuard =
   | { kind: 'debounce'; key: string; periodMs: number; mode: 'hold' | 'throttle'; at: number }
-  | { kind: 'schedule_claim'; instanceId: string; condition: number; at: number };
+  | { kind: 'schedule_claim'; instanceId: string; condition: number; at: number }
+  /** Each delivery still pending at the attempt count its attempt began with: a late node cannot record over a newer attempt. */
+  | { kind: 'attempt_fence'; deliveries: readonly { id: string; attempts: number }[] };
 
 /** How long a claimed schedule time is kept: far longer than any two nodes' clocks differ. */
 export const CLAIMS_KEPT_MS = 86_400_000;

@@ -2,15 +2,13 @@
 // most recently seen first: live (a heartbeat within the last 15 s), stopped, or silent (it
 // stopped writing heartbeats without stopping: killed, or cut off from the database); the
 // config generation each serves, and a warning when live nodes serve different configs.
-import { HEARTBEAT_MS } from '../../node-heartbeat.js';
+import { LIVE_WITHIN_MS } from '../../store/node-liveness.js';
 import type { NodeRow } from '../../store/writes.js';
 import { jsonOption, storeOptions, type OptionValues } from '../options.js';
 import { withStore } from '../with-store.js';
 
 export const options = { ...storeOptions, ...jsonOption } as const;
 
-/** A node whose last heartbeat is older than this is not live. */
-const LIVE_WITHIN_MS = 3 * HEARTBEAT_MS;
 const SHOWN_FOR_MS = 86_400_000;
 
 type Status = 'live' | 'stopped' | 'silent';
