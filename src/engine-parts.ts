@@ -30,6 +30,7 @@ import { RetentionJob } from './retention-job.js';
 import { runInput } from './run-input.js';
 import { lockDataDir } from './store/data-dir-lock.js';
 import { forgetAddress, recordAddress } from './store/engine-address.js';
+import { HEARTBEAT_MS } from './store/node-liveness.js';
 import { lockDatabase, type EngineLock } from './store/pg-engine-lock.js';
 import { forgetReloads, recordReload } from './store/reload-record.js';
 import type { Store, StoreOptions } from './store/store.js';
@@ -106,6 +107,8 @@ export function moduleHost(w: Wiring, outbound: OutboundService, metrics: Engine
 
 export interface ExecutorDeps {
   store: Store;
+  /** Whether other nodes may share the store (PostgreSQL). */
+  shared: boolean;
   modules: ModuleHost;
   metrics: EngineMetrics;
   sendMail: ActionContext['sendMail'];
@@ -123,6 +126,7 @@ export function runExecutor(w: Wiring, deps: ExecutorDeps): RunExecutor {
     sendMail: deps.sendMail,
     resumedInput: (run) => runInput(deps.store, run),
     events: deps.events,
+    shared: deps.shared,
   });
 }
 
@@ -230,6 +234,31 @@ export function configPart(live: LiveConfig, dataDir: string): Part {
   };
 }
 
+/**
+ * Where nodes share the store: every heartbeat, the runs of nodes that stopped or fell
+ * silent are taken over and resumed here (the store hands each to one node). Real time,
+ * as heartbeats are.
+ */
+export function runTakeoverPart(w: Wiring, executor: RunExecutor, live: LiveConfig): Part {
+  let timer: NodeJS.Timeout | undefined;
+  let taking: Promise<unknown> = Promise.resolve();
+  return {
+    name: 'run_takeover',
+    start() {
+      timer = setInterval(() => {
+        taking = executor
+          .resumeUnfinished(live.current.triggers)
+          .catch((error: Error) => w.log.warn({ reason: error.message }, 'could not look for runs to take over'));
+      }, HEARTBEAT_MS);
+      timer.unref();
+    },
+    async stop() {
+      clearInterval(timer);
+      await taking;
+    },
+  };
+}
+
 export function retentionPart(w: Wiring, store: Store): Part {
   const job = new RetentionJob(store.retention, w.config.server.retention, w.clock, w.log);
   return { name: 'retention', start: () => job.start(), stop: () => job.stop() };
@@ -322,7 +351,7 @@ function notifyRoute(deps: ListenerDeps): NotifyRoute {
 }
 
 /** This engine's row among the database's nodes: its heartbeat, with the generation it serves. */
-export function nodePart(w: Wiring, deps: { store: Store; url: string; live: LiveConfig }): Part {
+export function nodePart(w: Wiring, deps: { store: Store; url: () => string; live: LiveConfig }): Part<NodeHeartbeat> {
   const heartbeat = new NodeHeartbeat({
     ...w,
     store: deps.store,
@@ -334,7 +363,10 @@ export function nodePart(w: Wiring, deps: { store: Store; url: string; live: Liv
   });
   return {
     name: 'node',
-    start: () => heartbeat.start(),
+    start: async () => {
+      await heartbeat.start();
+      return heartbeat;
+    },
     stop: () => heartbeat.stop(),
     health: () => ({ ok: true, detail: heartbeat.id }),
   };

@@ -25,6 +25,7 @@ import {
   retentionPart,
   runExecutor,
   runsPart,
+  runTakeoverPart,
   storePart,
   type Wiring,
 } from './engine-parts.js';
@@ -95,23 +96,30 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     // The delivery worker after the modules: subscription hooks call them.
     const worker = outbound.deliveries({ modules, sendMail });
     await life.start(moduleStatePart(w, store, modules));
-    const executor = runExecutor(w, { store, modules, metrics, sendMail, events: outbound.outbox });
+    const shared = database.kind === 'postgres';
+    const executor = runExecutor(w, { store, modules, metrics, sendMail, events: outbound.outbox, shared });
     const firer = new TriggerFirer({ ...w, store, executor, events: outbound.outbox });
     const live = await liveConfig(w, { store, modules, firer, outbound, metrics }, options.env);
     // Conditions start from the state kept before a restart; what the modules' start changes is an edge.
     live.baseline();
+    // Live (its heartbeat) before it fires or resumes anything, and until its runs are drained:
+    // other nodes take over the runs of nodes that are not.
+    let url = '';
+    const node = await life.start(nodePart(w, { store, url: () => url, live }));
     await life.start(modulesPart(modules));
     await life.start(runsPart(executor, config.server));
     await life.start(configPart(live, dataDir));
     await life.start(retentionPart(w, store));
     // Resumed runs start once conditions are watched, so the state they change is seen.
     await executor.resumeUnfinished(live.current.triggers);
+    if (shared) await life.start(runTakeoverPart(w, executor, live));
     await life.start(outboundPart(outbound, worker, config.server));
     // Serving from here on: no query may freeze the event loop waiting for a lock.
     store.neverBlock();
     const listener = { ...w, port: options.port, host: options.host, live, store, firer, modules, metrics };
     const http = await life.start(listenerPart({ ...listener, readiness: () => life.report() }));
-    await life.start(nodePart(w, { store, url: http.url, live }));
+    url = http.url;
+    node.beat();
     log.info({ url: http.url, instances: config.instances.length, modules: modules.all().length }, 'switchboard started');
     const running = { url: http.url, store, modules, executor, outbound: { ...outbound, worker }, live, http };
     return {

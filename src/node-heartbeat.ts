@@ -15,8 +15,8 @@ export interface NodeHeartbeatDeps {
   /** This engine's id among the nodes (given at start: its runs and leases carry it). */
   node: string;
   log: Logger;
-  /** Where its listener answers. */
-  url: string;
+  /** Where its listener answers ('' until it listens: the node is live before, so its runs stay its own). */
+  url(): string;
   /** The config generation serving now. */
   generation(): { number: number; hash: string };
 }
@@ -76,7 +76,7 @@ export class NodeHeartbeat {
         id: this.id,
         host: hostname(),
         pid: process.pid,
-        url: this.deps.url,
+        url: this.deps.url(),
         generation: number,
         config_hash: hash,
         started_at: this.startedAt,

@@ -32,13 +32,13 @@ describe('/readyz', () => {
       'store',
       'mail',
       'module_state',
+      'node',
       'modules',
       'runs',
       'config',
       'retention',
       'outbound',
       'listener',
-      'node',
     ]);
     for (const part of Object.values(body.parts)) expect(part).toMatchObject({ state: 'started', ok: true });
     expect(body.parts.store!.detail).toBe('ok');

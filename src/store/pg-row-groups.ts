@@ -49,6 +49,7 @@ const INSERTS = {
       'input',
       'finished_at',
       'error',
+      'node_id',
     ],
   },
   run_action: {
@@ -99,7 +100,9 @@ export class RowGroups {
     const row = grouped.row as unknown as Record<string, unknown>;
     let list = this.rows.get(grouped.kind);
     if (!list) this.rows.set(grouped.kind, (list = []));
-    list.push(INSERTS[grouped.kind].columns.map((column) => row[column]));
+    // A run's node is the write's, not the row's (reads of a run never show it).
+    const node = grouped.kind === 'run' ? (grouped.node ?? null) : null;
+    list.push(INSERTS[grouped.kind].columns.map((column) => (column === 'node_id' ? node : row[column])));
     return true;
   }
 

@@ -1,7 +1,7 @@
 // Runs of fired triggers and the outcome of each action, for reading. A fire writes its
 // run (with its request-log row, counters and events) as one unit through the store's
 // commit; actions and the run's end follow as units of their own.
-import { sql, type Kysely } from 'kysely';
+import { PostgresAdapter, sql, type Kysely } from 'kysely';
 import { unpackAction } from './packed-action.js';
 import type { Tables } from './tables.js';
 import type { RunActionRow, RunRow } from './writes.js';
@@ -35,6 +35,50 @@ const RUN_COLUMNS = [
 
 export class RunsRepo {
   constructor(private readonly db: Kysely<Tables>) {}
+
+  /**
+   * Takes over, for `owner`, the runs accepted but not finished whose node is not live (it
+   * stopped, or wrote no heartbeat since `silentBefore`; Infinity: every other node, as on
+   * SQLite, where one engine has the file), oldest first. Two nodes taking over at once
+   * take each run once (PostgreSQL skips the rows another is taking). `takenOver` hears
+   * whose each was.
+   */
+  async takeOver(
+    owner: string,
+    silentBefore: number,
+    takenOver?: (taken: { runId: string; from: string | null }[]) => void,
+  ): Promise<RunRow[]> {
+    const silent = Number.isFinite(silentBefore) ? silentBefore : Number.MAX_SAFE_INTEGER;
+    const orphaned = sql`status = 'pending' and (node_id is null or (node_id <> ${owner}
+      and node_id not in (select id from nodes where stopped_at is null and seen_at >= ${silent})))`;
+    let taken: (RunRow & { previous: string | null })[];
+    if (this.db.getExecutor().adapter instanceof PostgresAdapter) {
+      const { rows } = await sql<RunRow & { previous: string | null }>`
+        with picked as (select id, node_id as previous from runs where ${orphaned} for update skip locked)
+        update runs r set node_id = ${owner} from picked where r.id = picked.id
+        returning ${sql.join(RUN_COLUMNS.map((c) => sql.ref(`r.${c}`)))}, picked.previous`.execute(this.db);
+      taken = rows;
+    } else {
+      // One engine per SQLite file: nobody else takes them meanwhile.
+      const { rows } = await sql<RunRow & { previous: string | null }>`
+        select ${sql.join(RUN_COLUMNS.map((c) => sql.ref(c)))}, node_id as previous from runs where ${orphaned}`.execute(this.db);
+      if (rows.length > 0)
+        await this.db
+          .updateTable('runs')
+          .set({ node_id: owner })
+          .where(
+            'id',
+            'in',
+            rows.map((r) => r.id),
+          )
+          .execute();
+      taken = rows;
+    }
+    const fromOthers = taken.filter((r) => r.previous !== null);
+    if (fromOthers.length > 0) takenOver?.(fromOthers.map((r) => ({ runId: r.id, from: r.previous })));
+    for (const row of taken) delete (row as { previous?: string | null }).previous;
+    return taken.sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : 1));
+  }
 
   /** Runs accepted but not finished, oldest first: resumed after a restart. */
   async unfinished(): Promise<RunRow[]> {

@@ -14,8 +14,8 @@ const SQL = {
   request: `insert into request_log
     (id, instance_id, received_at, method, path, headers, body, body_size, body_truncated, status, outcome, run_id, latency_ms, reason, client_ip)
     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  run: `insert into runs (id, instance_id, trigger_id, system_id, request_id, created_at, status, input, finished_at, error)
-    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  run: `insert into runs (id, instance_id, trigger_id, system_id, request_id, created_at, status, input, finished_at, error, node_id)
+    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   fireCounted: `insert into instance_stats (instance_id, trigger_count, last_fired_at) values (@instanceId, @count, @at)
     on conflict (instance_id) do update set trigger_count = trigger_count + @count,
       last_fired_at = max(coalesce(last_fired_at, 0), excluded.last_fired_at)`,
@@ -193,6 +193,7 @@ export class SqliteWriter {
           r.input,
           r.finished_at,
           r.error,
+          write.node ?? null,
         );
         return;
       }

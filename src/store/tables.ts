@@ -56,6 +56,8 @@ export interface RunsTable {
   error: string | null;
   /** The last action's outcome (a RunActionRow as JSON), recorded with the run's end instead of a run_actions row. */
   last_action: string | null;
+  /** The node that runs it: the one that fired it, or took it over when that node died. */
+  node_id: string | null;
 }
 
 export interface RunActionsTable {

@@ -15,7 +15,7 @@ import type {
 
 export type RequestLogRow = RequestLogTable;
 /** A run as stored and read; its last action is read through RunsRepo.actions. */
-export type RunRow = Omit<RunsTable, 'last_action'>;
+export type RunRow = Omit<RunsTable, 'last_action' | 'node_id'>;
 export type RunActionRow = Omit<RunActionsTable, 'seq'>;
 export type EventRow = EventsTable;
 export type ModuleStateRow = ModuleStateTable;
@@ -49,7 +49,8 @@ export type StoreWrite =
   /** These debounce windows start afresh (their instances changed or went away). */
   | { kind: 'debounce_forgotten'; keys: readonly string[] }
   | { kind: 'request'; row: RequestLogRow }
-  | { kind: 'run'; row: RunRow }
+  /** A run, owned by the node that fired it (`node`: the one that resumes it unless that node dies). */
+  | { kind: 'run'; row: RunRow; node?: string }
   /** Counts a fire of the instance and remembers when it was. */
   | { kind: 'fire_counted'; instanceId: string; at: number }
   | { kind: 'run_action'; row: RunActionRow }

@@ -1,13 +1,16 @@
 // Runs fired triggers' actions in order, after the 202 has gone out, recording the
 // outcome of every action. A run that was accepted but not finished when the process
 // died is resumed at start: actions already recorded as succeeded are skipped, the
-// rest run again (at-least-once).
+// rest run again (at-least-once). Each run belongs to the node that fired it; where nodes
+// share the database, a run whose node stopped or fell silent is taken over by another
+// (one of them: the store hands each run to one node) and resumed there.
 import type { Clock } from '../clock.js';
 import type { TriggerConfig } from '../config/schema.js';
 import type { ModuleHost } from '../drivers/module-host.js';
 import { StoreUnavailable } from '../errors.js';
 import type { EventSink } from '../event-sink.js';
 import type { Logger } from '../logger.js';
+import { LIVE_WITHIN_MS } from '../store/node-liveness.js';
 import type { RunsRepo } from '../store/runs-repo.js';
 import type { RunActionRow, RunRow, StoreWrite, UnitOfWork } from '../store/writes.js';
 import type { Telemetry } from '../telemetry.js';
@@ -36,6 +39,10 @@ export interface RunExecutorDeps {
   resumedInput(run: RunRow): Promise<{ input: TemplateInput; bodyMissing: boolean }>;
   /** Where the `emit` action's events go, from the run's system, trigger and instance. */
   events: EventSink;
+  /** This node's id: the runs it resumes become its own. */
+  node: string;
+  /** Whether other nodes share the store (PostgreSQL): only runs of dead nodes are taken then, not every other node's. */
+  shared: boolean;
 }
 
 export class RunExecutor {
@@ -70,10 +77,17 @@ export class RunExecutor {
 
   /** Resumes every run left unfinished by an earlier process, with its trigger as `triggers` (the serving config) has it. */
   async resumeUnfinished(triggers: ReadonlyMap<string, TriggerConfig>): Promise<number> {
-    const runs = await this.deps.runs.unfinished();
-    for (const run of runs) this.submit(run, undefined, triggers.get(run.trigger_id));
-    if (runs.length > 0) this.deps.log.info({ runs: runs.length }, 'resuming unfinished runs');
-    return runs.length;
+    const { runs, node, shared, log } = this.deps;
+    const silentBefore = shared ? Date.now() - LIVE_WITHIN_MS : Infinity;
+    const takenOver = (taken: { runId: string; from: string | null }[]) =>
+      log.info(
+        { runs: taken.length, from: [...new Set(taken.map((t) => t.from))] },
+        shared ? 'took over runs from a node that stopped or fell silent' : 'took over the runs of the last engine',
+      );
+    const resumed = await runs.takeOver(node, silentBefore, takenOver);
+    for (const run of resumed) this.submit(run, undefined, triggers.get(run.trigger_id));
+    if (resumed.length > 0) log.info({ runs: resumed.length }, 'resuming unfinished runs');
+    return resumed.length;
   }
 
   get inFlight(): number {

@@ -50,6 +50,8 @@ export interface TriggerFirerDeps {
   ids: IdSource;
   clock: Clock;
   log: Logger;
+  /** This node's id: the runs it fires are its own (another node takes them over if it dies). */
+  node: string;
 }
 
 export class TriggerFirer {
@@ -123,7 +125,7 @@ export class TriggerFirer {
       );
       const writes: StoreWrite[] = [
         ...(request?.also(runId) ?? []),
-        { kind: 'run', row: run },
+        { kind: 'run', row: run, node: this.deps.node },
         { kind: 'fire_counted', instanceId: run.instance_id, at: run.created_at },
         ...(fired?.writes ?? []),
       ];
