@@ -13,6 +13,7 @@ import * as moduleState from './010_module_state.js';
 import * as nodes from './011_nodes.js';
 import * as sharedWindows from './012_shared_windows.js';
 import * as leases from './013_leases.js';
+import * as moduleLeases from './014_module_leases.js';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': initial,
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '011_nodes': nodes,
   '012_shared_windows': sharedWindows,
   '013_leases': leases,
+  '014_module_leases': moduleLeases,
 };

@@ -1,10 +1,13 @@
 // The engine's parts as lifecycle parts (lifecycle.ts): how each starts, stops and says how
 // it is; and the wiring of the parts that take many others, so startEngine reads as the
 // list of parts in the order they depend on each other.
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { addressListMatcher } from './address-list.js';
 import type { Clock } from './clock.js';
+import { ModulePlacement } from './cluster/module-placement.js';
+import { HttpRemoteModules } from './cluster/remote-modules.js';
 import { formatProblem } from './config/problems.js';
 import type { Config } from './config/schema.js';
 import { ModuleHost } from './drivers/module-host.js';
@@ -13,6 +16,7 @@ import type { EventSink } from './event-sink.js';
 import { createApp } from './http/app.js';
 import { clientAddress } from './http/client-address.js';
 import { listen, type HttpServer } from './http/http-server.js';
+import type { InternalRouteDeps } from './http/internal-route.js';
 import type { IdSource } from './ids.js';
 import { NotifyRoute } from './inbound/notify-route.js';
 import type { Part, PartHealth } from './lifecycle.js';
@@ -31,7 +35,6 @@ import { runInput } from './run-input.js';
 import { lockDataDir } from './store/data-dir-lock.js';
 import { forgetAddress, recordAddress } from './store/engine-address.js';
 import { HEARTBEAT_MS } from './store/node-liveness.js';
-import { lockDatabase, type EngineLock } from './store/pg-engine-lock.js';
 import { forgetReloads, recordReload } from './store/reload-record.js';
 import type { Store, StoreOptions } from './store/store.js';
 import type { ActionContext } from './triggers/actions/action-runner.js';
@@ -58,16 +61,6 @@ export interface Wiring {
 export function dataDirLockPart(dataDir: string): Part {
   let lock: ReturnType<typeof lockDataDir> | undefined;
   return { name: 'data_dir', start: () => void (lock = lockDataDir(dataDir)), stop: () => lock?.release() };
-}
-
-/** On PostgreSQL: the database taken for this engine before anything in it is touched (one engine per database for now). */
-export function databaseLockPart(w: Wiring, url: string): Part {
-  let lock: EngineLock | undefined;
-  return {
-    name: 'database_lock',
-    start: async () => void (lock = await lockDatabase(url, (reason) => w.log.error(reason))),
-    stop: () => lock?.release(),
-  };
 }
 
 export function storePart(w: Wiring, extra: StoreOptions = {}): Part<Store> {
@@ -203,12 +196,38 @@ export function moduleStatePart(w: Wiring, store: Store, modules: ModuleHost): P
   };
 }
 
-export function modulesPart(modules: ModuleHost): Part {
+/**
+ * Where nodes share the database: which modules run on this node (module-placement.ts),
+ * how calls reach the others (over HTTP with the secret the nodes share), and the route
+ * other nodes call this one's modules by. Modules run here only once placed here.
+ */
+export async function clusterModules(
+  w: Wiring,
+  store: Store,
+  modules: ModuleHost,
+): Promise<{ placement: ModulePlacement; internal: Omit<InternalRouteDeps, 'bodyLimit'> }> {
+  const secret = await store.cluster.setting('forward_secret', () => randomBytes(32).toString('base64url'));
+  const remote = new HttpRemoteModules(store.cluster, secret);
+  const placement = new ModulePlacement({ ...w, cluster: store.cluster, moduleStates: store.moduleStates, modules, remote });
+  modules.place(placement);
+  return { placement, internal: { modules, secret } };
+}
+
+export function modulesPart(modules: ModuleHost, placement?: ModulePlacement): Part {
   return {
     name: 'modules',
-    start: () => modules.startAll(),
-    stop: () => modules.stopAll(),
-    health: () => modulesHealth(modules),
+    async start() {
+      await modules.startAll();
+      await placement?.start();
+    },
+    async stop() {
+      await placement?.stop();
+      await modules.stopAll();
+    },
+    health: () => {
+      const health = modulesHealth(modules);
+      return placement ? { ...health, detail: `${health.detail}; ${placement.describe()}` } : health;
+    },
   };
 }
 
@@ -285,6 +304,8 @@ export interface ListenerDeps extends Wiring {
   metrics: EngineMetrics;
   /** What /readyz reports: every part's state and health. */
   readiness(): Record<string, PartHealth>;
+  /** Where nodes share the database: the route other nodes forward module calls to. */
+  internal?: Omit<InternalRouteDeps, 'bodyLimit'>;
 }
 
 /** The HTTP(S) listener with the trigger routes, /healthz, /readyz and /metrics; its address is recorded for the CLI while it listens. */
@@ -304,6 +325,7 @@ export function listenerPart(deps: ListenerDeps): Part<HttpServer> {
         readiness: deps.readiness,
         generation: () => ({ generation: deps.live.current.number, hash: deps.live.current.hash }),
         metrics: { allows: (ip) => metricsAllowed(ip), text: () => deps.metrics.text() },
+        internal: deps.internal && { ...deps.internal, bodyLimit: server.body_limit },
       });
       http = await listen(app, {
         port: deps.port ?? server.port,

@@ -11,7 +11,7 @@ import type { ModuleHost } from './drivers/module-host.js';
 import type { DriverRegistry } from './drivers/registry.js';
 import {
   configPart,
-  databaseLockPart,
+  clusterModules,
   dataDirLockPart,
   engineMetrics,
   listenerPart,
@@ -85,8 +85,9 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const life = new Lifecycle(log);
   try {
     await life.start(dataDirLockPart(dataDir));
-    const database = storeLocation(config.server, dataDir);
-    if (database.kind === 'postgres') await life.start(databaseLockPart(w, database.url));
+    // On PostgreSQL several nodes may share the database: they agree through it (heartbeats,
+    // leases, claims), and no node locks the others out.
+    const shared = storeLocation(config.server, dataDir).kind === 'postgres';
     const store = await life.start(storePart(w, options.store));
     const metrics = engineMetrics(w, store);
     // The outbox before the modules: their events and state changes go into it.
@@ -96,7 +97,6 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     // The delivery worker after the modules: subscription hooks call them.
     const worker = outbound.deliveries({ modules, sendMail });
     await life.start(moduleStatePart(w, store, modules));
-    const shared = database.kind === 'postgres';
     const executor = runExecutor(w, { store, modules, metrics, sendMail, events: outbound.outbox, shared });
     const firer = new TriggerFirer({ ...w, store, executor, events: outbound.outbox });
     const live = await liveConfig(w, { store, modules, firer, outbound, metrics }, options.env);
@@ -106,7 +106,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     // other nodes take over the runs of nodes that are not.
     let url = '';
     const node = await life.start(nodePart(w, { store, url: () => url, live }));
-    await life.start(modulesPart(modules));
+    const cluster = shared ? await clusterModules(w, store, modules) : undefined;
+    await life.start(modulesPart(modules, cluster?.placement));
     await life.start(runsPart(executor, config.server));
     await life.start(configPart(live, dataDir));
     await life.start(retentionPart(w, store));
@@ -116,7 +117,17 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     await life.start(outboundPart(outbound, worker, config.server));
     // Serving from here on: no query may freeze the event loop waiting for a lock.
     store.neverBlock();
-    const listener = { ...w, port: options.port, host: options.host, live, store, firer, modules, metrics };
+    const listener = {
+      ...w,
+      port: options.port,
+      host: options.host,
+      live,
+      store,
+      firer,
+      modules,
+      metrics,
+      internal: cluster?.internal,
+    };
     const http = await life.start(listenerPart({ ...listener, readiness: () => life.report() }));
     url = http.url;
     node.beat();

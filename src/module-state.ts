@@ -18,7 +18,11 @@ import type { UnitOfWork } from './store/writes.js';
 const RETRY_MS = 1_000;
 
 /** Reads the kept state back into the modules (before they start); says how many were restored. */
-export async function restoreModuleStates(repo: ModuleStateRepo, modules: ModuleHost, log: Logger): Promise<number> {
+export async function restoreModuleStates(
+  repo: ModuleStateRepo,
+  modules: Pick<ModuleHost, 'find'>,
+  log: Logger,
+): Promise<number> {
   let restored = 0;
   for (const row of await repo.all()) {
     const module = modules.find(row.system_id, row.address);

@@ -73,7 +73,9 @@ describe.runIf(postgresAvailable)('switchboard migrate-store', () => {
     const elsewhere = ['migrate-store', '--config', t.configDir, '--data', `${t.dir}/another`, '--to', fresh.url, '--force'];
     const underEngine = await runCli(elsewhere);
     expect(underEngine.code).toBe(1);
-    expect(underEngine.stderr).toMatch(/is in use by another engine \(switchboard pid \d+/);
+    expect(underEngine.stderr).toMatch(
+      /engine nodes run on the target database \(node_\S+ at http:\/\/127\.0\.0\.1:\d+\); stop them first/,
+    );
     expect(t.engine.modules.find('sys-a', 'Display_1')!.currentState).toMatchObject({ power: true, volume: 40 });
     expect(await fire(t, secret)).toBe(202);
     await t.engine.settled();

@@ -10,12 +10,14 @@ import { openSqlite, type Database } from '../src/store/database.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 
 const TABLES = [
+  'cluster_settings',
   'debounce_windows',
   'deliveries',
   'delivery_attempts',
   'events',
   'instance_secrets',
   'instance_stats',
+  'module_leases',
   'module_state',
   'nodes',
   'request_log',
@@ -51,6 +53,7 @@ const ALL = [
   '011_nodes',
   '012_shared_windows',
   '013_leases',
+  '014_module_leases',
 ];
 
 const dirs: string[] = [];
@@ -171,6 +174,8 @@ describe('migrations', () => {
       nodes: ['id', 'host', 'pid', 'url', 'generation', 'config_hash', 'started_at', 'seen_at', 'stopped_at'],
       debounce_windows: ['key', 'last_at', 'admitted'],
       schedule_claims: ['instance_id', 'condition', 'due_at'],
+      module_leases: ['module', 'node_id', 'epoch', 'lease_until'],
+      cluster_settings: ['name', 'value'],
       store_probe: ['pad'],
     });
     const seq = tables.find((t) => t.name === 'run_actions')!.columns.find((c) => c.name === 'seq')!;

@@ -1,6 +1,7 @@
 // The engine on PostgreSQL (`server.database: postgres://…`), through a real listening
 // server: a fire's request row, run and counters commit before the 202 and the run finishes;
-// the CLI reads the same database; when the server drops the engine's connections a fire is
+// the CLI reads the same database; a second engine shares it (the module runs on one node,
+// a call through the other is forwarded to it); when the server drops the engine's connections a fire is
 // answered 503 with nothing recorded, and the next one commits again. Each test has a schema
 // of its own.
 import { afterEach, describe, expect, it } from 'vitest';
@@ -70,16 +71,25 @@ describe.runIf(postgresAvailable)('the engine on PostgreSQL', () => {
     expect(lines.map((line) => (JSON.parse(line) as { id: string; status: string }).id)).toEqual([run]);
   });
 
-  it('refuses a second engine on the same database, naming the holder, until the first stops', async () => {
-    const { engine, url } = await start();
-    const second = startTestEngine({ files: { 'site.yaml': site }, env: { DATABASE_URL: url } });
-    await expect(second).rejects.toThrow(
-      /the PostgreSQL database \(schema sb_test_\w+\) is in use by another engine \(switchboard pid \d+ on [^)]+\); one engine per database for now/,
-    );
-    await engine.stop();
-    const third = await startTestEngine({ files: { 'site.yaml': site }, env: { DATABASE_URL: url } });
-    expect((await fire(third)).status).toBe(202);
-    await third.cleanup();
+  it('lets a second engine share the database: its module runs on one node, and a fire through the other reaches it', async () => {
+    const { engine: first, url } = await start();
+    const second = await startTestEngine({ files: { 'site.yaml': site }, env: { DATABASE_URL: url } });
+    try {
+      const display = (e: TestEngine) => e.engine.modules.find('sys-a', 'Display_1')!;
+      // The first node took the module's lease; the second leaves it there while the first lives.
+      expect(display(first).status).toBe('running');
+      expect(display(second).status).toBe('elsewhere');
+      const response = await fire(second);
+      expect(response.status).toBe(202);
+      const { run } = (await response.json()) as { run: string };
+      await second.engine.settled();
+      // The second node's run called Display_1.power on the first node.
+      expect(await second.engine.store.runs.get(run)).toMatchObject({ status: 'succeeded' });
+      expect(display(first).currentState.power).toBe(true);
+      expect(await first.engine.store.cluster.leases()).toMatchObject([{ module: 'sys-a/Display_1', epoch: 1 }]);
+    } finally {
+      await second.cleanup();
+    }
   });
 
   it('answers 503 while the server cannot be reached, records nothing of those fires, and commits again once it is back', async () => {

@@ -2,10 +2,12 @@
 // through the engine's lifecycle, finds them by system and address, and tells listeners
 // of their state changes. A reload reconciles them with the new config: a module whose
 // driver and settings did not change keeps running, with its state and connections.
+// Where several nodes share the work, a placement says which modules run here: the rest
+// are `elsewhere`, and the placement moves modules here and away as nodes come and go.
 import { canonicalJson } from '../config/config-hash.js';
 import type { Config } from '../config/schema.js';
 import { moduleAddresses } from './addresses.js';
-import { ModuleInstance, type ModuleServices, type StateChange } from './module-instance.js';
+import { ModuleInstance, type ModuleServices, type RemoteModules, type StateChange } from './module-instance.js';
 import type { DriverRegistry } from './registry.js';
 
 /** What every module is given; state changes go to whoever listens (onStateChange). */
@@ -16,6 +18,12 @@ export interface ModuleChanges {
   started: string[];
   restarted: string[];
   stopped: string[];
+}
+
+/** Which modules run on this node, and how the others are reached. */
+export interface Placement {
+  here(module: ModuleInstance): boolean;
+  remote: RemoteModules;
 }
 
 interface Planned {
@@ -31,6 +39,7 @@ export class ModuleHost {
   private readonly signatures = new WeakMap<ModuleInstance, string>();
   private readonly stateListeners: ((change: StateChange) => void)[] = [];
   private readonly services: ModuleServices;
+  private placement: Placement | undefined;
 
   constructor(
     config: Config,
@@ -59,8 +68,20 @@ export class ModuleHost {
     return [...this.systems.values()].flatMap((modules) => [...modules.values()]);
   }
 
+  /** From now on only the modules `placement` says are here run here (set before startAll). */
+  place(placement: Placement): void {
+    this.placement = placement;
+  }
+
   async startAll(): Promise<void> {
-    await Promise.all(this.all().map((m) => m.start()));
+    await Promise.all(this.all().map((m) => this.startOrPlace(m)));
+  }
+
+  /** Starts a module here, or marks it as running on another node when the placement says so. */
+  private startOrPlace(module: ModuleInstance): Promise<void> {
+    const placement = this.placement;
+    if (placement && !placement.here(module)) return module.runsElsewhere(placement.remote);
+    return module.start();
   }
 
   async stopAll(): Promise<void> {
@@ -85,7 +106,7 @@ export class ModuleHost {
     const arriving = [...next.values()].flatMap((modules) => [...modules.values()]).filter((m) => !kept.has(m));
     await Promise.all(leaving.map((m) => m.stop()));
     this.systems = next;
-    await Promise.all(arriving.map((m) => m.start()));
+    await Promise.all(arriving.map((m) => this.startOrPlace(m)));
     const arrived = new Set(arriving.map(nameOf));
     return {
       started: [...arrived].filter((name) => !before.has(name)),

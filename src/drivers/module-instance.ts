@@ -1,9 +1,18 @@
-// One running module: a driver with its settings and state inside a system.
+// One running module: a driver with its settings and state inside a system. Where several
+// nodes share the work, a module runs on one of them; on the others it is `elsewhere`:
+// its calls and webhooks are forwarded to the node that runs it, and its state is the
+// one that node last stored.
 import type { Clock } from '../clock.js';
 import type { EventSink } from '../event-sink.js';
 import type { Driver, DriverLogger, ModuleContext, WebhookRequest, WebhookResponse } from './api.js';
 
-export type ModuleStatus = 'stopped' | 'running' | 'failed';
+export type ModuleStatus = 'stopped' | 'running' | 'failed' | 'elsewhere';
+
+/** Reaches a module that runs on another node. */
+export interface RemoteModules {
+  call(module: ModuleInstance, method: string, args: unknown): Promise<unknown>;
+  webhook(module: ModuleInstance, method: string, request: WebhookRequest): Promise<WebhookResponse | void>;
+}
 
 export interface StateChange {
   systemId: string;
@@ -28,6 +37,8 @@ export class ModuleCallInvalid extends Error {}
 export class ModuleInstance {
   status: ModuleStatus = 'stopped';
   failure: string | undefined;
+  /** How calls reach it while it runs elsewhere. */
+  private remote: RemoteModules | undefined;
   private state: Record<string, unknown>;
   readonly context: ModuleContext;
 
@@ -92,6 +103,14 @@ export class ModuleInstance {
     return { ok: true };
   }
 
+  /** It runs on another node from now on (stopped here first, if it ran here): calls go through `remote`. */
+  async runsElsewhere(remote: RemoteModules): Promise<void> {
+    await this.stop();
+    this.remote = remote;
+    this.status = 'elsewhere';
+    this.failure = undefined;
+  }
+
   async start(): Promise<void> {
     try {
       await this.driver.start?.(this.context);
@@ -121,6 +140,7 @@ export class ModuleInstance {
       throw new ModuleCallInvalid(
         `${this.address} has no method "${method}"; it has: ${Object.keys(this.driver.methods).join(', ')}`,
       );
+    if (this.status === 'elsewhere') return this.remote!.call(this, method, args);
     this.assertRunning();
     const parsed = definition.args.safeParse(args);
     if (!parsed.success) {
@@ -139,6 +159,7 @@ export class ModuleInstance {
   }
 
   async handleWebhook(method: string, request: WebhookRequest): Promise<WebhookResponse | void> {
+    if (this.status === 'elsewhere') return this.remote!.webhook(this, method, request);
     this.assertRunning();
     return this.driver.webhooks[method]!.run(this.context, request);
   }

@@ -10,6 +10,7 @@ import type { Logger } from '../logger.js';
 import type { ClientAddress } from './client-address.js';
 import { clientLimiter } from './client-limiter.js';
 import { errorMiddleware } from './error-middleware.js';
+import { mountInternalRoutes, type InternalRouteDeps } from './internal-route.js';
 import { readinessReport, type ConfigGeneration, type PartReadiness } from './readiness.js';
 
 /** GET /metrics: who may read it, and the text to answer with. */
@@ -28,6 +29,8 @@ export interface AppDeps {
   /** The config generation serving: its number and hash. */
   generation(): ConfigGeneration;
   metrics: MetricsEndpoint;
+  /** Where nodes share the database: the calls other nodes forward to modules that run here. */
+  internal?: InternalRouteDeps;
 }
 
 const notFound = (): never => {
@@ -46,6 +49,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(clientLimiter(deps.addresses, deps.maxConnectionsPerAddress));
   const router = new Router();
   mountNotifyRoutes(router, deps.notify);
+  if (deps.internal) mountInternalRoutes(router, deps.internal);
   router.get('/healthz', (ctx) => {
     ctx.body = { ok: true };
   });

@@ -15,7 +15,7 @@ export interface MetricSources {
   now(): number;
 }
 
-const MODULE_STATUSES = ['stopped', 'running', 'failed'] as const;
+const MODULE_STATUSES = ['stopped', 'running', 'failed', 'elsewhere'] as const;
 const RELOAD_RESULTS: readonly ReloadResult[] = ['applied', 'unchanged', 'refused', 'failed'];
 // Fires answer in a few ms; runs (module calls, mail) can take seconds.
 const FIRE_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
@@ -154,7 +154,7 @@ export class EngineMetrics implements Telemetry {
   watchModules(modules: () => readonly { system: string; module: string; status: string }[]): void {
     new Gauge({
       name: 'switchboard_module_status',
-      help: 'Each module by status: 1 for its current one (stopped, running, failed), 0 for the others.',
+      help: 'Each module by status: 1 for its current one (stopped, running, failed, or elsewhere: on another node), 0 for the others.',
       labelNames: ['system', 'module', 'status'],
       registers: [this.registry],
       collect() {

@@ -1,5 +1,6 @@
 // The repositories every store reads through: the same Kysely queries on either backend.
 import type { Kysely } from 'kysely';
+import { ClusterRepo } from './cluster-repo.js';
 import { ModuleStateRepo } from './module-state-repo.js';
 import { NodesRepo } from './nodes-repo.js';
 import { OutboxRepo } from './outbox-repo.js';
@@ -17,6 +18,7 @@ export interface Repositories {
   readonly schedules: ScheduleRepo;
   readonly moduleStates: ModuleStateRepo;
   readonly nodes: NodesRepo;
+  readonly cluster: ClusterRepo;
 }
 
 export function repositories(db: Kysely<Tables>): Repositories {
@@ -28,5 +30,6 @@ export function repositories(db: Kysely<Tables>): Repositories {
     schedules: new ScheduleRepo(db),
     moduleStates: new ModuleStateRepo(db),
     nodes: new NodesRepo(db),
+    cluster: new ClusterRepo(db),
   };
 }

@@ -164,6 +164,21 @@ export interface ScheduleClaimsTable {
   due_at: number;
 }
 
+export interface ModuleLeasesTable {
+  /** `system/Address`. */
+  module: string;
+  node_id: string;
+  /** Raised each time the module changes hands. */
+  epoch: number;
+  /** Real time (ms) the lease runs to unless renewed. */
+  lease_until: number;
+}
+
+export interface ClusterSettingsTable {
+  name: string;
+  value: string;
+}
+
 export interface StoreProbeTable {
   pad: Buffer | null;
 }
@@ -183,5 +198,7 @@ export interface Tables {
   nodes: NodesTable;
   debounce_windows: DebounceWindowsTable;
   schedule_claims: ScheduleClaimsTable;
+  module_leases: ModuleLeasesTable;
+  cluster_settings: ClusterSettingsTable;
   store_probe: StoreProbeTable;
 }

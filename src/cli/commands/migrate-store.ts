@@ -2,8 +2,8 @@
 // The engine must be stopped (what it wrote after the copy would be left behind). Both
 // schemas are brought up to date, every table is copied in one transaction on the target
 // with a progress bar, and the rows of each table are counted on both sides; a target that
-// already holds rows is refused unless --force, which empties it first, and so is a target an
-// engine runs on (the engine's database lock is held through the copy).
+// already holds rows is refused unless --force, which empties it first, and so is a target
+// engine nodes run on (a live heartbeat in its nodes table).
 import { SingleBar } from 'cli-progress';
 import { dataDirOf } from '../../config/data-dir.js';
 import { loadConfig } from '../../config/load-config.js';
@@ -12,7 +12,8 @@ import { runningEngine } from '../../store/engine-address.js';
 import { copyStore, TargetNotEmpty } from '../../store/copy-store.js';
 import { migrateToLatest } from '../../store/migrate.js';
 import { migratePostgres, openPostgres, printableUrl } from '../../store/pg-database.js';
-import { lockDatabase } from '../../store/pg-engine-lock.js';
+import { ClusterRepo } from '../../store/cluster-repo.js';
+import { LIVE_WITHIN_MS } from '../../store/node-liveness.js';
 import { databaseFile } from '../../store/store.js';
 import { configDirOf, storeOptions, UsageError, type OptionSpecs, type OptionValues } from '../options.js';
 
@@ -42,8 +43,6 @@ export async function migrateStore(values: OptionValues<typeof options>): Promis
     return 1;
   }
   const file = databaseFile(dataDir);
-  // Held through the copy: no engine may run on the target meanwhile, nor start on it half copied.
-  const lock = await lockDatabase(url, (message) => console.error(`switchboard: ${message}`));
   const source = openSqlite(file, loaded.config.server.durability);
   const target = await openPostgres(url);
   const bar = new SingleBar({
@@ -57,6 +56,14 @@ export async function migrateStore(values: OptionValues<typeof options>): Promis
   try {
     await migrateToLatest(source.db);
     await migratePostgres(target);
+    // Engines on the target would write beside the copy (start them once it is done).
+    const live = await new ClusterRepo(target.db).liveNodes(Date.now() - LIVE_WITHIN_MS);
+    if (live.length > 0) {
+      console.error(
+        `switchboard: engine nodes run on the target database (${live.map((n) => `${n.id} at ${n.url}`).join(', ')}); stop them first`,
+      );
+      return 1;
+    }
     const counts = await copyStore(source.db, target.db, {
       replace: values.force === true,
       onStart: (total) => bar.start(total, 0, { table: '' }),
@@ -84,6 +91,5 @@ export async function migrateStore(values: OptionValues<typeof options>): Promis
   } finally {
     await source.close();
     await target.close();
-    await lock.release();
   }
 }

@@ -1,0 +1,71 @@
+// Calls and webhooks of a module that runs on another node, forwarded over HTTP to that
+// node's listener (/internal/v1/modules/…, internal-route.ts), authenticated by the secret
+// every node of the database shares. The holder is looked up per call: a module that
+// moves is reached where it runs now. A caller's own deadline (an exec's timeout) still
+// bounds the whole hop.
+import type { WebhookRequest, WebhookResponse } from '../drivers/api.js';
+import { ModuleCallInvalid, type ModuleInstance, type RemoteModules } from '../drivers/module-instance.js';
+import type { ClusterRepo } from '../store/cluster-repo.js';
+
+/** The longest a forwarded call waits for the other node (a method call has no deadline of its own). */
+export const FORWARD_TIMEOUT_MS = 30_000;
+
+/** What a forwarded webhook's body travels as: bytes as base64, anything else as JSON. */
+export type CarriedBody = { base64: string } | { json: unknown } | null;
+
+export function carry(body: unknown): CarriedBody {
+  if (body === undefined) return null;
+  if (Buffer.isBuffer(body)) return { base64: body.toString('base64') };
+  return { json: body };
+}
+
+export function uncarry(body: CarriedBody): unknown {
+  if (body === null) return undefined;
+  return 'base64' in body ? Buffer.from(body.base64, 'base64') : body.json;
+}
+
+export class HttpRemoteModules implements RemoteModules {
+  constructor(
+    private readonly cluster: ClusterRepo,
+    /** The secret the nodes of this database share. */
+    private readonly secret: string,
+  ) {}
+
+  async call(module: ModuleInstance, method: string, args: unknown): Promise<unknown> {
+    const answer = await this.post(module, 'call', { method, args });
+    return (answer as { result?: unknown }).result;
+  }
+
+  async webhook(module: ModuleInstance, method: string, request: WebhookRequest): Promise<WebhookResponse | void> {
+    const answer = (await this.post(module, 'webhook', {
+      method,
+      request: { ...request, rawBody: request.rawBody.toString('base64') },
+    })) as { response: (Omit<WebhookResponse, 'body'> & { body: CarriedBody }) | null };
+    if (!answer.response) return;
+    return { ...answer.response, body: uncarry(answer.response.body) };
+  }
+
+  private async post(module: ModuleInstance, op: 'call' | 'webhook', payload: unknown): Promise<unknown> {
+    const name = `${module.systemId}/${module.address}`;
+    const holder = await this.cluster.holder(name, Date.now());
+    if (!holder?.url) throw new Error(`${module.address} runs on no node right now (it is moving between nodes); try again`);
+    const url = `${holder.url}/internal/v1/modules/${encodeURIComponent(module.systemId)}/${encodeURIComponent(module.address)}/${op}`;
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.secret}` },
+        body: JSON.stringify(payload),
+        signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS),
+      });
+    } catch (error) {
+      throw new Error(
+        `${module.address} runs on node ${holder.node_id}, which could not be reached: ${(error as Error).message}`,
+      );
+    }
+    const answer = (await response.json().catch(() => ({}))) as { error?: string; message?: string };
+    if (response.ok) return answer;
+    if (answer.error === 'invalid_call') throw new ModuleCallInvalid(answer.message ?? 'invalid call');
+    throw new Error(answer.message ?? `node ${holder.node_id} answered ${response.status}`);
+  }
+}
