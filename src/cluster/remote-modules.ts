@@ -1,14 +1,21 @@
 // Calls and webhooks of a module that runs on another node, forwarded over HTTP to that
 // node's listener (/internal/v1/modules/…, internal-route.ts), authenticated by the secret
 // every node of the database shares. The holder is looked up per call: a module that
-// moves is reached where it runs now. A caller's own deadline (an exec's timeout) still
-// bounds the whole hop.
+// moves is reached where it runs now; while it has no node (its node died, and the lease
+// has not passed on yet) or its node cannot be reached, the call waits and tries again, up
+// to FORWARD_TIMEOUT_MS, so a run going on through a failover is late rather than failed.
+// A caller's own deadline (an exec's timeout) still bounds the whole hop.
 import type { WebhookRequest, WebhookResponse } from '../drivers/api.js';
 import { ModuleCallInvalid, type ModuleInstance, type RemoteModules } from '../drivers/module-instance.js';
 import type { ClusterRepo } from '../store/cluster-repo.js';
 
-/** The longest a forwarded call waits for the other node (a method call has no deadline of its own). */
+/** The longest a forwarded call waits for the other node, a failover included (a method call has no deadline of its own). */
 export const FORWARD_TIMEOUT_MS = 30_000;
+/** How long a call waits before it asks again which node runs a module that had none, or did not answer. */
+const RETRY_MS = 500;
+
+/** The module has no node that answers right now: worth asking again once the lease has passed on. */
+class NotReachable extends Error {}
 
 /** What a forwarded webhook's body travels as: bytes as base64, anything else as JSON. */
 export type CarriedBody = { base64: string } | { json: unknown } | null;
@@ -46,9 +53,21 @@ export class HttpRemoteModules implements RemoteModules {
   }
 
   private async post(module: ModuleInstance, op: 'call' | 'webhook', payload: unknown): Promise<unknown> {
+    const deadline = Date.now() + FORWARD_TIMEOUT_MS;
+    for (;;) {
+      try {
+        return await this.postOnce(module, op, payload, deadline);
+      } catch (error) {
+        if (!(error instanceof NotReachable) || Date.now() + RETRY_MS >= deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+      }
+    }
+  }
+
+  private async postOnce(module: ModuleInstance, op: 'call' | 'webhook', payload: unknown, deadline: number): Promise<unknown> {
     const name = `${module.systemId}/${module.address}`;
     const holder = await this.cluster.holder(name, Date.now());
-    if (!holder?.url) throw new Error(`${module.address} runs on no node right now (it is moving between nodes); try again`);
+    if (!holder?.url) throw new NotReachable(`${module.address} runs on no node right now (it is moving between nodes)`);
     const url = `${holder.url}/internal/v1/modules/${encodeURIComponent(module.systemId)}/${encodeURIComponent(module.address)}/${op}`;
     let response: Response;
     try {
@@ -56,15 +75,17 @@ export class HttpRemoteModules implements RemoteModules {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${this.secret}` },
         body: JSON.stringify(payload),
-        signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS),
+        signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
       });
     } catch (error) {
-      throw new Error(
-        `${module.address} runs on node ${holder.node_id}, which could not be reached: ${(error as Error).message}`,
-      );
+      const timedOut = (error as Error).name === 'TimeoutError';
+      const failure = `${module.address} runs on node ${holder.node_id}, which could not be reached: ${timedOut ? 'it did not answer in time' : (error as Error).message}`;
+      throw timedOut ? new Error(failure) : new NotReachable(failure);
     }
     const answer = (await response.json().catch(() => ({}))) as { error?: string; message?: string };
     if (response.ok) return answer;
+    if (answer.error === 'not_here')
+      throw new NotReachable(answer.message ?? `${module.address} has left node ${holder.node_id}`);
     if (answer.error === 'invalid_call') throw new ModuleCallInvalid(answer.message ?? 'invalid call');
     throw new Error(answer.message ?? `node ${holder.node_id} answered ${response.status}`);
   }
