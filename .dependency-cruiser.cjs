@@ -38,6 +38,12 @@ module.exports = {
       to: { path: [EDGE, '^src/engine\\.ts$'] },
     },
     {
+      name: 'cluster-never-reaches-the-edge',
+      severity: 'error',
+      from: { path: '^src/cluster/' },
+      to: { path: [EDGE, '^src/engine\\.ts$'] },
+    },
+    {
       name: 'inbound-never-reaches-http-or-cli',
       severity: 'error',
       from: { path: '^src/inbound/' },

@@ -21,7 +21,8 @@ async function start(): Promise<{ url: string; drained(): Promise<unknown>; clos
     const registry = await benchRegistry(notes);
     const { engine } = await startBenchEngine({
       dir,
-      name: kind.replaceAll(' ', '-'),
+      // Nodes of one cluster (CEILING_NODE) share the database, each with a data directory of its own.
+      name: `${kind.replaceAll(' ', '-')}${process.env.CEILING_NODE ? `-node-${process.env.CEILING_NODE}` : ''}`,
       database: kind === 'fire on postgres' ? process.env.CEILING_POSTGRES : undefined,
       secrets,
       registry,

@@ -2,7 +2,8 @@
 // ceiling and PostgreSQL benches): every round loads each target in turn with the same
 // fire, then waits until it has nothing in flight. Per run: req/s, latency, the ratio to
 // the bare server of the same round, and the CPU time of the target's process (all its
-// threads) per request.
+// threads) per request. A target may be several processes (the nodes of a cluster): the
+// connections are shared out among them, loaded at once, and their figures added up.
 import { fmt } from './format.js';
 import { forkServer } from './forked-server.js';
 import { failuresOf, measure, type Summary, type Target } from './load.js';
@@ -79,33 +80,68 @@ export function describeRounds(settings: Omit<RoundSettings, 'serverTicks'>): st
   return `${CONNECTIONS} connections, ${rounds} interleaved rounds of ${seconds}s per target after a ${warmupSeconds}s warm-up; autocannon in ${workers} worker thread`;
 }
 
+/** One run's figures over the processes of a target loaded at once: counts and rates added, latencies the worst. */
+function combined(parts: readonly Summary[]): Summary {
+  if (parts.length === 1) return parts[0]!;
+  const sum = (pick: (s: Summary) => number) => parts.reduce((total, s) => total + pick(s), 0);
+  const worst = (pick: (s: Summary) => number) => Math.max(...parts.map(pick));
+  const statusCodes: Record<string, number> = {};
+  for (const s of parts) for (const [code, n] of Object.entries(s.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + n;
+  const requests = sum((s) => s.requests);
+  return {
+    seconds: worst((s) => s.seconds),
+    requests,
+    reqPerSec: sum((s) => s.reqPerSec),
+    latencyMeanMs: sum((s) => s.latencyMeanMs * s.requests) / Math.max(1, requests),
+    p50Ms: worst((s) => s.p50Ms),
+    p99Ms: worst((s) => s.p99Ms),
+    maxMs: worst((s) => s.maxMs),
+    ok2xx: sum((s) => s.ok2xx),
+    non2xx: sum((s) => s.non2xx),
+    errors: sum((s) => s.errors),
+    timeouts: sum((s) => s.timeouts),
+    mismatches: sum((s) => s.mismatches),
+    statusCodes,
+    loopBusy: worst((s) => s.loopBusy),
+    busyUsPerRequest: sum((s) => s.busyUsPerRequest * s.requests) / Math.max(1, requests),
+    othersCpu: worst((s) => s.othersCpu),
+  };
+}
+
 export async function runRounds<Name extends string>(
-  targets: ReadonlyMap<Name, Forked>,
+  targets: ReadonlyMap<Name, Forked | readonly Forked[]>,
   secret: string,
   settings: RoundSettings,
 ): Promise<RoundResult<Name>[]> {
   const results: RoundResult<Name>[] = [];
   for (let round = 1; round <= settings.rounds; round++) {
     log(`round ${round}/${settings.rounds}`);
-    for (const [name, forked] of targets) {
-      const target: Target = {
-        name,
-        url: `${forked.url}${FIRE_PATH}?secret=${secret}`,
-        method: 'POST',
-        body: FIRE_BODY,
-        headers: { 'content-type': 'application/json' },
-      };
+    for (const [name, target] of targets) {
+      const group: readonly Forked[] = Array.isArray(target) ? target : [target as Forked];
+      const ticks = () => group.reduce((total, f) => total + processTicks(f.pid), 0);
       const loadavg1m = loadNow();
-      const cpuBefore = processTicks(forked.pid);
+      const cpuBefore = ticks();
       const serverBefore = settings.serverTicks?.();
-      const { warmup, measured } = await measure(
-        target,
-        { connections: CONNECTIONS, workers: settings.workers, pipelining: 1 },
-        settings.warmupSeconds,
-        settings.seconds,
+      const runs = await Promise.all(
+        group.map((forked, i) =>
+          measure(
+            {
+              name: group.length > 1 ? `${name} #${i + 1}` : name,
+              url: `${forked.url}${FIRE_PATH}?secret=${secret}`,
+              method: 'POST',
+              body: FIRE_BODY,
+              headers: { 'content-type': 'application/json' },
+            } satisfies Target,
+            { connections: Math.round(CONNECTIONS / group.length), workers: settings.workers, pipelining: 1 },
+            settings.warmupSeconds,
+            settings.seconds,
+          ),
+        ),
       );
-      const cpuMs = (processTicks(forked.pid) - cpuBefore) * 10;
-      await forked.drained();
+      const warmup = combined(runs.map((r) => r.warmup));
+      const measured = combined(runs.map((r) => r.measured));
+      const cpuMs = (ticks() - cpuBefore) * 10;
+      await Promise.all(group.map((f) => f.drained()));
       // The server's share includes the runs' ends committed while draining.
       const serverMs = serverBefore === undefined ? undefined : (settings.serverTicks!() - serverBefore) * 10;
       const problems = [...failuresOf(warmup, 'warm-up'), ...failuresOf(measured, 'measured')];

@@ -7,19 +7,20 @@
 // here starts from the state its last node stored, and the modules running elsewhere
 // follow their stored state, so conditions read the same state on every node.
 import type { ModuleHost, Placement } from '../drivers/module-host.js';
-import type { ModuleInstance, RemoteModules } from '../drivers/module-instance.js';
+import type { ModuleInstance } from '../drivers/module-instance.js';
 import type { Logger } from '../logger.js';
 import { restoreModuleStates } from '../module-state.js';
 import type { ClusterRepo } from '../store/cluster-repo.js';
 import type { ModuleStateRepo } from '../store/module-state-repo.js';
 import { HEARTBEAT_MS, LIVE_WITHIN_MS } from '../store/node-liveness.js';
 import { rendezvous } from './rendezvous.js';
+import type { HttpRemoteModules } from './remote-modules.js';
 
 export interface ModulePlacementDeps {
   cluster: ClusterRepo;
   moduleStates: ModuleStateRepo;
   modules: ModuleHost;
-  remote: RemoteModules;
+  remote: HttpRemoteModules;
   /** This node's id. */
   node: string;
   log: Logger;
@@ -36,7 +37,7 @@ export class ModulePlacement implements Placement {
 
   constructor(private readonly deps: ModulePlacementDeps) {}
 
-  get remote(): RemoteModules {
+  get remote(): HttpRemoteModules {
     return this.deps.remote;
   }
 
@@ -65,6 +66,7 @@ export class ModulePlacement implements Placement {
     this.stopped = true;
     clearInterval(this.timer);
     await this.round;
+    this.deps.remote.close();
   }
 
   private async place(): Promise<void> {

@@ -15,6 +15,7 @@ import type { Store } from '../../src/store/store.js';
 import { backendEnv, openBackendStore } from '../support/backend-store.js';
 import { spawnEngine, type EngineProcess } from '../support/engine-process.js';
 import { postgresAvailable, type Schema } from '../support/postgres.js';
+import { runCli } from '../support/run-cli.js';
 
 const S = 'cluster-secret-0123456789';
 const VALIDATOR = 'cluster-validator-0123456789';
@@ -149,6 +150,39 @@ describe.runIf(postgresAvailable)('a cluster of three nodes on one PostgreSQL', 
     }
   });
 
+  it('lists the three live nodes with the modules each runs and their leases (switchboard nodes)', async () => {
+    const result = await runCli(
+      ['nodes', '--config', join(dir, 'config'), '--data', join(dir, 'a'), '--json'],
+      env as Record<string, string>,
+    );
+    expect(result.code).toBe(0);
+    const listed = result.stdout
+      .trim()
+      .split('\n')
+      .map(
+        (line) =>
+          JSON.parse(line) as {
+            url: string;
+            status: string;
+            modules: { module: string; epoch: number; lease_left_ms: number }[];
+          },
+      );
+    expect(
+      listed
+        .filter((n) => n.status === 'live')
+        .map((n) => n.url)
+        .sort(),
+    ).toEqual(nodes.map((n) => n.url).sort());
+    const placed = listed.flatMap((n) => n.modules);
+    expect(placed.map((m) => m.module).sort()).toEqual(['sys-c/Display_1', 'sys-c/Meraki_1']);
+    for (const m of placed) expect(m.lease_left_ms).toBeGreaterThan(0);
+    const text = await runCli(
+      ['nodes', '--config', join(dir, 'config'), '--data', join(dir, 'a')],
+      env as Record<string, string>,
+    );
+    expect(text.stdout).toMatch(/ {2}modules: sys-c\/Display_1 \(epoch 1, lease \d+ s left\)/);
+  });
+
   it('loses no 2xx when the node holding the modules is killed mid-load; the others take over its modules, runs and deliveries', async () => {
     const holderUrl = (await store.cluster.leases()).find((l) => l.module === 'sys-c/Display_1')!.url;
     const victim = nodes.find((n) => n.url === holderUrl)!;
@@ -190,7 +224,8 @@ describe.runIf(postgresAvailable)('a cluster of three nodes on one PostgreSQL', 
     // Its runs are taken over and finished, each once; every run's event is delivered once.
     await until(
       'every run finished',
-      async () => ((await store.runs.list({ instanceId: 'i-work', status: 'pending', limit: 1 })).length === 0 ? true : undefined),
+      async () =>
+        (await store.runs.list({ instanceId: 'i-work', status: 'pending', limit: 1 })).length === 0 ? true : undefined,
       LIVE_WITHIN_MS + 30_000,
     );
     const finished = await store.runs.list({ instanceId: 'i-work', limit: 100_000 });
@@ -209,8 +244,8 @@ describe.runIf(postgresAvailable)('a cluster of three nodes on one PostgreSQL', 
   }, 120_000);
 
   it('fired the once-a-second schedule once per second across the cluster, none missed', async () => {
-    const claims = (await store.database.db.selectFrom('schedule_claims').select('due_at').orderBy('due_at').execute()).map(
-      (c) => Number(c.due_at),
+    const claims = (await store.database.db.selectFrom('schedule_claims').select('due_at').orderBy('due_at').execute()).map((c) =>
+      Number(c.due_at),
     );
     expect(claims.length).toBeGreaterThanOrEqual(20);
     for (let i = 1; i < claims.length; i++) expect(claims[i]! - claims[i - 1]!).toBe(1_000);

@@ -1,7 +1,9 @@
 // `switchboard nodes`: the engine nodes that have run on this database in the last day, the
 // most recently seen first: live (a heartbeat within the last 15 s), stopped, or silent (it
 // stopped writing heartbeats without stopping: killed, or cut off from the database); the
-// config generation each serves, and a warning when live nodes serve different configs.
+// config generation each serves, the modules each runs (on PostgreSQL, where nodes share the
+// work: each module's lease, its epoch and how long it has left), and a warning when live
+// nodes serve different configs.
 import { LIVE_WITHIN_MS } from '../../store/node-liveness.js';
 import type { NodeRow } from '../../store/writes.js';
 import { jsonOption, storeOptions, type OptionValues } from '../options.js';
@@ -22,9 +24,14 @@ export async function nodes(values: OptionValues<typeof options>): Promise<numbe
   return withStore(values, async (store) => {
     const now = Date.now();
     const all = await store.nodes.all();
+    const leases = await store.cluster.leases();
+    const modulesOf = (node: NodeRow) =>
+      leases
+        .filter((l) => l.node_id === node.id)
+        .map((l) => ({ module: l.module, epoch: l.epoch, lease_left_ms: l.lease_until - now }));
     const shown = all.filter((n) => now - n.seen_at <= SHOWN_FOR_MS || statusOf(n, now) === 'live');
     if (values.json) {
-      for (const node of shown) console.log(JSON.stringify({ ...node, status: statusOf(node, now) }));
+      for (const node of shown) console.log(JSON.stringify({ ...node, status: statusOf(node, now), modules: modulesOf(node) }));
       return 0;
     }
     if (shown.length === 0) console.log('no node has run on this database in the last day');
@@ -42,6 +49,17 @@ export async function nodes(values: OptionValues<typeof options>): Promise<numbe
           status === 'stopped' ? `stopped ${new Date(node.stopped_at!).toISOString()}` : `seen ${ago} s ago`,
         ].join('  '),
       );
+      const modules = modulesOf(node);
+      if (modules.length > 0)
+        console.log(
+          `  modules: ${modules
+            .map((m) =>
+              m.lease_left_ms >= 0
+                ? `${m.module} (epoch ${m.epoch}, lease ${Math.ceil(m.lease_left_ms / 1000)} s left)`
+                : `${m.module} (epoch ${m.epoch}, lease ran out ${Math.floor(-m.lease_left_ms / 1000)} s ago)`,
+            )
+            .join(', ')}`,
+        );
     }
     const older = all.length - shown.length;
     if (older > 0) console.log(`(${older} more stopped or silent for over a day)`);
