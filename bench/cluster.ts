@@ -12,6 +12,9 @@
 //   fire, 3 nodes on pg   three engines on one PostgreSQL schema, 17 connections each, loaded
 //                         at once; Display_1 runs on one of them, so two fires in three
 //                         forward their action's call to it over HTTP
+//   no call, 1 node on pg / no call, 3 nodes on pg
+//                         the same with a trigger that has no action: what the nodes cost
+//                         apart from forwarding
 // Then the guard alone: sequential commits of a fire's request row through the engine's
 // PostgreSQL writer, with and without a debounce guard, interleaved, wall time and CPU
 // (this process and the server's) per commit.
@@ -45,8 +48,15 @@ const SETTINGS = roundSettingsFromEnv();
 const SERVER = process.env.BENCH_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
 const GUARD_COMMITS = integerSetting('BENCH_GUARD_COMMITS', 2_000, 100);
 
-type Name = 'bare' | 'fire' | 'fire, 1 node on pg' | 'fire, 3 nodes on pg';
-const NAMES: readonly Name[] = ['bare', 'fire', 'fire, 1 node on pg', 'fire, 3 nodes on pg'];
+type Name = 'bare' | 'fire' | 'fire, 1 node on pg' | 'fire, 3 nodes on pg' | 'no call, 1 node on pg' | 'no call, 3 nodes on pg';
+const NAMES: readonly Name[] = [
+  'bare',
+  'fire',
+  'fire, 1 node on pg',
+  'fire, 3 nodes on pg',
+  'no call, 1 node on pg',
+  'no call, 3 nodes on pg',
+];
 
 /** CPU ticks of every PostgreSQL server process on this machine. */
 function postgresTicks(): number {
@@ -135,6 +145,17 @@ async function guardCost(): Promise<{ guarded: boolean; wallUs: number; cpuUs: n
   return results;
 }
 
+/** Three nodes on one schema, started one after another: the first takes the module's lease, as a cluster's first node does. */
+async function cluster(dir: string, secret: string, label: string, env: NodeJS.ProcessEnv): Promise<Forked[]> {
+  const shared = await freshSchema(label);
+  const nodes: Forked[] = [];
+  for (let i = 0; i < 3; i++)
+    nodes.push(
+      await forkTarget('fire on postgres', dir, secret, { ...env, CEILING_POSTGRES: shared, CEILING_NODE: `${label}-${i + 1}` }),
+    );
+  return nodes;
+}
+
 cleanupOnInterrupt();
 
 async function main(): Promise<void> {
@@ -149,12 +170,17 @@ async function main(): Promise<void> {
     'fire, 1 node on pg',
     await forkTarget('fire on postgres', dir, secret, { CEILING_POSTGRES: await freshSchema('one') }),
   );
-  const shared = await freshSchema('three');
-  const three: Forked[] = [];
-  // One after another: the first node takes the module's lease, as a cluster's first node does.
-  for (let i = 0; i < 3; i++)
-    three.push(await forkTarget('fire on postgres', dir, secret, { CEILING_POSTGRES: shared, CEILING_NODE: String(i + 1) }));
-  targets.set('fire, 3 nodes on pg', three);
+  targets.set('fire, 3 nodes on pg', await cluster(dir, secret, 'three', {}));
+  const noCall = { CEILING_NO_MODULE_CALL: '1' };
+  targets.set(
+    'no call, 1 node on pg',
+    await forkTarget('fire on postgres', dir, secret, {
+      ...noCall,
+      CEILING_POSTGRES: await freshSchema('one_nocall'),
+      CEILING_NODE: 'nocall',
+    }),
+  );
+  targets.set('no call, 3 nodes on pg', await cluster(dir, secret, 'three_nocall', noCall));
 
   const results = await runRounds(targets, secret, { ...SETTINGS, serverTicks: postgresTicks });
   const { rows, summaryRows, summary } = roundTables(NAMES, results, 'bare');

@@ -373,11 +373,10 @@ function notifyRoute(deps: ListenerDeps): NotifyRoute {
 }
 
 /** This engine's row among the database's nodes: its heartbeat, with the generation it serves. */
-export function nodePart(w: Wiring, deps: { store: Store; url: () => string; live: LiveConfig }): Part<NodeHeartbeat> {
+export function nodePart(w: Wiring, deps: { store: Store; live: LiveConfig }): Part<NodeHeartbeat> {
   const heartbeat = new NodeHeartbeat({
     ...w,
     store: deps.store,
-    url: deps.url,
     generation: () => ({ number: deps.live.current.number, hash: deps.live.current.hash }),
   });
   deps.live.onReloaded((outcome) => {

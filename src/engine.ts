@@ -98,14 +98,14 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     const worker = outbound.deliveries({ modules, sendMail });
     await life.start(moduleStatePart(w, store, modules));
     const executor = runExecutor(w, { store, modules, metrics, sendMail, events: outbound.outbox, shared });
-    const firer = new TriggerFirer({ ...w, store, executor, events: outbound.outbox });
+    const runsOwnedBy = shared ? w.node : undefined;
+    const firer = new TriggerFirer({ ...w, store, executor, events: outbound.outbox, runsOwnedBy });
     const live = await liveConfig(w, { store, modules, firer, outbound, metrics }, options.env);
     // Conditions start from the state kept before a restart; what the modules' start changes is an edge.
     live.baseline();
     // Live (its heartbeat) before it fires or resumes anything, and until its runs are drained:
     // other nodes take over the runs of nodes that are not.
-    let url = '';
-    const node = await life.start(nodePart(w, { store, url: () => url, live }));
+    const node = await life.start(nodePart(w, { store, live }));
     const cluster = shared ? await clusterModules(w, store, modules) : undefined;
     await life.start(modulesPart(modules, cluster?.placement));
     await life.start(runsPart(executor, config.server));
@@ -117,20 +117,10 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     await life.start(outboundPart(outbound, worker, config.server));
     // Serving from here on: no query may freeze the event loop waiting for a lock.
     store.neverBlock();
-    const listener = {
-      ...w,
-      port: options.port,
-      host: options.host,
-      live,
-      store,
-      firer,
-      modules,
-      metrics,
-      internal: cluster?.internal,
-    };
+    const internal = cluster?.internal;
+    const listener = { ...w, port: options.port, host: options.host, live, store, firer, modules, metrics, internal };
     const http = await life.start(listenerPart({ ...listener, readiness: () => life.report() }));
-    url = http.url;
-    node.beat();
+    node.listensAt(http.url);
     log.info({ url: http.url, instances: config.instances.length, modules: modules.all().length }, 'switchboard started');
     const running = { url: http.url, store, modules, executor, outbound: { ...outbound, worker }, live, http };
     return {

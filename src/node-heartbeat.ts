@@ -15,8 +15,6 @@ export interface NodeHeartbeatDeps {
   /** This engine's id among the nodes (given at start: its runs and leases carry it). */
   node: string;
   log: Logger;
-  /** Where its listener answers ('' until it listens: the node is live before, so its runs stay its own). */
-  url(): string;
   /** The config generation serving now. */
   generation(): { number: number; hash: string };
 }
@@ -26,6 +24,8 @@ export class NodeHeartbeat {
   private readonly startedAt: number;
   private timer: NodeJS.Timeout | undefined;
   private beating: Promise<void> = Promise.resolve();
+  /** Where its listener answers: '' until it listens (the node is live before, so its runs stay its own). */
+  private url = '';
 
   constructor(private readonly deps: NodeHeartbeatDeps) {
     this.id = deps.node;
@@ -36,6 +36,12 @@ export class NodeHeartbeat {
   async start(): Promise<void> {
     await this.deps.store.commit([this.seen()]);
     this.next();
+  }
+
+  /** Its listener answers at `url` now: told at once, so other nodes can forward calls to it. */
+  listensAt(url: string): void {
+    this.url = url;
+    this.beat();
   }
 
   /** A heartbeat now (a reload changed the generation it serves), besides the regular ones. */
@@ -76,7 +82,7 @@ export class NodeHeartbeat {
         id: this.id,
         host: hostname(),
         pid: process.pid,
-        url: this.deps.url(),
+        url: this.url,
         generation: number,
         config_hash: hash,
         started_at: this.startedAt,

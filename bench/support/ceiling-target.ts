@@ -24,6 +24,7 @@ async function start(): Promise<{ url: string; drained(): Promise<unknown>; clos
       // Nodes of one cluster (CEILING_NODE) share the database, each with a data directory of its own.
       name: `${kind.replaceAll(' ', '-')}${process.env.CEILING_NODE ? `-node-${process.env.CEILING_NODE}` : ''}`,
       database: kind === 'fire on postgres' ? process.env.CEILING_POSTGRES : undefined,
+      moduleCall: process.env.CEILING_NO_MODULE_CALL !== '1',
       secrets,
       registry,
       wantExec: false,

@@ -28,7 +28,7 @@ export interface BenchEngine {
 
 const DRAIN_TIMEOUT_MS = 60_000;
 
-function configYaml(s: BenchSecrets, withMeraki: boolean, maxConnections: number): string {
+function configYaml(s: BenchSecrets, withMeraki: boolean, maxConnections: number, moduleCall = true): string {
   const meraki = `
   - id: sys-bench-exec
     modules:
@@ -63,9 +63,7 @@ systems:
 triggers:
   - id: bench-fire
     methods: [POST]
-    actions:
-      - call: Display_1.power
-        args: { state: true }${withMeraki ? merakiTrigger : ''}
+    actions:${moduleCall ? '\n      - call: Display_1.power\n        args: { state: true }' : ' []'}${withMeraki ? merakiTrigger : ''}
 
 instances:
   - id: trig-bench
@@ -98,6 +96,8 @@ export async function startBenchEngine(options: {
   notes: string[];
   /** A PostgreSQL URL to keep the data in instead of SQLite. */
   database?: string;
+  /** False: the fire's trigger has no action (the cluster bench, to tell forwarding's cost from the rest). */
+  moduleCall?: boolean;
 }): Promise<BenchEngine> {
   const { dir, name, secrets, registry, notes } = options;
   const log = createLogger({ level: LOG_LEVEL });
@@ -105,7 +105,7 @@ export async function startBenchEngine(options: {
     const configDir = join(dir, `${name}-${attempt}`, 'config');
     const dataDir = join(dir, `${name}-${attempt}`, 'data');
     mkdirSync(configDir, { recursive: true });
-    writeFileSync(join(configDir, 'bench.yaml'), configYaml(secrets, withMeraki, options.maxConnections));
+    writeFileSync(join(configDir, 'bench.yaml'), configYaml(secrets, withMeraki, options.maxConnections, options.moduleCall));
     const env = options.database ? { SWITCHBOARD_DATABASE: options.database } : {};
     const engine = await startEngine({ configDir, dataDir, port: 0, host: HOST, registry, log, env });
     return { engine, exec: withMeraki, databaseFile: databaseFile(dataDir) };

@@ -3,7 +3,9 @@
 // live node that holds its lease (no move, no gap while nodes join); a module nobody live
 // holds goes to the live node rendezvous hashing picks, which takes its lease
 // (ClusterRepo.hold). A module runs here only while this node holds its lease and renews
-// it; one whose lease another node took is stopped here (it lost it). A module arriving
+// it; one whose lease another node took is stopped here (it lost it), and so is every
+// module whose lease ran out while this node could not renew it (cut off from the
+// database, the others have taken it or will). A module arriving
 // here starts from the state its last node stored, and the modules running elsewhere
 // follow their stored state, so conditions read the same state on every node.
 import type { ModuleHost, Placement } from '../drivers/module-host.js';
@@ -29,8 +31,8 @@ export interface ModulePlacementDeps {
 const nameOf = (m: ModuleInstance) => `${m.systemId}/${m.address}`;
 
 export class ModulePlacement implements Placement {
-  /** The modules whose lease this node holds, with the lease's epoch. */
-  private readonly held = new Map<string, number>();
+  /** The modules whose lease this node holds: the lease's epoch, and until when (real time) it was last renewed. */
+  private readonly held = new Map<string, { epoch: number; until: number }>();
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -55,7 +57,10 @@ export class ModulePlacement implements Placement {
     await this.place();
     this.timer = setInterval(() => {
       this.round = this.round.then(() =>
-        this.place().catch((error: Error) => this.deps.log.warn({ reason: error.message }, 'module placement failed this round')),
+        this.place().catch(async (error: Error) => {
+          this.deps.log.warn({ reason: error.message }, 'module placement failed this round');
+          await this.stopExpired();
+        }),
       );
     }, HEARTBEAT_MS);
     this.timer.unref();
@@ -85,7 +90,7 @@ export class ModulePlacement implements Placement {
       const lease = placed ? await cluster.hold(name, node, now, now + LIVE_WITHIN_MS, live) : undefined;
       if (lease) {
         const wasHere = this.held.has(name);
-        this.held.set(name, lease.epoch);
+        this.held.set(name, { epoch: lease.epoch, until: now + LIVE_WITHIN_MS });
         if (wasHere && module.status !== 'elsewhere') continue;
         await this.arrive(module);
         if (lease.from !== null && lease.from !== node)
@@ -97,6 +102,22 @@ export class ModulePlacement implements Placement {
       if (module.status !== 'elsewhere') await module.runsElsewhere(this.deps.remote);
     }
     await this.followStoredState();
+  }
+
+  /** Stops the modules whose lease ran out unrenewed: another node may run them now. */
+  private async stopExpired(): Promise<void> {
+    const now = Date.now();
+    for (const module of this.deps.modules.all()) {
+      const name = nameOf(module);
+      const lease = this.held.get(name);
+      if (!lease || lease.until > now) continue;
+      this.held.delete(name);
+      await module.runsElsewhere(this.deps.remote);
+      this.deps.log.warn(
+        { module: name, epoch: lease.epoch },
+        'module lease ran out unrenewed (the database cannot be reached); stopped here',
+      );
+    }
   }
 
   /** A module placed here: from the state its last node stored, then started. */

@@ -146,9 +146,10 @@ export class LiveConfig {
     const unchanged = new Set(instances.unchanged);
     next.conditions.start(new Map([...running.conditions.edgeStates()].filter(([id]) => unchanged.has(id))));
     // Queued before the swap: requests the new generation serves commit after it, in order.
-    const forgotten = deps.store.commit([{ kind: 'debounce_forgotten', keys: [...instances.changed, ...instances.removed] }]);
+    const keys = [...instances.changed, ...instances.removed];
+    const forgotten = keys.length > 0 ? deps.store.commit([{ kind: 'debounce_forgotten', keys }]) : undefined;
     this.serving = next;
-    await forgotten.catch((error: Error) =>
+    await forgotten?.catch((error: Error) =>
       deps.log.warn({ reason: error.message }, 'the debounce windows of changed instances were not reset'),
     );
     const applied = { generation: next.number, hash: next.hash, problems: [] };

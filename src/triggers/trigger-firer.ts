@@ -50,8 +50,12 @@ export interface TriggerFirerDeps {
   ids: IdSource;
   clock: Clock;
   log: Logger;
-  /** This node's id: the runs it fires are its own (another node takes them over if it dies). */
-  node: string;
+  /**
+   * Where nodes share the store, this node's id: the runs it fires are its own (another
+   * node takes them over if it dies). Unset on SQLite, where one engine has the file and
+   * a run row need not carry 25 bytes to say so.
+   */
+  runsOwnedBy?: string;
 }
 
 export class TriggerFirer {
@@ -125,7 +129,7 @@ export class TriggerFirer {
       );
       const writes: StoreWrite[] = [
         ...(request?.also(runId) ?? []),
-        { kind: 'run', row: run, node: this.deps.node },
+        { kind: 'run', row: run, node: this.deps.runsOwnedBy },
         { kind: 'fire_counted', instanceId: run.instance_id, at: run.created_at },
         ...(fired?.writes ?? []),
       ];

@@ -42,12 +42,16 @@ triggers:
         args: { state: true }
       - delay: 3s
   - { id: scan, methods: [GET, POST] }
+  - id: powered
+    conditions:
+      - compare: { left: Display_1.power, op: equal, right: true }
 instances:
   - { id: i-hold, trigger: hold, system: sys-c, secret: ${S} }
   - { id: i-throttle, trigger: throttle, system: sys-c, secret: ${S} }
   - { id: i-tick, trigger: tick, system: sys-c, secret: ${S} }
   - { id: i-work, trigger: work, system: sys-c, secret: ${S} }
   - { id: i-scan, trigger: scan, system: sys-c, secret: ${S}, exec: true }
+  - { id: i-powered, trigger: powered, system: sys-c, secret: ${S} }
 subscriptions:
   - { id: sub-c, url: "http://127.0.0.1:${receiverPort}/hook", events: [trigger.fired] }
 `;
@@ -230,6 +234,8 @@ describe.runIf(postgresAvailable)('a cluster of three nodes on one PostgreSQL', 
     );
     const finished = await store.runs.list({ instanceId: 'i-work', limit: 100_000 });
     expect(finished.every((r) => r.status === 'succeeded')).toBe(true);
+    // Display_1.power became true once (the first run), on the node running it: one edge, one fire, cluster-wide.
+    expect((await store.runs.stats('i-powered'))?.trigger_count).toBe(1);
     expect(survivors.map((n) => n.output()).join('')).toMatch(/took over runs from a node that stopped or fell silent/);
     await until(
       'every delivery sent',
