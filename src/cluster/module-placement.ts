@@ -47,7 +47,7 @@ export class ModulePlacement implements Placement {
     return this.held.has(nameOf(module));
   }
 
-  /** How many modules run here, and their leases' epochs (for /readyz and `switchboard nodes`). */
+  /** How many modules run here (for /readyz). */
   describe(): string {
     return `${this.held.size} of ${this.deps.modules.all().length} modules placed here`;
   }
@@ -122,10 +122,7 @@ export class ModulePlacement implements Placement {
 
   /** A module placed here: from the state its last node stored, then started. */
   private async arrive(module: ModuleInstance): Promise<void> {
-    const stored = (await this.deps.moduleStates.all()).find(
-      (row) => row.system_id === module.systemId && row.address === module.address && row.driver === module.driver.name,
-    );
-    if (stored) module.restore(JSON.parse(stored.state) as Record<string, unknown>);
+    await restoreModuleStates(this.deps.moduleStates, new ModuleHostView([module]), this.deps.log);
     await module.start();
   }
 

@@ -250,11 +250,24 @@ describe.runIf(postgresAvailable)('a cluster of three nodes on one PostgreSQL', 
   }, 120_000);
 
   it('fired the once-a-second schedule once per second across the cluster, none missed', async () => {
-    const claims = (await store.database.db.selectFrom('schedule_claims').select('due_at').orderBy('due_at').execute()).map((c) =>
-      Number(c.due_at),
+    const claimed = async () =>
+      (await store.database.db.selectFrom('schedule_claims').select('due_at').orderBy('due_at').execute()).map((c) =>
+        Number(c.due_at),
+      );
+    // At least 20 s of it, across the kill above, however long the suite took so far.
+    const claims = await until(
+      '20 s of the schedule',
+      async () => {
+        const all = await claimed();
+        return all.length >= 20 ? all : undefined;
+      },
+      30_000,
     );
-    expect(claims.length).toBeGreaterThanOrEqual(20);
-    for (let i = 1; i < claims.length; i++) expect(claims[i]! - claims[i - 1]!).toBe(1_000);
-    expect((await store.runs.stats('i-tick'))?.trigger_count).toBe(claims.length);
-  });
+    const gaps = claims.slice(1).map((at, i) => at - claims[i]!);
+    expect(gaps.filter((gap) => gap !== 1_000)).toEqual([]);
+    // One fire per claim: what was claimed by the first read fired, and nothing beyond what is claimed now.
+    const fires = (await store.runs.stats('i-tick'))?.trigger_count ?? 0;
+    expect(fires).toBeGreaterThanOrEqual(claims.length);
+    expect(fires).toBeLessThanOrEqual((await claimed()).length);
+  }, 40_000);
 });
