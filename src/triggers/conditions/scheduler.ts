@@ -1,5 +1,8 @@
 // Every schedule condition of every instance on one timer of the engine's clock: a heap
-// ordered by next fire time, so 10,000 schedules cost one timer, not 10,000.
+// ordered by next fire time, so 10,000 schedules cost one timer, not 10,000. A timer that
+// fires late (a busy event loop, a starved machine) fires every time it passed within the
+// last LATE_GRACE_MS, each with its own due time: where several nodes schedule the same
+// times, each is claimed once, so a time is missed only if every node was that late.
 import { Heap } from 'heap-js';
 import type { Clock } from '../../clock.js';
 
@@ -10,6 +13,9 @@ export interface ScheduleEntry {
   /** The next fire time strictly after a time, or undefined when there is none (past `at` times). */
   nextAfter(ms: number): number | undefined;
 }
+
+/** How far back a late timer still fires the times it passed (older ones are skipped; `catch_up` is for restarts). */
+export const LATE_GRACE_MS = 10_000;
 
 interface Due<E> {
   entry: E;
@@ -70,8 +76,8 @@ export class Scheduler<E extends ScheduleEntry = ScheduleEntry> {
     for (let next = this.heap.peek(); next && next.at <= now; next = this.heap.peek()) {
       this.heap.pop();
       this.onDue(next.entry, next.at);
-      // From the time it was due, not from now: a late timer must not skip a time.
-      const following = next.entry.nextAfter(Math.max(next.at, now - 1));
+      // From the time it was due, not from now: a late timer fires the times it passed, back to LATE_GRACE_MS.
+      const following = next.entry.nextAfter(Math.max(next.at, now - LATE_GRACE_MS - 1));
       if (following !== undefined) this.heap.push({ entry: next.entry, at: following });
     }
     if (this.running) this.arm();
