@@ -36,6 +36,7 @@ import { createLogger, type Logger } from './logger.js';
 import { createOutbound, type RunningOutbound } from './outbound/outbound-service.js';
 import { storeLocation } from './open-store.js';
 import { prepareConfig } from './prepare-config.js';
+import { succeedNode } from './store/node-record.js';
 import type { Store, StoreOptions } from './store/store.js';
 import type { LiveConfig, ReloadOutcome } from './reload/live-config.js';
 import type { RunExecutor } from './triggers/run-executor.js';
@@ -89,6 +90,9 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     // leases, claims), and no node locks the others out.
     const shared = storeLocation(config.server, dataDir).kind === 'postgres';
     const store = await life.start(storePart(w, options.store));
+    // The node that ran on this data directory before is gone (its lock is ours): what it held passes on now.
+    const predecessor = succeedNode(dataDir, w.node);
+    if (shared && predecessor) await store.commit([{ kind: 'node_stopped', id: predecessor, at: Date.now() }]);
     const metrics = engineMetrics(w, store);
     // The outbox before the modules: their events and state changes go into it.
     const outbound = await createOutbound({ ...w, store, telemetry: metrics });

@@ -21,6 +21,12 @@ import type { TemplateInput } from './template.js';
 
 /** How long a run waits before it tries again to record an outcome the store could not take. */
 export const RECORD_RETRY_MS = 1_000;
+/**
+ * How long a run that failed for a reason of ours (a read of the store that broke off, say)
+ * waits before it runs again from its recorded actions. Real time. Without this it would stay
+ * pending until a restart, and on a cluster no other node takes over a live node's runs.
+ */
+export const RUN_RETRY_MS = 5_000;
 
 export interface RunExecutorDeps {
   /** Reads: unfinished runs, the actions a resumed run already did. */
@@ -48,6 +54,8 @@ export interface RunExecutorDeps {
 export class RunExecutor {
   private readonly active = new Set<Promise<void>>();
   private draining = false;
+  /** Runs waiting to run again after a failure of ours (cleared by a drain: they resume at the next start). */
+  private readonly retries = new Set<NodeJS.Timeout>();
   readonly slots = new RunSlots();
 
   constructor(private readonly deps: RunExecutorDeps) {}
@@ -65,9 +73,13 @@ export class RunExecutor {
     this.active.add(done);
     this.slots.enter(run.instance_id, mode, input !== undefined, () => {
       this.execute(run, trigger, input)
-        .catch((error: unknown) =>
-          this.deps.log.error({ run: run.id, reason: (error as Error).message }, 'run could not be recorded'),
-        )
+        .catch((error: unknown) => {
+          this.deps.log.error(
+            { run: run.id, reason: (error as Error).message, retryInMs: RUN_RETRY_MS },
+            'run could not be recorded; it runs again from its recorded actions',
+          );
+          this.retryLater(run, trigger);
+        })
         .finally(() => {
           this.slots.leave(run.instance_id);
           settle();
@@ -106,10 +118,22 @@ export class RunExecutor {
    */
   async drain(timeoutMs: number): Promise<void> {
     this.draining = true;
+    for (const retry of this.retries) clearTimeout(retry);
+    this.retries.clear();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
     await Promise.race([Promise.allSettled(this.active), timeout]);
     clearTimeout(timer);
+  }
+
+  private retryLater(run: RunRow, trigger: TriggerConfig | undefined): void {
+    if (this.draining) return;
+    const retry = setTimeout(() => {
+      this.retries.delete(retry);
+      if (!this.draining) this.submit(run, undefined, trigger);
+    }, RUN_RETRY_MS);
+    retry.unref();
+    this.retries.add(retry);
   }
 
   private async execute(run: RunRow, trigger: TriggerConfig | undefined, freshInput?: TemplateInput): Promise<void> {
