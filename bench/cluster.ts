@@ -19,11 +19,9 @@
 // PostgreSQL writer, with and without a debounce guard, interleaved, wall time and CPU
 // (this process and the server's) per commit.
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
 import { openPostgresStore } from '../src/store/pg-store.js';
-import { postgresPool, printableUrl, quoteIdentifier, withSearchPath } from '../src/store/pg-database.js';
+import { postgresPool, printableUrl } from '../src/store/pg-database.js';
 import { PostgresWriter } from '../src/store/pg-writer.js';
 import type { StoreWrite } from '../src/store/writes.js';
 import { fmt } from './support/format.js';
@@ -39,7 +37,7 @@ import {
 import { cleanupOnInterrupt, closers, runBench } from './support/lifecycle.js';
 import { log } from './support/log.js';
 import { describeMachine, machineHeader, machineNote } from './support/machine.js';
-import { processTicks } from './support/other-cpu.js';
+import { benchSchema, costRows, postgresTicks } from './support/postgres-server.js';
 import { integerSetting, JSON_OUTPUT } from './support/settings.js';
 import { table } from './support/table.js';
 import { benchTempDir } from './support/tempdir.js';
@@ -58,38 +56,9 @@ const NAMES: readonly Name[] = [
   'no call, 3 nodes on pg',
 ];
 
-/** CPU ticks of every PostgreSQL server process on this machine. */
-function postgresTicks(): number {
-  let ticks = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') ticks += processTicks(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return ticks;
-}
-
-async function freshSchema(label: string): Promise<string> {
-  const schema = `bench_${label}_${randomBytes(3).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: SERVER });
-  await admin.connect();
-  await admin.query(`create schema ${quoteIdentifier(schema)}`);
-  await admin.end();
-  closers.push(async () => {
-    const dropper = new pg.Client({ connectionString: SERVER });
-    await dropper.connect();
-    await dropper.query(`drop schema if exists ${quoteIdentifier(schema)} cascade`);
-    await dropper.end();
-  });
-  return withSearchPath(SERVER, schema);
-}
-
 /** Wall µs and CPU µs (this process, the server) per sequential commit, with and without a debounce guard. */
 async function guardCost(): Promise<{ guarded: boolean; wallUs: number; cpuUs: number; serverUs: number }[]> {
-  const url = await freshSchema('guard');
+  const url = await benchSchema(SERVER, 'guard');
   await (await openPostgresStore(url)).close(); // migrated
   const writer = new PostgresWriter(postgresPool(url, { max: 1 }));
   closers.push(() => writer.close());
@@ -147,7 +116,7 @@ async function guardCost(): Promise<{ guarded: boolean; wallUs: number; cpuUs: n
 
 /** Three nodes on one schema, started one after another: the first takes the module's lease, as a cluster's first node does. */
 async function cluster(dir: string, secret: string, label: string, env: NodeJS.ProcessEnv): Promise<Forked[]> {
-  const shared = await freshSchema(label);
+  const shared = await benchSchema(SERVER, label);
   const nodes: Forked[] = [];
   for (let i = 0; i < 3; i++)
     nodes.push(
@@ -168,7 +137,7 @@ async function main(): Promise<void> {
   targets.set('fire', await forkTarget('fire', dir, secret));
   targets.set(
     'fire, 1 node on pg',
-    await forkTarget('fire on postgres', dir, secret, { CEILING_POSTGRES: await freshSchema('one') }),
+    await forkTarget('fire on postgres', dir, secret, { CEILING_POSTGRES: await benchSchema(SERVER, 'one') }),
   );
   targets.set('fire, 3 nodes on pg', await cluster(dir, secret, 'three', {}));
   const noCall = { CEILING_NO_MODULE_CALL: '1' };
@@ -176,7 +145,7 @@ async function main(): Promise<void> {
     'no call, 1 node on pg',
     await forkTarget('fire on postgres', dir, secret, {
       ...noCall,
-      CEILING_POSTGRES: await freshSchema('one_nocall'),
+      CEILING_POSTGRES: await benchSchema(SERVER, 'one_nocall'),
       CEILING_NODE: 'nocall',
     }),
   );
@@ -184,16 +153,7 @@ async function main(): Promise<void> {
 
   const results = await runRounds(targets, secret, { ...SETTINGS, serverTicks: postgresTicks });
   const { rows, summaryRows, summary } = roundTables(NAMES, results, 'bare');
-  const serverCost = (name: Name) => {
-    const values = results.filter((r) => r.target === name).map((r) => r.serverCpuUsPerRequest ?? 0);
-    return values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-  };
-  const onPostgres = (name: Name) => name.endsWith('on pg');
-  const cost = NAMES.map((name) => {
-    const s = summary.find((x) => x.target === name)!;
-    const server = onPostgres(name) ? serverCost(name) : 0;
-    return [name, fmt(s.cpuUsPerRequest, 0), onPostgres(name) ? fmt(server, 0) : '—', fmt(s.cpuUsPerRequest + server, 0)];
-  });
+  const cost = costRows(NAMES, results, summary, (name) => name.endsWith('on pg'));
   const guard = await guardCost();
   const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const side = (guarded: boolean) => {

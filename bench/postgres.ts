@@ -14,9 +14,8 @@
 //   fire on postgres   the engine on PostgreSQL
 // Each PostgreSQL target gets a schema of its own, dropped at the end.
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
-import { printableUrl, quoteIdentifier, withSearchPath } from '../src/store/pg-database.js';
+import { printableUrl } from '../src/store/pg-database.js';
 import { fmt } from './support/format.js';
 import {
   describeRounds,
@@ -27,10 +26,10 @@ import {
   runRounds,
   type Forked,
 } from './support/forked-rounds.js';
-import { cleanupOnInterrupt, closers, runBench } from './support/lifecycle.js';
+import { cleanupOnInterrupt, runBench } from './support/lifecycle.js';
 import { log } from './support/log.js';
 import { describeMachine, machineHeader, machineNote } from './support/machine.js';
-import { processTicks } from './support/other-cpu.js';
+import { benchSchema, costRows, postgresTicks } from './support/postgres-server.js';
 import { JSON_OUTPUT } from './support/settings.js';
 import { table } from './support/table.js';
 import { benchTempDir } from './support/tempdir.js';
@@ -49,35 +48,6 @@ const KIND: Record<Name, string> = {
   'fire on postgres': 'fire on postgres',
 };
 const ON_POSTGRES: ReadonlySet<Name> = new Set(['postgres writes', 'fire on postgres']);
-
-/** CPU ticks of every PostgreSQL server process on this machine (the backends serving the targets among them). */
-function postgresTicks(): number {
-  let ticks = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') ticks += processTicks(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return ticks;
-}
-
-async function schemaFor(name: Name): Promise<string> {
-  const schema = `bench_${name.replaceAll(' ', '_')}_${randomBytes(3).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: SERVER });
-  await admin.connect();
-  await admin.query(`create schema ${quoteIdentifier(schema)}`);
-  await admin.end();
-  closers.push(async () => {
-    const dropper = new pg.Client({ connectionString: SERVER });
-    await dropper.connect();
-    await dropper.query(`drop schema if exists ${quoteIdentifier(schema)} cascade`);
-    await dropper.end();
-  });
-  return withSearchPath(SERVER, schema);
-}
 
 cleanupOnInterrupt();
 
@@ -100,7 +70,7 @@ async function main(): Promise<void> {
 
   const targets = new Map<Name, Forked>();
   for (const name of NAMES) {
-    const env = ON_POSTGRES.has(name) ? { CEILING_POSTGRES: await schemaFor(name) } : {};
+    const env = ON_POSTGRES.has(name) ? { CEILING_POSTGRES: await benchSchema(SERVER, name) } : {};
     targets.set(name, await forkTarget(KIND[name], dir, secret, env));
   }
   const results = await runRounds(targets, secret, {
@@ -108,15 +78,7 @@ async function main(): Promise<void> {
     serverTicks: postgresTicks,
   });
   const { rows, summaryRows, summary } = roundTables(NAMES, results, 'bare');
-  const serverCost = (name: Name) => {
-    const values = results.filter((r) => r.target === name).map((r) => r.serverCpuUsPerRequest ?? 0);
-    return values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-  };
-  const cost = NAMES.map((name) => {
-    const s = summary.find((x) => x.target === name)!;
-    const server = ON_POSTGRES.has(name) ? serverCost(name) : 0;
-    return [name, fmt(s.cpuUsPerRequest, 0), ON_POSTGRES.has(name) ? fmt(server, 0) : '—', fmt(s.cpuUsPerRequest + server, 0)];
-  });
+  const cost = costRows(NAMES, results, summary, (name) => ON_POSTGRES.has(name));
   const ratioOf = (name: Name) => summary.find((s) => s.target === name)!.ratioToBare;
   console.log(
     [

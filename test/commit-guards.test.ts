@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../src/store/pg-store.js';
 import { databaseFile, openStore, type Store } from '../src/store/store.js';
 import type { CommitGuard, RequestLogRow, StoreWrite } from '../src/store/writes.js';
-import { BACKENDS, freshSchema, postgresAvailable, type Schema } from './support/postgres.js';
+import { BACKENDS, freshSchema, postgresAvailable, twoStoresOnOneSchema } from './support/postgres.js';
 
 const stores: Store[] = [];
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -139,19 +139,11 @@ describe.each(BACKENDS)('schedule claims (%s)', (backend) => {
 });
 
 describe.runIf(postgresAvailable)('two nodes on one PostgreSQL schema', () => {
-  let schema: Schema;
   let one: Store;
   let two: Store;
-  beforeAll(async () => {
-    schema = await freshSchema();
-    one = await openPostgresStore(schema.url);
-    two = await openPostgresStore(schema.url);
-  });
-  afterAll(async () => {
-    await one.close();
-    await two.close();
-    await schema.drop();
-  });
+  let close: () => Promise<void>;
+  beforeAll(async () => void ({ one, two, close } = await twoStoresOnOneSchema()));
+  afterAll(() => close());
 
   it('admits exactly one of 100 concurrent requests through either node (hold, server clock)', async () => {
     const answers = await Promise.all(

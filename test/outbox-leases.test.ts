@@ -7,10 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TakenOver } from '../src/store/outbox-repo.js';
-import { openPostgresStore } from '../src/store/pg-store.js';
 import { databaseFile, openStore, type Store } from '../src/store/store.js';
 import type { DeliveryRow, StoreWrite } from '../src/store/writes.js';
-import { freshSchema, postgresAvailable, type Schema } from './support/postgres.js';
+import { postgresAvailable, twoStoresOnOneSchema } from './support/postgres.js';
 
 function delivery(id: string, due: number, subscription = 'sub-a', url = 'https://a.example/hook'): DeliveryRow {
   return {
@@ -78,19 +77,11 @@ describe('the attempt fence on SQLite (the only worker)', () => {
 });
 
 describe.runIf(postgresAvailable)('the leased outbox on PostgreSQL, two nodes', () => {
-  let schema: Schema;
   let one: Store;
   let two: Store;
-  beforeAll(async () => {
-    schema = await freshSchema();
-    one = await openPostgresStore(schema.url);
-    two = await openPostgresStore(schema.url);
-  });
-  afterAll(async () => {
-    await one.close();
-    await two.close();
-    await schema.drop();
-  });
+  let close: () => Promise<void>;
+  beforeAll(async () => void ({ one, two, close } = await twoStoresOnOneSchema()));
+  afterAll(() => close());
   beforeEach(async () => {
     await one.database.db.deleteFrom('delivery_attempts').execute();
     await one.database.db.deleteFrom('deliveries').execute();

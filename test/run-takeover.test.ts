@@ -6,10 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openPostgresStore } from '../src/store/pg-store.js';
 import { databaseFile, openStore, type Store } from '../src/store/store.js';
 import type { RunRow } from '../src/store/writes.js';
-import { freshSchema, postgresAvailable, type Schema } from './support/postgres.js';
+import { postgresAvailable, twoStoresOnOneSchema } from './support/postgres.js';
 
 function run(id: string, createdAt: number): RunRow {
   return {
@@ -61,19 +60,11 @@ describe('on SQLite, the only engine takes every run of the one before', () => {
 });
 
 describe.runIf(postgresAvailable)('on PostgreSQL, two nodes', () => {
-  let schema: Schema;
   let one: Store;
   let two: Store;
-  beforeAll(async () => {
-    schema = await freshSchema();
-    one = await openPostgresStore(schema.url);
-    two = await openPostgresStore(schema.url);
-  });
-  afterAll(async () => {
-    await one.close();
-    await two.close();
-    await schema.drop();
-  });
+  let close: () => Promise<void>;
+  beforeAll(async () => void ({ one, two, close } = await twoStoresOnOneSchema()));
+  afterAll(() => close());
   beforeEach(async () => {
     await one.database.db.deleteFrom('runs').execute();
     await one.database.db.deleteFrom('nodes').execute();

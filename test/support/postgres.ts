@@ -5,6 +5,8 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { quoteIdentifier, withSearchPath } from '../../src/store/pg-database.js';
+import { openPostgresStore } from '../../src/store/pg-store.js';
+import type { Store } from '../../src/store/store.js';
 import { tcpProxy, type TcpProxy } from './tcp-proxy.js';
 
 const provided = inject('postgres');
@@ -53,4 +55,20 @@ export async function throughProxy(url: string): Promise<{ proxy: TcpProxy; url:
   const target = new URL(POSTGRES_URL);
   const proxy = await tcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
   return { proxy, url: url.replace(`@${target.host}/`, `@127.0.0.1:${proxy.port}/`) };
+}
+
+/** Two stores on one fresh schema, standing for two nodes of a cluster; `close` closes both and drops the schema. */
+export async function twoStoresOnOneSchema(): Promise<{ one: Store; two: Store; close(): Promise<void> }> {
+  const schema = await freshSchema();
+  const one = await openPostgresStore(schema.url);
+  const two = await openPostgresStore(schema.url);
+  return {
+    one,
+    two,
+    async close() {
+      await one.close();
+      await two.close();
+      await schema.drop();
+    },
+  };
 }
