@@ -2,7 +2,7 @@
 // ours but the leaf modules; `triggers` never reaches the edge (inbound, http, cli) nor
 // the outbound side; a shipped driver imports only the driver API.
 const LEAF = '^src/(clock|ids|errors|redact|address-list)\\.ts$';
-const EDGE = '^src/(inbound|http|cli)/';
+const EDGE = '^src/(inbound|http|cli|admin)/';
 
 module.exports = {
   forbidden: [
@@ -44,10 +44,16 @@ module.exports = {
       to: { path: [EDGE, '^src/engine\\.ts$'] },
     },
     {
+      name: 'views-never-reach-the-edge',
+      severity: 'error',
+      from: { path: '^src/(views|overrides)/' },
+      to: { path: ['^src/(http|cli|admin)/', '^src/engine\\.ts$'] },
+    },
+    {
       name: 'inbound-never-reaches-http-or-cli',
       severity: 'error',
       from: { path: '^src/inbound/' },
-      to: { path: ['^src/(http|cli)/', '^src/engine\\.ts$'] },
+      to: { path: ['^src/(http|cli|admin)/', '^src/engine\\.ts$'] },
     },
     {
       name: 'a-driver-imports-only-the-driver-api',

@@ -14,6 +14,7 @@ import * as nodes from './011_nodes.js';
 import * as sharedWindows from './012_shared_windows.js';
 import * as leases from './013_leases.js';
 import * as moduleLeases from './014_module_leases.js';
+import * as overrides from './015_overrides.js';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': initial,
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '012_shared_windows': sharedWindows,
   '013_leases': leases,
   '014_module_leases': moduleLeases,
+  '015_overrides': overrides,
 };

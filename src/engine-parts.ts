@@ -23,6 +23,7 @@ import type { Part, PartHealth } from './lifecycle.js';
 import { driverLogger, type Logger } from './logger.js';
 import { EngineMetrics } from './metrics/engine-metrics.js';
 import { ModuleStateRecorder, restoreModuleStates } from './module-state.js';
+import { applyOverrides, shadowNotes } from './overrides/overrides.js';
 import { NodeHeartbeat } from './node-heartbeat.js';
 import { openConfiguredStore } from './open-store.js';
 import type { DeliveryWorker } from './outbound/delivery-worker.js';
@@ -141,7 +142,11 @@ export async function liveConfig(w: Wiring, parts: LiveConfigParts, env?: NodeJS
   const deps = { ...parts, ...w, telemetry: parts.metrics };
   const build = (config: Config, number: number, hash?: string) => buildGeneration(deps, config, number, hash);
   const reported = reloadReports(w.dataDir, parts.metrics);
-  const live = new LiveConfig({ ...w, ...parts, env, build, reported }, await build(w.config, 1));
+  const overrides = () => parts.store.overrides.all();
+  const applied = await overrides();
+  for (const note of shadowNotes(w.config, applied)) w.log.warn(`override shadows the YAML: ${note}`);
+  const first = await build(applyOverrides(w.config, applied), 1);
+  const live = new LiveConfig({ ...w, ...parts, env, build, reported, overrides }, first, w.config, applied);
   parts.modules.onStateChange((change) => live.current.conditions.onStateChange(change));
   return live;
 }
@@ -160,6 +165,7 @@ function reloadReports(dataDir: string, metrics: EngineMetrics): (outcome: Reloa
       problems: outcome.problems.map(formatProblem),
       reason: outcome.reason,
       summary: outcome.changes && describeChanges(outcome.changes),
+      shadowed: outcome.shadowed,
     });
   };
 }
@@ -274,6 +280,33 @@ export function runTakeoverPart(w: Wiring, executor: RunExecutor, live: LiveConf
     async stop() {
       clearInterval(timer);
       await taking;
+    },
+  };
+}
+
+/** How often the overrides are read back: what the CLI or another node changed applies within this. */
+export const OVERRIDES_POLL_MS = 1_000;
+
+/**
+ * The operator's overrides as the store holds them now: a change made here applies at once
+ * (the admin API asks), one made by the CLI or another node when read back. Real time.
+ */
+export function overridesPart(w: Wiring, live: LiveConfig): Part {
+  let timer: NodeJS.Timeout | undefined;
+  let following: Promise<unknown> = Promise.resolve();
+  return {
+    name: 'overrides',
+    start() {
+      timer = setInterval(() => {
+        following = live
+          .followOverrides()
+          .catch((error: Error) => w.log.warn({ reason: error.message }, 'could not read the overrides'));
+      }, OVERRIDES_POLL_MS);
+      timer.unref();
+    },
+    async stop() {
+      clearInterval(timer);
+      await following;
     },
   };
 }

@@ -4,6 +4,7 @@
 // before anything in it is touched; a start that fails part-way stops what it started.
 // What the config's triggers and instances build is a generation (src/reload), which a
 // reload swaps while the rest runs on.
+import { adminPart } from './admin/admin-listener.js';
 import { systemClock, type Clock } from './clock.js';
 import { dataDirOf } from './config/data-dir.js';
 import type { Config } from './config/schema.js';
@@ -22,6 +23,7 @@ import {
   modulesPart,
   nodePart,
   outboundPart,
+  overridesPart,
   retentionPart,
   runExecutor,
   runsPart,
@@ -53,6 +55,8 @@ export interface EngineOptions {
   port?: number;
   host?: string;
   dataDir?: string;
+  /** Overrides of the admin listener's port (tests listen on port 0). */
+  adminPort?: number;
   /** Store options beyond the config's (tests wrap the writer to inject storage faults). */
   store?: Pick<StoreOptions, 'wrapWriter' | 'engineClock'>;
 }
@@ -61,6 +65,8 @@ export interface Engine {
   /** The config of the generation serving now. */
   readonly config: Config;
   readonly url: string;
+  /** The admin listener's address, when the config has an `admin` section. */
+  readonly adminUrl?: string;
   readonly store: Store;
   readonly modules: ModuleHost;
   readonly executor: RunExecutor;
@@ -125,8 +131,42 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     const listener = { ...w, port: options.port, host: options.host, live, store, firer, modules, metrics, internal };
     const http = await life.start(listenerPart({ ...listener, readiness: () => life.report() }));
     node.listensAt(http.url);
-    log.info({ url: http.url, instances: config.instances.length, modules: modules.all().length }, 'switchboard started');
-    const running = { url: http.url, store, modules, executor, outbound: { ...outbound, worker }, live, http };
+    await life.start(overridesPart(w, live));
+    const admin = config.admin
+      ? await life.start(
+          adminPart({
+            admin: config.admin,
+            server: config.server,
+            port: options.adminPort,
+            api: {
+              ...w,
+              live,
+              store,
+              startedAt: Date.now(),
+              storeKind: shared ? 'postgres' : 'sqlite',
+              readiness: () => life.report(),
+              triggerBase: () => (config.server.public_url ?? http.url).replace(/\/+$/, ''),
+            },
+            readiness: () => life.report(),
+            generation: () => ({ generation: live.current.number, hash: live.current.hash }),
+            metrics,
+          }),
+        )
+      : undefined;
+    log.info(
+      { url: http.url, admin: admin?.url, instances: config.instances.length, modules: modules.all().length },
+      'switchboard started',
+    );
+    const running = {
+      url: http.url,
+      adminUrl: admin?.url,
+      store,
+      modules,
+      executor,
+      outbound: { ...outbound, worker },
+      live,
+      http,
+    };
     return {
       ...running,
       get config() {

@@ -2,7 +2,8 @@
 // comparisons that could not be made, and whether conditions held when last evaluated,
 // all read from the store (so they survive a restart).
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { instances, type InstanceView } from '../src/cli/commands/instances.js';
+import { instances } from '../src/cli/commands/instances.js';
+import type { InstanceView } from '../src/views/instance-views.js';
 import { startTestEngine, type TestEngine } from './support/test-engine.js';
 
 const SECRET = 'instances-secret-0123456789';

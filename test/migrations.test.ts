@@ -20,6 +20,7 @@ const TABLES = [
   'module_leases',
   'module_state',
   'nodes',
+  'overrides',
   'request_log',
   'run_actions',
   'runs',
@@ -37,6 +38,7 @@ const INDEXES = [
   'events_created',
   'request_log_instance',
   'run_actions_run',
+  'runs_created',
   'runs_pending',
 ];
 const ALL = [
@@ -54,6 +56,7 @@ const ALL = [
   '012_shared_windows',
   '013_leases',
   '014_module_leases',
+  '015_overrides',
 ];
 
 const dirs: string[] = [];
@@ -176,6 +179,7 @@ describe('migrations', () => {
       schedule_claims: ['instance_id', 'condition', 'due_at'],
       module_leases: ['module', 'node_id', 'epoch', 'lease_until'],
       cluster_settings: ['name', 'value'],
+      overrides: ['target', 'id', 'field', 'value', 'set_at', 'set_by'],
       store_probe: ['pad'],
     });
     const seq = tables.find((t) => t.name === 'run_actions')!.columns.find((c) => c.name === 'seq')!;

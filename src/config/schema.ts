@@ -1,5 +1,6 @@
 // The zod schemas of the YAML config: the single source of config types (z.infer).
 import { z } from 'zod';
+import { adminSchema } from './admin-schema.js';
 import { byteSizeSchema } from './byte-size.js';
 import { conditionSchema } from './conditions-schema.js';
 import { durationSchema } from './duration.js';
@@ -272,6 +273,7 @@ export const configSchema = z.strictObject({
   subscriptions: z.array(subscriptionSchema).default([]),
   outbound: outboundSchema,
   mail: mailSchema,
+  admin: adminSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,5 +1,5 @@
 // What a reload cannot change while the engine runs: the server section (the listener, the
-// store, limits, retention), mail (its connection) and the outbound section (the delivery
+// store, limits, retention), mail (its connection), admin (its listener and tokens) and the outbound section (the delivery
 // worker's concurrency, proxy and address guard). A change to any of them is a problem like
 // any other, at the place it was made, naming what to do instead.
 import { canonicalJson } from '../config/config-hash.js';
@@ -15,6 +15,7 @@ export function restartOnlyProblems(running: Config, next: Config, locate: Locat
     ...changedKeys('server', running.server, next.server, locate),
     ...changedKeys('outbound', running.outbound, next.outbound, locate),
     ...changedWhole('mail', running.mail, next.mail, locate),
+    ...changedWhole('admin', running.admin, next.admin, locate),
   ];
 }
 

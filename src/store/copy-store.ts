@@ -22,6 +22,7 @@ const COPIED: readonly [Table, string | undefined][] = [
   ['schedule_fires', undefined],
   ['module_state', undefined],
   ['nodes', 'id'],
+  ['overrides', undefined],
 ];
 
 /** Tables whose key is a sequence the target must go on from. */

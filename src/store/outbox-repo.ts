@@ -19,6 +19,8 @@ export interface DeliveryFilter {
   subscriptionId?: string;
   status?: DeliveryStatus;
   type?: string;
+  /** Created at or after this time (ms). */
+  since?: number;
   limit?: number;
 }
 
@@ -164,10 +166,56 @@ export class OutboxRepo {
     if (filter.subscriptionId) query = query.where('d.subscription_id', '=', filter.subscriptionId);
     if (filter.status) query = query.where('d.status', '=', filter.status);
     if (filter.type) query = query.where('e.type', '=', filter.type);
+    if (filter.since !== undefined) query = query.where('d.created_at', '>=', filter.since);
     return query
       .orderBy('d.created_at', 'desc')
       .orderBy('d.id', 'desc')
       .limit(filter.limit ?? 50)
+      .execute();
+  }
+
+  /** Created at or after `ms`, oldest first (the admin stream's cursor). */
+  async since(ms: number, limit: number): Promise<(DeliveryRow & { type: string })[]> {
+    return this.db
+      .selectFrom('deliveries as d')
+      .innerJoin('events as e', 'e.id', 'd.event_id')
+      .select(DELIVERY_COLUMNS)
+      .select('e.type')
+      .where('d.created_at', '>=', ms)
+      .orderBy('d.created_at')
+      .orderBy('d.id')
+      .limit(limit)
+      .execute();
+  }
+
+  /** Attempts recorded after the one numbered `seq` (their order of recording), oldest first, with their number. */
+  async attemptsAfter(seq: number, limit: number): Promise<{ seq: number; delivery_id: string; started_at: number }[]> {
+    const rows = await this.db
+      .selectFrom('delivery_attempts')
+      .select(['seq', 'delivery_id', 'started_at'])
+      .where('seq', '>', seq)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ seq: Number(r.seq), delivery_id: r.delivery_id, started_at: Number(r.started_at) }));
+  }
+
+  /** The number of the last attempt recorded, or of the last one started before `ms` when given (0: none). */
+  async lastAttemptSeq(before?: number): Promise<number> {
+    let query = this.db.selectFrom('delivery_attempts').select('seq').orderBy('seq', 'desc').limit(1);
+    if (before !== undefined) query = query.where('started_at', '<', before);
+    const row = await query.executeTakeFirst();
+    return Number(row?.seq ?? 0);
+  }
+
+  async getMany(ids: readonly string[]): Promise<(DeliveryRow & { type: string })[]> {
+    if (ids.length === 0) return [];
+    return this.db
+      .selectFrom('deliveries as d')
+      .innerJoin('events as e', 'e.id', 'd.event_id')
+      .select(DELIVERY_COLUMNS)
+      .select('e.type')
+      .where('d.id', 'in', ids)
       .execute();
   }
 

@@ -64,6 +64,13 @@ const SQL = {
   scheduleClaim: `with old as (delete from schedule_claims where instance_id = $1 and condition = $2 and due_at < $3::bigint - ${CLAIMS_KEPT_MS})
     insert into schedule_claims (instance_id, condition, due_at) values ($1, $2, $3) on conflict do nothing`,
   debounceForgotten: 'delete from debounce_windows where key = any($1)',
+  overrideSet: `insert into overrides (target, id, field, value, set_at, set_by) values ($1, $2, $3, $4, $5, $6)
+    on conflict (target, id, field) do update set value = excluded.value, set_at = excluded.set_at, set_by = excluded.set_by`,
+  overrideCleared: 'delete from overrides where target = $1 and id = $2 and field = $3',
+  deliveryRequeued: `update deliveries set status = 'pending', next_attempt_at = $1, finished_at = null,
+    lease_owner = null, lease_until = null where id = $2`,
+  deliveriesRecovered: `update deliveries set status = 'pending', next_attempt_at = $1, finished_at = null
+    where status = 'failed' and created_at >= $2`,
   probe: 'insert into store_probe (pad) values (null)',
 } as const;
 
@@ -227,6 +234,16 @@ function statementsOf(write: StoreWrite): Query[] {
       return [[SQL.nodeStopped, [write.at, write.id]]];
     case 'debounce_forgotten':
       return [[SQL.debounceForgotten, [write.keys]]];
+    case 'override_set': {
+      const r = write.row;
+      return [[SQL.overrideSet, [r.target, r.id, r.field, r.value, r.set_at, r.set_by]]];
+    }
+    case 'override_cleared':
+      return [[SQL.overrideCleared, [write.target, write.id, write.field]]];
+    case 'delivery_requeued':
+      return [[SQL.deliveryRequeued, [write.at, write.id]]];
+    case 'deliveries_recovered':
+      return [[SQL.deliveriesRecovered, [write.at, write.since]]];
     case 'guard':
       throw new Error('a guard is only ever first in its unit');
     default:

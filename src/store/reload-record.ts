@@ -18,6 +18,8 @@ export interface ReloadRecord {
   problems: string[];
   reason?: string;
   summary?: string;
+  /** The overrides that shadow a value of the YAML, one line each. */
+  shadowed?: string[];
 }
 
 export function recordReload(dataDir: string, record: ReloadRecord): void {

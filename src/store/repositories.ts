@@ -4,6 +4,7 @@ import { ClusterRepo } from './cluster-repo.js';
 import { ModuleStateRepo } from './module-state-repo.js';
 import { NodesRepo } from './nodes-repo.js';
 import { OutboxRepo } from './outbox-repo.js';
+import { OverridesRepo } from './overrides-repo.js';
 import { RequestLogRepo } from './request-log-repo.js';
 import { RunsRepo } from './runs-repo.js';
 import { ScheduleRepo } from './schedule-repo.js';
@@ -19,6 +20,7 @@ export interface Repositories {
   readonly moduleStates: ModuleStateRepo;
   readonly nodes: NodesRepo;
   readonly cluster: ClusterRepo;
+  readonly overrides: OverridesRepo;
 }
 
 export function repositories(db: Kysely<Tables>): Repositories {
@@ -31,5 +33,6 @@ export function repositories(db: Kysely<Tables>): Repositories {
     moduleStates: new ModuleStateRepo(db),
     nodes: new NodesRepo(db),
     cluster: new ClusterRepo(db),
+    overrides: new OverridesRepo(db),
   };
 }

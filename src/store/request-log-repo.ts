@@ -10,6 +10,8 @@ export type { RequestLogRow } from './writes.js';
 export interface RequestLogFilter {
   instanceId?: string;
   outcome?: string;
+  /** Received at or after this time (ms). */
+  since?: number;
   limit?: number;
 }
 
@@ -21,11 +23,28 @@ export class RequestLogRepo {
     return this.db.selectFrom('request_log').select(['body', 'headers']).where('id', '=', id).executeTakeFirst();
   }
 
+  async get(id: string): Promise<RequestLogRow | undefined> {
+    return this.db.selectFrom('request_log').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Received at or after `ms`, oldest first (the admin stream's cursor). */
+  async since(ms: number, limit: number): Promise<RequestLogRow[]> {
+    return this.db
+      .selectFrom('request_log')
+      .selectAll()
+      .where('received_at', '>=', ms)
+      .orderBy('received_at')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+  }
+
   /** Newest first. */
   async list(filter: RequestLogFilter = {}): Promise<RequestLogRow[]> {
     let query = this.db.selectFrom('request_log').selectAll();
     if (filter.instanceId) query = query.where('instance_id', '=', filter.instanceId);
     if (filter.outcome) query = query.where('outcome', '=', filter.outcome);
+    if (filter.since !== undefined) query = query.where('received_at', '>=', filter.since);
     return query
       .orderBy('received_at', 'desc')
       .orderBy('id', 'desc')

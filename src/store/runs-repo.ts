@@ -33,6 +33,15 @@ const RUN_COLUMNS = [
   'error',
 ] as const satisfies readonly (keyof RunRow)[];
 
+export interface RunFilter {
+  instanceId?: string;
+  triggerId?: string;
+  status?: RunRow['status'];
+  /** Created at or after this time (ms). */
+  since?: number;
+  limit?: number;
+}
+
 export class RunsRepo {
   constructor(private readonly db: Kysely<Tables>) {}
 
@@ -93,15 +102,46 @@ export class RunsRepo {
   }
 
   /** Newest first. */
-  async list(filter: { instanceId?: string; status?: RunRow['status']; limit?: number } = {}): Promise<RunRow[]> {
+  async list(filter: RunFilter = {}): Promise<RunRow[]> {
     let query = this.db.selectFrom('runs').select(RUN_COLUMNS);
     if (filter.instanceId) query = query.where('instance_id', '=', filter.instanceId);
+    if (filter.triggerId) query = query.where('trigger_id', '=', filter.triggerId);
     if (filter.status) query = query.where('status', '=', filter.status);
+    if (filter.since !== undefined) query = query.where('created_at', '>=', filter.since);
     return query
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
       .limit(filter.limit ?? 50)
       .execute();
+  }
+
+  /** Created at or after `ms`, oldest first (the admin stream's cursor). */
+  async since(ms: number, limit: number): Promise<RunRow[]> {
+    return this.db
+      .selectFrom('runs')
+      .select(RUN_COLUMNS)
+      .where('created_at', '>=', ms)
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+  }
+
+  /** Finished after `ms`, among those created at or after `createdFrom` (a bounded look back). */
+  async finishedSince(ms: number, createdFrom: number, limit: number): Promise<RunRow[]> {
+    return this.db
+      .selectFrom('runs')
+      .select(RUN_COLUMNS)
+      .where('created_at', '>=', createdFrom)
+      .where('finished_at', '>', ms)
+      .orderBy('finished_at')
+      .limit(limit)
+      .execute();
+  }
+
+  async getMany(ids: readonly string[]): Promise<RunRow[]> {
+    if (ids.length === 0) return [];
+    return this.db.selectFrom('runs').select(RUN_COLUMNS).where('id', 'in', ids).execute();
   }
 
   async get(id: string): Promise<RunRow | undefined> {

@@ -63,6 +63,13 @@ const SQL = {
   // A day-old claim can no longer be contended: each claim takes its schedule's old ones away.
   oldClaims: 'delete from schedule_claims where instance_id = ? and condition = ? and due_at < ?',
   debounceForgotten: 'delete from debounce_windows where key = ?',
+  overrideSet: `insert into overrides (target, id, field, value, set_at, set_by) values (?, ?, ?, ?, ?, ?)
+    on conflict (target, id, field) do update set value = excluded.value, set_at = excluded.set_at, set_by = excluded.set_by`,
+  overrideCleared: 'delete from overrides where target = ? and id = ? and field = ?',
+  deliveryRequeued: `update deliveries set status = 'pending', next_attempt_at = ?, finished_at = null,
+    lease_owner = null, lease_until = null where id = ?`,
+  deliveriesRecovered: `update deliveries set status = 'pending', next_attempt_at = ?, finished_at = null
+    where status = 'failed' and created_at >= ?`,
   probe: 'insert into store_probe (pad) values (zeroblob(@bytes))',
 } as const;
 
@@ -265,6 +272,20 @@ export class SqliteWriter {
         return;
       case 'debounce_forgotten':
         for (const key of write.keys) s.debounceForgotten.run(key);
+        return;
+      case 'override_set': {
+        const r = write.row;
+        s.overrideSet.run(r.target, r.id, r.field, r.value, r.set_at, r.set_by);
+        return;
+      }
+      case 'override_cleared':
+        s.overrideCleared.run(write.target, write.id, write.field);
+        return;
+      case 'delivery_requeued':
+        s.deliveryRequeued.run(write.at, write.id);
+        return;
+      case 'deliveries_recovered':
+        s.deliveriesRecovered.run(write.at, write.since);
         return;
       case 'guard':
         throw new Error('a guard is only ever first in its unit');

@@ -179,6 +179,21 @@ export interface ClusterSettingsTable {
   value: string;
 }
 
+/** A field an operator changed at run time, on top of what the YAML says. */
+export interface OverridesTable {
+  /** What kind of thing it changes: `instance`. */
+  target: string;
+  /** Which one: the instance's id. */
+  id: string;
+  /** Which field: `enabled`. */
+  field: string;
+  /** The value, as JSON. */
+  value: string;
+  set_at: number;
+  /** Who set it: an admin token's name, or `cli`. */
+  set_by: string;
+}
+
 export interface StoreProbeTable {
   pad: Buffer | null;
 }
@@ -200,5 +215,6 @@ export interface Tables {
   schedule_claims: ScheduleClaimsTable;
   module_leases: ModuleLeasesTable;
   cluster_settings: ClusterSettingsTable;
+  overrides: OverridesTable;
   store_probe: StoreProbeTable;
 }

@@ -7,6 +7,7 @@ import type {
   EventsTable,
   ModuleStateTable,
   NodesTable,
+  OverridesTable,
   RequestLogTable,
   RunActionsTable,
   RunsTable,
@@ -20,6 +21,7 @@ export type RunActionRow = Omit<RunActionsTable, 'seq'>;
 export type EventRow = EventsTable;
 export type ModuleStateRow = ModuleStateTable;
 export type NodeRow = NodesTable;
+export type OverrideRow = OverridesTable;
 /** A delivery as written and read; its lease is the outbox's own business (OutboxRepo.claim). */
 export type DeliveryRow = Omit<DeliveriesTable, 'lease_owner' | 'lease_until'>;
 export type AttemptRow = Omit<DeliveryAttemptsTable, 'seq'>;
@@ -84,7 +86,14 @@ export type StoreWrite =
   | { kind: 'module_state'; row: ModuleStateRow }
   /** A node's heartbeat: its row as it is now (started, or seen again). */
   | { kind: 'node_seen'; row: Omit<NodeRow, 'stopped_at'> }
-  | { kind: 'node_stopped'; id: string; at: number };
+  | { kind: 'node_stopped'; id: string; at: number }
+  /** An operator's change on top of the YAML, set (or replaced). */
+  | { kind: 'override_set'; row: OverrideRow }
+  | { kind: 'override_cleared'; target: string; id: string; field: string }
+  /** One delivery queued again, whatever its state (an operator's redeliver); its event id stays. */
+  | { kind: 'delivery_requeued'; id: string; at: number }
+  /** Every failed delivery created since `since` queued again (an operator's recover). */
+  | { kind: 'deliveries_recovered'; since: number; at: number };
 
 /** The store's one way in for writes: a list of writes that commit together, or not at all. */
 export interface UnitOfWork {

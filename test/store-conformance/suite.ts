@@ -757,6 +757,100 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
         expect(await store.outbox.get('del-before')).toMatchObject({ status: 'failed', next_attempt_at: null });
         expect(await store.outbox.get('del-done')).toMatchObject({ status: 'succeeded' });
       });
+      it('delivery_requeued queues one delivery again whatever its state; deliveries_recovered every failed one since a time', async () => {
+        const row = (id: string, status: 'succeeded' | 'failed', created_at: number) =>
+          ({
+            kind: 'delivery',
+            row: deliveryRow(id, 'ev-1', { status, attempts: 2, next_attempt_at: null, created_at, finished_at: created_at + 1 }),
+          }) as const;
+        await store.commit([
+          { kind: 'event', row: eventRow('ev-1') },
+          row('del-ok', 'succeeded', T),
+          row('del-old', 'failed', T - 10),
+          row('del-new', 'failed', T + 10),
+        ]);
+        await store.commit([{ kind: 'delivery_requeued', id: 'del-ok', at: T + 100 }]);
+        expect(await store.outbox.get('del-ok')).toMatchObject({
+          status: 'pending',
+          next_attempt_at: T + 100,
+          finished_at: null,
+          attempts: 2,
+        });
+        await store.commit([{ kind: 'deliveries_recovered', since: T, at: T + 200 }]);
+        expect(await store.outbox.get('del-new')).toMatchObject({ status: 'pending', next_attempt_at: T + 200 });
+        expect(await store.outbox.get('del-old')).toMatchObject({ status: 'failed' });
+        expect(ids(await store.outbox.getMany(['del-new', 'del-none']))).toEqual(['del-new']);
+        expect(ids(await store.outbox.since(T, 10))).toEqual(['del-ok', 'del-new']);
+      });
+
+      it('attemptsAfter lists attempts recorded after a number, oldest first; lastAttemptSeq the last one (before a time)', async () => {
+        await store.commit([
+          { kind: 'event', row: eventRow('ev-1') },
+          { kind: 'delivery', row: deliveryRow('del-1', 'ev-1') },
+        ]);
+        expect(await store.outbox.lastAttemptSeq()).toBe(0);
+        for (const attempt of [1, 2])
+          await store.commit([
+            {
+              kind: 'attempt',
+              row: attemptRow('del-1', attempt, { started_at: T + attempt * 10 }),
+              delivery: {
+                id: 'del-1',
+                status: 'pending',
+                attempts: attempt,
+                next_attempt_at: T + 100,
+                finished_at: null,
+                last_status: 500,
+                last_error: null,
+              },
+            },
+          ]);
+        const all = await store.outbox.attemptsAfter(0, 10);
+        expect(all.map((a) => [a.delivery_id, a.started_at])).toEqual([
+          ['del-1', T + 10],
+          ['del-1', T + 20],
+        ]);
+        expect(await store.outbox.attemptsAfter(all[0]!.seq, 10)).toEqual([all[1]]);
+        expect(await store.outbox.lastAttemptSeq()).toBe(all[1]!.seq);
+        expect(await store.outbox.lastAttemptSeq(T + 15)).toBe(all[0]!.seq);
+      });
+    });
+
+    describe('overrides', () => {
+      it('override_set sets or replaces a field, override_cleared removes it; all lists them in order', async () => {
+        const set = (id: string, value: boolean, at: number) =>
+          ({
+            kind: 'override_set',
+            row: { target: 'instance', id, field: 'enabled', value: JSON.stringify(value), set_at: at, set_by: 'ops' },
+          }) as const;
+        await store.commit([set('b', false, T), set('a', false, T + 1)]);
+        await store.commit([set('a', true, T + 2)]);
+        expect(await store.overrides.all()).toEqual([
+          { target: 'instance', id: 'a', field: 'enabled', value: 'true', set_at: T + 2, set_by: 'ops' },
+          { target: 'instance', id: 'b', field: 'enabled', value: 'false', set_at: T, set_by: 'ops' },
+        ]);
+        await store.commit([{ kind: 'override_cleared', target: 'instance', id: 'a', field: 'enabled' }]);
+        expect((await store.overrides.all()).map((o) => o.id)).toEqual(['b']);
+      });
+    });
+
+    describe('streams', () => {
+      it('requests and runs since a time come oldest first; runs by id, and finished since a time', async () => {
+        await store.commit([
+          { kind: 'request', row: requestRow('req-2', { received_at: T + 2 }) },
+          { kind: 'request', row: requestRow('req-1', { received_at: T + 1 }) },
+          { kind: 'request', row: requestRow('req-0', { received_at: T - 1 }) },
+          { kind: 'run', row: runRow('run-2', { created_at: T + 2 }) },
+          { kind: 'run', row: runRow('run-1', { created_at: T + 1 }) },
+        ]);
+        await store.commit([{ kind: 'run_finished', id: 'run-1', status: 'succeeded', finishedAt: T + 50, error: null }]);
+        expect(ids(await store.requests.since(T, 10))).toEqual(['req-1', 'req-2']);
+        expect((await store.requests.get('req-1'))?.received_at).toBe(T + 1);
+        expect(ids(await store.runs.since(T, 10))).toEqual(['run-1', 'run-2']);
+        expect(ids(await store.runs.getMany(['run-2', 'run-x']))).toEqual(['run-2']);
+        expect(ids(await store.runs.finishedSince(T + 10, T, 10))).toEqual(['run-1']);
+        expect(ids(await store.runs.finishedSince(T + 50, T, 10))).toEqual([]);
+      });
     });
 
     describe('subscription state', () => {

@@ -66,6 +66,7 @@ export async function startTestEngine(options: TestEngineOptions): Promise<TestE
     configDir,
     dataDir,
     port: 0,
+    adminPort: 0,
     host: '127.0.0.1',
     registry,
     log: logs.log,

@@ -1,9 +1,7 @@
 // `switchboard log`: the request log, newest first, filtered by instance and outcome, each
 // row with why it was refused or not fired.
-import type { Config } from '../../config/schema.js';
 import { REFUSAL_CODES } from '../../errors.js';
-import { compileRedactPaths, NO_PATHS, type RedactPaths } from '../../inbound/redact-paths.js';
-import { shownBody } from '../../inbound/stored-body.js';
+import { requestViewer } from '../../views/request-views.js';
 import { intOption, jsonOption, limitOption, oneOf, storeOptions, type OptionValues } from '../options.js';
 import { withStore } from '../with-store.js';
 
@@ -23,20 +21,11 @@ export async function log(values: OptionValues<typeof options>): Promise<number>
   const limit = intOption(values, 'limit') ?? 50;
   return withStore(values, async (store, { config }) => {
     const rows = await store.requests.list({ instanceId: values.instance, outcome, limit });
-    const pathsOf = redactPathsByInstance(config);
+    const view = requestViewer(config);
     for (const row of rows) {
-      if (values.json) {
-        // The log keeps the body as it arrived; it is shown redacted and cut at log_body_limit.
-        const shown = shownBody(row, config.server.log_body_limit, pathsOf(row.instance_id));
-        console.log(
-          JSON.stringify({
-            ...row,
-            headers: JSON.parse(row.headers),
-            body: shown.body?.toString('utf8') ?? null,
-            body_truncated: shown.truncated || row.body_truncated === 1 ? 1 : 0,
-          }),
-        );
-      } else {
+      // The log keeps the body as it arrived; it is shown redacted and cut at log_body_limit.
+      if (values.json) console.log(JSON.stringify(view(row)));
+      else {
         const when = new Date(Number(row.received_at)).toISOString();
         const run = row.run_id ? `  ${row.run_id}` : '';
         const reason = row.reason ? `  ${oneLine(row.reason)}` : '';
@@ -49,13 +38,6 @@ export async function log(values: OptionValues<typeof options>): Promise<number>
       console.log('no requests recorded' + (values.instance || outcome ? ' that match' : ''));
     return 0;
   });
-}
-
-/** Each instance's trigger's `redact` paths; none for an instance the config does not have (any more). */
-function redactPathsByInstance(config: Config): (instanceId: string) => RedactPaths {
-  const triggers = new Map(config.triggers.map((t) => [t.id, t]));
-  const paths = new Map(config.instances.map((i) => [i.id, compileRedactPaths(triggers.get(i.trigger)?.redact ?? [])]));
-  return (instanceId) => paths.get(instanceId) ?? NO_PATHS;
 }
 
 /** A reason on one line: it may quote what a caller sent, so control characters are escaped. */

@@ -1,10 +1,8 @@
 // `switchboard recover --since TIME`: queues again every failed delivery created since TIME
 // (after an outage at the receiver, say). TIME is ISO 8601 or a duration ago (`2h`, `30m`).
-import { parseDuration } from '../../config/duration.js';
+import { parseSince } from '../../views/since.js';
 import { storeOptions, UsageError, type OptionValues } from '../options.js';
 import { withStore } from '../with-store.js';
-
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 export const options = { ...storeOptions, since: { type: 'string', value: 'TIME' } } as const;
 
@@ -23,9 +21,7 @@ export async function recover(values: OptionValues<typeof options>): Promise<num
 export function sinceOption(text: string | undefined, now: number): number {
   const example = 'for example --since 2h, --since 30m or --since 2026-11-25T10:00:00Z';
   if (text === undefined) throw new UsageError(`recover needs --since TIME: an ISO 8601 time or a duration ago; ${example}`);
-  const ago = parseDuration(text);
-  if (ago !== undefined) return now - ago;
-  const at = ISO_DATE.test(text.trim()) ? Date.parse(text.trim()) : NaN;
-  if (Number.isNaN(at)) throw new UsageError(`--since must be an ISO 8601 time or a duration ago, not "${text}"; ${example}`);
+  const at = parseSince(text, now);
+  if (at === undefined) throw new UsageError(`--since must be an ISO 8601 time or a duration ago, not "${text}"; ${example}`);
   return at;
 }

@@ -61,6 +61,7 @@ async function answer(dataDir: string, pid: number, before: number, timeoutMs: n
 }
 
 function print(record: ReloadRecord): number {
+  for (const note of record.shadowed ?? []) console.log(`note: override shadows the YAML: ${note}`);
   const generation = `generation ${record.generation} (${record.hash})`;
   switch (record.result) {
     case 'applied':

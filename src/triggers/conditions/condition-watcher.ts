@@ -18,6 +18,18 @@ interface Watched {
   held: boolean;
 }
 
+/** A compare condition as it stands now: the values its operands read and whether it holds. */
+export interface ConditionNow {
+  /** Its position among the trigger's conditions. */
+  condition: number;
+  left: unknown;
+  op: string;
+  right: unknown;
+  holds: boolean;
+  /** False when the comparison could not be made (a state key missing, or an ordering of unlike values). */
+  comparable: boolean;
+}
+
 export interface ConditionStatus {
   evaluated(instanceId: string, held: boolean, errors: number): void;
 }
@@ -110,6 +122,28 @@ export class ConditionWatcher {
   holds(instance: TriggerInstance): boolean {
     const watched = this.watched.get(instance.id);
     return watched ? this.evaluate(watched) : true;
+  }
+
+  /** Each compare condition of the instance with what it reads now; nothing is recorded (for the admin API and traces). */
+  explain(instance: TriggerInstance): ConditionNow[] {
+    const system = instance.config.system;
+    return instance.trigger.conditions.flatMap((c, condition) => {
+      if (c.kind !== 'compare') return [];
+      const { left: l, op, right: r } = c.compare;
+      const left = readOperand(l, system, this.modules);
+      const right = readOperand(r, system, this.modules);
+      const holds = compare(op, left, right);
+      return [
+        {
+          condition,
+          left,
+          op,
+          right,
+          holds,
+          comparable: comparable(op, l.kind === 'state' ? left : null, r.kind === 'state' ? right : null, left, right),
+        },
+      ];
+    });
   }
 
   onStateChange(change: StateChange): void {
