@@ -1,7 +1,8 @@
 // Tests: unit tests beside the code, cross-cutting suites in test/. The cluster suites
 // (test/cluster: several engine processes on one PostgreSQL, and a kill loop) run after
 // every other file, one file at a time: they load the machine with their own processes,
-// and nothing else may be timed against that load.
+// and nothing else may be timed against that load. The browser suites (test/browser: the
+// admin page in Chromium) run last, one file at a time.
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -20,7 +21,7 @@ export default defineConfig({
         test: {
           name: 'engine',
           include: ['src/**/*.test.ts', 'drivers/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude: ['test/cluster/**', '**/node_modules/**'],
+          exclude: ['test/cluster/**', 'test/browser/**', '**/node_modules/**'],
           sequence: { groupOrder: 0 },
         },
       },
@@ -30,6 +31,15 @@ export default defineConfig({
           name: 'cluster',
           include: ['test/cluster/**/*.test.ts'],
           sequence: { groupOrder: 1 },
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          sequence: { groupOrder: 2 },
           fileParallelism: false,
         },
       },

@@ -1,6 +1,6 @@
 // The admin web page at the admin listener's `/`: a login form that keeps the token in a
 // same-site, http-only cookie; then instances with their state and copy-able URLs, recent
-// requests, runs with a trace view, and failed deliveries with Redeliver and Recover-since,
+// requests, runs with a trace view, and deliveries (failed ones first) with Redeliver and Recover-since,
 // rendered on the server and refreshed live from the stream by a small script (page.js).
 // Usable on a phone: tables scroll sideways, buttons are large enough to tap.
 import type Router from '@koa/router';
@@ -34,6 +34,14 @@ export function mountAdminPage(router: Router, deps: AdminPageDeps): void {
     ctx.type = 'text/css';
     ctx.set('Cache-Control', 'no-cache');
     ctx.body = PAGE_CSS;
+  });
+  router.get('/favicon.ico', (ctx) => {
+    ctx.status = 204;
+  });
+  // Pages are never cached: going back shows the state as it is now.
+  router.use(async (ctx, next) => {
+    await next();
+    if (ctx.type === 'text/html') ctx.set('Cache-Control', 'no-store');
   });
   router.get('/', async (ctx) => {
     const caller = deps.identify(ctx);
@@ -112,10 +120,12 @@ async function dashboard(api: AdminApiDeps, caller: Caller): Promise<string> {
   const viewRequest = requestViewer(config);
   const requests = (await api.store.requests.list({ limit: ROWS })).map((r) => requestView(viewRequest(r)));
   const runs = (await api.store.runs.list({ limit: ROWS })).map(runView);
-  const failed = (await api.store.outbox.list({ status: 'failed', limit: ROWS })).map((d) => ({
-    ...deliveryView(d),
-    type: d.type,
-  }));
+  // Failed deliveries first (what needs a hand), then the latest of the others.
+  const failed = await api.store.outbox.list({ status: 'failed', limit: ROWS });
+  const latest = await api.store.outbox.list({ limit: ROWS });
+  const deliveries = [...failed, ...latest.filter((d) => d.status !== 'failed')]
+    .slice(0, ROWS)
+    .map((d) => ({ ...deliveryView(d), type: d.type }));
   return `<p class="status">Node <code>${esc(api.node)}</code> · config generation ${number} (<code>${esc(hash)}</code>) · ${esc(api.storeKind)}</p>
 <section id="instances"><h2>Instances</h2>
 <div class="scroll"><table>
@@ -163,19 +173,23 @@ ${
         )
         .join('\n')}</tbody></table></div>`
 }</section>
-<section id="deliveries"><h2>Failed deliveries</h2>
+<section id="deliveries"><h2>Deliveries</h2>
 ${operate ? `<form class="recover" data-recover><label>Recover every failed delivery since <input name="since" value="1h" size="8" aria-label="since"></label> <button type="submit">Recover</button></form>` : ''}
 ${
-  failed.length === 0
-    ? '<p class="empty">No failed deliveries.</p>'
+  deliveries.length === 0
+    ? '<p class="empty">No deliveries yet.</p>'
     : `<div class="scroll"><table>
-<thead><tr><th>Delivery</th><th>Subscription</th><th>Event</th><th>Attempts</th><th>Last answer</th>${operate ? '<th></th>' : ''}</tr></thead>
-<tbody>${failed
+<thead><tr><th>Delivery</th><th>Subscription</th><th>Event</th><th>Status</th><th>Attempts</th><th>Last answer</th>${operate ? '<th></th>' : ''}</tr></thead>
+<tbody>${deliveries
         .map(
           (
             d,
           ) => `<tr data-delivery="${esc(d.id)}"><td>${esc(d.id)}<br><small>${when(d.created_at)}</small></td><td>${esc(d.subscription)}<br><small>${esc(d.url)}</small></td>
-<td>${esc(d.type)}</td><td>${d.attempts}</td><td>${d.last_status ?? ''} ${esc(d.last_error)}</td>${operate ? `<td><button data-post="/admin/v1/deliveries/${esc(encodeURIComponent(d.id))}/redeliver">Redeliver</button></td>` : ''}</tr>`,
+<td>${esc(d.type)}</td><td class="delivery-${esc(d.status)}">${esc(d.status)}</td><td>${d.attempts}</td><td>${d.last_status ?? ''} ${esc(d.last_error)}</td>${
+            operate
+              ? `<td>${d.status === 'pending' ? '' : `<button data-post="/admin/v1/deliveries/${esc(encodeURIComponent(d.id))}/redeliver">Redeliver</button>`}</td>`
+              : ''
+          }</tr>`,
         )
         .join('\n')}</tbody></table></div>`
 }</section>`;

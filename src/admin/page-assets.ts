@@ -15,7 +15,11 @@ export const PAGE_SCRIPT = String.raw`'use strict';
       timer = null;
       var url = location.pathname + (location.search ? location.search + '&' : '?') + 'fragment=1';
       fetch(url, { credentials: 'same-origin' }).then(function (res) {
-        if (res.ok) return res.text().then(function (html) { main.innerHTML = html; });
+        if (res.ok) return res.text().then(function (html) {
+          main.innerHTML = html;
+          // How many times the page was brought up to date (tests wait on it).
+          document.body.dataset.refreshes = String(Number(document.body.dataset.refreshes || 0) + 1);
+        });
       }).catch(function () {});
     }, 150);
   }
@@ -69,7 +73,8 @@ export const PAGE_SCRIPT = String.raw`'use strict';
     ['requests', 'runs', 'deliveries', 'state'].forEach(function (topic) {
       stream.addEventListener(topic, refresh);
     });
-    stream.onopen = function () { if (dot) dot.classList.add('on'); };
+    // What happened between the page's render and the stream's start is fetched once it is open.
+    stream.onopen = function () { if (dot) dot.classList.add('on'); refresh(); };
     stream.onerror = function () { if (dot) dot.classList.remove('on'); };
   }
 })();
@@ -101,7 +106,8 @@ input { font: inherit; padding: .35rem .5rem; border: 1px solid var(--line); bor
 .login { max-width: 24rem; margin: 3rem auto; display: grid; gap: .8rem; }
 .login label { display: grid; gap: .3rem; }
 .problem, .run-failed, .state-disabled, .step-failed .step-head { color: var(--bad); }
-.run-succeeded, .state-enabled { color: var(--ok); }
+.run-succeeded, .state-enabled, .delivery-succeeded { color: var(--ok); }
+.delivery-failed { color: var(--bad); }
 .badge { font-size: .75rem; border: 1px solid var(--line); border-radius: 1rem; padding: 0 .4rem; color: var(--muted); }
 .recover { margin: .5rem 0 1rem; }
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1rem; }
