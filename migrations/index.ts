@@ -15,6 +15,7 @@ import * as sharedWindows from './012_shared_windows.js';
 import * as leases from './013_leases.js';
 import * as moduleLeases from './014_module_leases.js';
 import * as overrides from './015_overrides.js';
+import * as traces from './016_traces.js';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': initial,
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '013_leases': leases,
   '014_module_leases': moduleLeases,
   '015_overrides': overrides,
+  '016_traces': traces,
 };

@@ -29,7 +29,8 @@ import { openConfiguredStore } from './open-store.js';
 import type { DeliveryWorker } from './outbound/delivery-worker.js';
 import { createMailer } from './outbound/mailer.js';
 import type { OutboundService } from './outbound/outbound-service.js';
-import { buildGeneration } from './reload/generation.js';
+import { buildGeneration, type Generation } from './reload/generation.js';
+import { recordGeneration } from './reload/generation-record.js';
 import { describeChanges, LiveConfig, type ReloadOutcome } from './reload/live-config.js';
 import { RetentionJob } from './retention-job.js';
 import { runInput } from './run-input.js';
@@ -38,6 +39,7 @@ import { forgetAddress, recordAddress } from './store/engine-address.js';
 import { HEARTBEAT_MS } from './store/node-liveness.js';
 import { forgetReloads, recordReload } from './store/reload-record.js';
 import type { Store, StoreOptions } from './store/store.js';
+import type { OverrideRow } from './store/writes.js';
 import type { ActionContext } from './triggers/actions/action-runner.js';
 import { RunExecutor } from './triggers/run-executor.js';
 import type { TriggerFirer } from './triggers/trigger-firer.js';
@@ -146,7 +148,9 @@ export async function liveConfig(w: Wiring, parts: LiveConfigParts, env?: NodeJS
   const applied = await overrides();
   for (const note of shadowNotes(w.config, applied)) w.log.warn(`override shadows the YAML: ${note}`);
   const first = await build(applyOverrides(w.config, applied), 1);
-  const live = new LiveConfig({ ...w, ...parts, env, build, reported, overrides }, first, w.config, applied);
+  const record = { ...w, store: parts.store, now: () => w.clock.now() };
+  const serving = (generation: Generation, rows: readonly OverrideRow[]) => recordGeneration(record, generation, rows);
+  const live = new LiveConfig({ ...w, ...parts, env, build, reported, overrides, serving }, first, w.config, applied);
   parts.modules.onStateChange((change) => live.current.conditions.onStateChange(change));
   return live;
 }

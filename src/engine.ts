@@ -37,6 +37,7 @@ import { Lifecycle } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
 import { createOutbound, type RunningOutbound } from './outbound/outbound-service.js';
 import { storeLocation } from './open-store.js';
+import { StoredConfigs } from './reload/stored-config.js';
 import { prepareConfig } from './prepare-config.js';
 import { succeedNode } from './store/node-record.js';
 import type { Store, StoreOptions } from './store/store.js';
@@ -146,6 +147,9 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
               storeKind: shared ? 'postgres' : 'sqlite',
               readiness: () => life.report(),
               triggerBase: () => (config.server.public_url ?? http.url).replace(/\/+$/, ''),
+              configs: new StoredConfigs((hash) => store.configs.generation(hash), loaded.dir, options.env),
+              firer,
+              modules,
             },
             readiness: () => life.report(),
             generation: () => ({ generation: live.current.number, hash: live.current.hash }),

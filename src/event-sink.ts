@@ -14,5 +14,6 @@ export interface EventSource {
 
 export interface EventSink {
   /** Resolves once the event (and its deliveries) are durable; rejects when the event is invalid or the store fails. */
-  emit(type: string, source: EventSource, data: Record<string, unknown>): Promise<unknown>;
+  /** Resolves to the event (its id) once committed, or undefined when nothing listens for its type. */
+  emit(type: string, source: EventSource, data: Record<string, unknown>): Promise<{ id: string } | undefined>;
 }

@@ -122,6 +122,8 @@ const ENDPOINTS: { method: string; path: string; scope: keyof typeof TOKENS; bod
   { method: 'GET', path: '/admin/v1/subscriptions', scope: 'read', ok: 200 },
   { method: 'GET', path: '/admin/v1/events', scope: 'read', ok: 200 },
   { method: 'GET', path: '/admin/v1/overrides', scope: 'read', ok: 200 },
+  { method: 'GET', path: '/admin/v1/config/generations', scope: 'read', ok: 200 },
+  { method: 'POST', path: '/admin/v1/instances/door/fire', scope: 'operate', body: { dry_run: true }, ok: 200 },
   { method: 'POST', path: '/admin/v1/instances/gate/disable', scope: 'operate', ok: 200 },
   { method: 'POST', path: '/admin/v1/instances/gate/enable', scope: 'operate', ok: 200 },
   { method: 'DELETE', path: '/admin/v1/overrides/instance/gate/enabled', scope: 'operate', ok: 200 },
@@ -160,11 +162,33 @@ describe('secrets', () => {
     await t.engine.settled();
     const gateSecret = await t.secret('gate');
     const secrets = [TRIGGER_SECRET, gateSecret, SIGNING, PROVIDER, 'not-shown-anywhere', ...Object.values(TOKENS)];
+    const generation = (await call('/admin/v1/status', TOKENS.read)).json.config.hash;
+    const runId = (await call('/admin/v1/runs?instance=door&limit=1', TOKENS.read)).json.runs[0].id;
+    const requestId = (await call('/admin/v1/requests?instance=door&limit=1', TOKENS.read)).json.requests[0].id;
+    const reads = [
+      ...ENDPOINTS.filter((x) => x.method === 'GET').map((x) => x.path),
+      `/admin/v1/config/generations/${generation}`,
+      `/admin/v1/runs/${runId}`,
+      `/admin/v1/requests/${requestId}`,
+    ];
     for (const scope of ['read', 'operate'] as const)
-      for (const e of ENDPOINTS.filter((x) => x.method === 'GET')) {
-        const { text } = await call(e.path, TOKENS[scope]);
-        for (const secret of secrets) expect(text, `${e.path} as ${scope}`).not.toContain(secret);
+      for (const path of reads) {
+        const { text, status } = await call(path, TOKENS[scope]);
+        expect(status, path).toBe(200);
+        for (const secret of secrets) expect(text, `${path} as ${scope}`).not.toContain(secret);
       }
+    const dry = await call('/admin/v1/instances/door/fire', TOKENS.operate, {
+      method: 'POST',
+      body: JSON.stringify({ dry_run: true }),
+    });
+    for (const secret of secrets) expect(dry.text).not.toContain(secret);
+    // The YAML shown below the admin scope keeps its ${ENV} references and layout, not a literal secret.
+    const files = (await call(`/admin/v1/config/generations/${generation}`, TOKENS.read)).json.files;
+    expect(files['site.yaml']).toContain('secret: [redacted]');
+    expect(files['site.yaml']).toContain('- id: pinged');
+    expect((await call(`/admin/v1/config/generations/${generation}`, TOKENS.admin)).json.files['site.yaml']).toContain(
+      TRIGGER_SECRET,
+    );
     const asRead = (await call('/admin/v1/instances/door', TOKENS.read)).json;
     expect(asRead.url).toBe(`${t.engine.url}/webhook/door/notify`);
     const asAdmin = (await call('/admin/v1/instances/gate', TOKENS.admin)).json;
@@ -173,8 +197,8 @@ describe('secrets', () => {
     const fired = await fetch(asAdmin.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(fired.status).toBe(202);
     // The admin scope sees URLs, still never a subscription's or a provider's secret.
-    for (const e of ENDPOINTS.filter((x) => x.method === 'GET')) {
-      const { text } = await call(e.path, TOKENS.admin);
+    for (const path of reads.filter((p) => !p.includes('/config/generations/'))) {
+      const { text } = await call(path, TOKENS.admin);
       for (const secret of [SIGNING, PROVIDER, 'not-shown-anywhere', ...Object.values(TOKENS)])
         expect(text).not.toContain(secret);
     }
@@ -193,7 +217,7 @@ describe('instances, runs and requests', () => {
     expect(runs).toHaveLength(1);
     const run = (await call(`/admin/v1/runs/${runs[0].id}`, TOKENS.read)).json;
     expect(run).toMatchObject({ instance: 'door', status: 'succeeded', input: { body: { value: 'traced' } } });
-    expect(run.actions.map((a: any) => a.target)).toEqual(['Probe_1.record', 'door.opened']);
+    expect(run.trace.actions.map((a: any) => a.target)).toEqual(['Probe_1.record', 'door.opened']);
     const requests = (await call('/admin/v1/requests?instance=door&outcome=fired&limit=1', TOKENS.read)).json.requests;
     expect(requests[0]).toMatchObject({ instance: 'door', outcome: 'fired', run: runs[0].id, body: '{"value":"traced"}' });
     expect(requests[0].path).not.toContain(TRIGGER_SECRET);
@@ -239,6 +263,107 @@ describe('overrides', () => {
     expect((await notify('door', TRIGGER_SECRET)).status).toBe(202);
     expect((await call('/admin/v1/overrides', TOKENS.read)).json.overrides).toEqual([]);
     expect((await call('/admin/v1/overrides/instance/door/enabled', TOKENS.operate, { method: 'DELETE' })).status).toBe(404);
+  });
+});
+
+describe('traces, test fires and replays', () => {
+  it('a run’s trace says why it started, what each action was called with, its result and the deliveries of its event', async () => {
+    receiver.fallback = { status: 200, body: 'ok' };
+    const fired = await notify('door', TRIGGER_SECRET, { value: 'with a trace' });
+    const { run } = (await fired.json()) as { run: string };
+    await t.engine.settled();
+    await t.engine.outbound.worker.idle();
+    const { trace } = (await call(`/admin/v1/runs/${run}`, TOKENS.read)).json;
+    expect(trace).toMatchObject({
+      cause: 'webhook',
+      decision: 'fired: no debounce; mode parallel',
+      conditions: [],
+      generation: { hash: (await call('/admin/v1/status', TOKENS.read)).json.config.hash },
+    });
+    expect(trace.request).toMatch(/^req_/);
+    const [record, emit] = trace.actions;
+    // Templated arguments are kept as resolved, secret-looking ones redacted; the result is the module's own.
+    expect(record).toMatchObject({
+      target: 'Probe_1.record',
+      status: 'succeeded',
+      args_from: 'resolved',
+      args: { value: 'with a trace', api_key: '[redacted]' },
+    });
+    expect(emit).toMatchObject({ target: 'door.opened', args: {}, args_from: 'config', event: expect.stringMatching(/^evt_/) });
+    expect(emit.deliveries).toEqual([expect.objectContaining({ subscription: 'hooks', status: 'succeeded' })]);
+    expect(record.offset_ms).toBeGreaterThanOrEqual(0);
+  });
+
+  it('a dry test fire reports the conditions and what each action would be called with, calling nothing', async () => {
+    const before = (await call('/admin/v1/instances/door', TOKENS.read)).json.trigger_count;
+    const dry = await call('/admin/v1/instances/door/fire', TOKENS.operate, {
+      method: 'POST',
+      body: JSON.stringify({ body: { value: 'dry' }, dry_run: true }),
+    });
+    expect(dry.status).toBe(200);
+    expect(dry.json).toEqual({
+      fired: false,
+      dry_run: true,
+      conditions: [],
+      would_fire: true,
+      actions: [
+        { position: 0, kind: 'call', target: 'Probe_1.record', args: { value: 'dry', api_key: '[redacted]' } },
+        { position: 1, kind: 'emit', target: 'door.opened', args: {} },
+      ],
+    });
+    expect((await call('/admin/v1/instances/door', TOKENS.read)).json.trigger_count).toBe(before);
+    const real = await call('/admin/v1/instances/door/fire', TOKENS.operate, {
+      method: 'POST',
+      body: JSON.stringify({ body: { value: 'test' } }),
+    });
+    expect(real.status).toBe(202);
+    await t.engine.settled();
+    const traced = (await call(`/admin/v1/runs/${real.json.run}`, TOKENS.read)).json;
+    expect(traced).toMatchObject({ status: 'succeeded', trace: { cause: 'test', request: null } });
+  });
+
+  it('replays a logged request with the original and the current config: two different traces', async () => {
+    const fired = await notify('door', TRIGGER_SECRET, { value: 'replayed' });
+    const { run } = (await fired.json()) as { run: string };
+    await t.engine.settled();
+    const request = (await call(`/admin/v1/runs/${run}`, TOKENS.read)).json.request;
+    // The trigger's actions change: Probe_1.record is now followed by Probe_1.fail, and nothing is emitted.
+    writeFileSync(
+      join(t.configDir, 'site.yaml'),
+      site(receiver).replace('      - emit: door.opened\n', '      - call: Probe_1.record\n        args: { value: second }\n'),
+    );
+    expect((await call('/admin/v1/config/reload', TOKENS.operate, { method: 'POST' })).json.result).toBe('applied');
+    const replay = async (config: string, dry_run = false) =>
+      call(`/admin/v1/requests/${request}/replay`, TOKENS.operate, { method: 'POST', body: JSON.stringify({ config, dry_run }) });
+    const original = await replay('original');
+    const current = await replay('current');
+    expect(original.status).toBe(202);
+    expect(current.status).toBe(202);
+    expect(original.json.generation).not.toBe(current.json.generation);
+    await t.engine.settled();
+    const traceOf = async (id: string) => (await call(`/admin/v1/runs/${id}`, TOKENS.read)).json;
+    const then = await traceOf(original.json.run);
+    const now = await traceOf(current.json.run);
+    expect(then.trace.actions.map((a: any) => a.target)).toEqual(['Probe_1.record', 'door.opened']);
+    expect(now.trace.actions.map((a: any) => a.target)).toEqual(['Probe_1.record', 'Probe_1.record']);
+    expect(then.trace).toMatchObject({
+      cause: 'replay',
+      replay: { request, config: 'original' },
+      generation: { hash: original.json.generation },
+    });
+    expect(now.trace).toMatchObject({
+      cause: 'replay',
+      replay: { request, config: 'current' },
+      generation: { hash: current.json.generation },
+    });
+    // Both read the stored body, as the first run did.
+    expect(then.trace.actions[0].args.value).toBe('replayed');
+    expect(now.trace.actions[1].args).toEqual({ value: 'second' });
+    const dry = await replay('original', true);
+    expect(dry.json.actions.map((a: any) => a.target)).toEqual(['Probe_1.record', 'door.opened']);
+    expect((await replay('yesterday')).json.message).toContain('original');
+    writeFileSync(join(t.configDir, 'site.yaml'), site(receiver));
+    expect((await call('/admin/v1/config/reload', TOKENS.operate, { method: 'POST' })).json.result).toBe('applied');
   });
 });
 

@@ -467,12 +467,13 @@ describe('switchboard runs', () => {
       input: JSON.stringify({ method: 'POST', body: { camera: 'east' }, query: {}, headers: {} }),
       finished_at: null,
       error: null,
+      trace: null,
     });
     await store.commit([{ kind: 'run', row: run('run_a', 'trig-lobby-alerts', Date.parse('2026-11-25T10:00:00Z')) }]);
     await store.commit([{ kind: 'run', row: run('run_b', 'trig-lobby-alerts', Date.parse('2026-11-25T10:05:00Z')) }]);
     await store.commit([{ kind: 'run', row: run('run_c', 'trig-room-101-booking', Date.parse('2026-11-25T10:10:00Z')) }]);
     const at = Date.parse('2026-11-25T10:00:00Z');
-    const action = { run_id: 'run_a', kind: 'call', error: null, status: 'succeeded' as const };
+    const action = { run_id: 'run_a', kind: 'call', error: null, status: 'succeeded' as const, detail: null };
     await store.commit([
       { kind: 'run_action', row: { ...action, position: 0, target: 'Display_1.power', started_at: at, finished_at: at + 3 } },
     ]);

@@ -88,6 +88,7 @@ describe('a fire stores the request once', () => {
           input: JSON.stringify({ body_from_request: true }),
           finished_at: null,
           error: null,
+          trace: null,
         },
       },
     ]);

@@ -11,6 +11,8 @@ import { migrateToLatest } from '../src/store/migrate.js';
 
 const TABLES = [
   'cluster_settings',
+  'config_generations',
+  'config_served',
   'debounce_windows',
   'deliveries',
   'delivery_attempts',
@@ -30,6 +32,7 @@ const TABLES = [
   'subscription_state',
 ];
 const INDEXES = [
+  'config_served_from',
   'deliveries_created',
   'deliveries_due',
   'deliveries_event',
@@ -39,6 +42,7 @@ const INDEXES = [
   'request_log_instance',
   'run_actions_run',
   'runs_created',
+  'runs_failed',
   'runs_pending',
 ];
 const ALL = [
@@ -57,6 +61,7 @@ const ALL = [
   '013_leases',
   '014_module_leases',
   '015_overrides',
+  '016_traces',
 ];
 
 const dirs: string[] = [];
@@ -152,8 +157,9 @@ describe('migrations', () => {
         'error',
         'last_action',
         'node_id',
+        'trace',
       ],
-      run_actions: ['run_id', 'position', 'kind', 'target', 'status', 'error', 'started_at', 'finished_at', 'seq'],
+      run_actions: ['run_id', 'position', 'kind', 'target', 'status', 'error', 'started_at', 'finished_at', 'seq', 'detail'],
       events: ['id', 'type', 'created_at', 'source', 'data'],
       deliveries: [
         'id',
@@ -180,6 +186,8 @@ describe('migrations', () => {
       module_leases: ['module', 'node_id', 'epoch', 'lease_until'],
       cluster_settings: ['name', 'value'],
       overrides: ['target', 'id', 'field', 'value', 'set_at', 'set_by'],
+      config_generations: ['hash', 'files', 'overrides', 'created_at'],
+      config_served: ['node_id', 'served_from', 'hash'],
       store_probe: ['pad'],
     });
     const seq = tables.find((t) => t.name === 'run_actions')!.columns.find((c) => c.name === 'seq')!;

@@ -39,6 +39,7 @@ describe('/readyz', () => {
       'retention',
       'outbound',
       'listener',
+      'overrides',
     ]);
     for (const part of Object.values(body.parts)) expect(part).toMatchObject({ state: 'started', ok: true });
     expect(body.parts.store!.detail).toBe('ok');

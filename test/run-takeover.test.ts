@@ -22,6 +22,7 @@ function run(id: string, createdAt: number): RunRow {
     input: '{}',
     finished_at: null,
     error: null,
+    trace: null,
   };
 }
 

@@ -154,6 +154,7 @@ describe('runs', () => {
           error: null,
           started_at: 1,
           finished_at: 1,
+          detail: null,
         },
       },
     ]);

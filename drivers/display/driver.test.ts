@@ -12,7 +12,7 @@ async function display(settings: Record<string, unknown> = {}) {
     clock: systemClock,
     log: silent,
     stateChanged: (change: StateChange) => void changes.push(change),
-    events: { emit: async () => {} },
+    events: { emit: async () => undefined },
   };
   const m = new ModuleInstance('sys-room', 'Display_1', driver, driver.settings.parse(settings), services);
   await m.start();

@@ -33,7 +33,7 @@ async function module(settings: Record<string, unknown> = {}) {
     clock: systemClock,
     log: silent,
     stateChanged: (change: StateChange) => void changes.push(change),
-    events: { emit: async () => {} },
+    events: { emit: async () => undefined },
   };
   const m = new ModuleInstance(
     'sys-1',

@@ -12,6 +12,7 @@ import type { AdminApiDeps } from './admin-api.js';
 import { AdminUnauthorized } from './admin-errors.js';
 import type { AdminTokens, Caller } from './admin-tokens.js';
 import { mountDeliveryRoutes } from './delivery-routes.js';
+import { mountFireRoutes } from './fire-routes.js';
 import { mountInstanceRoutes } from './instance-routes.js';
 import { mountRunRoutes } from './run-routes.js';
 import { mountStatusRoutes } from './status-routes.js';
@@ -68,6 +69,7 @@ export function createAdminApp(deps: AdminAppDeps): Koa {
   mountInstanceRoutes(api, deps.api);
   mountRunRoutes(api, deps.api);
   mountDeliveryRoutes(api, deps.api);
+  mountFireRoutes(api, deps.api);
   mountStreamRoute(api, deps.api, deps.streams);
   deps.mount?.(router, { identify });
   app.use(router.routes());

@@ -195,28 +195,45 @@ ${
 }</section>`;
 }
 
-/** One run as a timeline: each action a bar from its start to its end, on the run's own time scale. */
+/** One run as a timeline: why it started, then each action a bar from its start to its end on the run's own time scale, with what it was called with and what came of it. */
 function traceView(run: Awaited<ReturnType<typeof runDetail>>): string {
-  const start = Date.parse(run.created_at!);
-  const ends = run.actions.map((a) => Date.parse(a.started_at!) + a.duration_ms);
-  const total = Math.max(1, run.duration_ms ?? 0, ...ends.map((e) => e - start));
+  const { trace } = run;
+  const ends = trace.actions.map((a) => a.offset_ms + a.duration_ms);
+  const total = Math.max(1, run.duration_ms ?? 0, ...ends);
   const percent = (ms: number) => Math.min(100, Math.max(0, (ms / total) * 100)).toFixed(2);
+  const json = (value: unknown) => `<code>${esc(JSON.stringify(value))}</code>`;
+  const conditions =
+    trace.conditions.length === 0
+      ? ''
+      : `<dt>Conditions</dt><dd><ul class="conditions">${trace.conditions
+          .map(
+            (c) =>
+              `<li class="${c.holds ? 'holds' : 'problem'}">${json(c.left)} ${esc(c.op)} ${json(c.right)}: ${c.holds ? 'held' : 'did not hold'}</li>`,
+          )
+          .join('')}</ul></dd>`;
   return `<p><a href="/">← Back</a></p>
 <h1>Run <code>${esc(run.id)}</code></h1>
 <dl class="facts"><dt>Instance</dt><dd>${esc(run.instance)} (${esc(run.trigger)} on ${esc(run.system)})</dd>
 <dt>Status</dt><dd class="run-${esc(run.status)}" id="run-status">${esc(run.status)}</dd>
 <dt>Started</dt><dd>${when(run.created_at)}</dd><dt>Took</dt><dd>${run.duration_ms === null ? 'still running' : `${run.duration_ms} ms`}</dd>
-<dt>Request</dt><dd>${run.request ? esc(run.request) : 'none (a schedule or conditions fired it)'}</dd>
+<dt>Cause</dt><dd id="run-cause">${esc(trace.cause)}${trace.request ? ` · request <code>${esc(trace.request)}</code>` : ''}${
+    trace.replay ? ` · replay of <code>${esc(trace.replay.request)}</code> with the ${esc(trace.replay.config)} config` : ''
+  }</dd>
+<dt>Decision</dt><dd>${esc(trace.decision)}</dd>${conditions}
+<dt>Config</dt><dd>${trace.generation ? `generation <code>${esc(trace.generation.hash)}</code>` : 'not kept'}</dd>
 ${run.error ? `<dt>Error</dt><dd class="problem">${esc(run.error)}</dd>` : ''}</dl>
 <h2>Timeline</h2>
 ${
-  run.actions.length === 0
+  trace.actions.length === 0
     ? '<p class="empty">No action has finished yet.</p>'
-    : `<ol class="timeline">${run.actions
+    : `<ol class="timeline">${trace.actions
         .map((a) => {
-          const offset = Date.parse(a.started_at!) - start;
-          return `<li class="step step-${esc(a.status)}"><div class="step-head"><strong>#${a.position + 1} ${esc(a.kind)}</strong> <code>${esc(a.target)}</code> · ${esc(a.status)} · ${a.duration_ms} ms${a.error ? ` · <span class="problem">${esc(a.error)}</span>` : ''}</div>
-<div class="bar-track"><div class="bar" style="margin-left:${percent(offset)}%;width:${percent(Math.max(a.duration_ms, total / 200))}%"></div></div></li>`;
+          const deliveries = a.deliveries.map((d) => `${esc(d.subscription)}: ${esc(d.status)}`).join(', ');
+          return `<li class="step step-${esc(a.status)}"><div class="step-head"><strong>#${a.position + 1} ${esc(a.kind)}</strong> <code>${esc(a.target)}</code> · ${esc(a.status)} · +${a.offset_ms} ms, ${a.duration_ms} ms${a.error ? ` · <span class="problem">${esc(a.error)}</span>` : ''}</div>
+<div class="bar-track"><div class="bar" style="margin-left:${percent(a.offset_ms)}%;width:${percent(Math.max(a.duration_ms, total / 200))}%"></div></div>
+<div class="step-detail">${a.args === null ? '' : `<span>args ${json(a.args)}${a.args_from === 'config' ? ' <small>(as configured)</small>' : ''}</span>`}${
+            a.result === null ? '' : ` <span>result ${json(a.result)}</span>`
+          }${a.event ? ` <span>event <code>${esc(a.event)}</code>${deliveries ? ` → ${deliveries}` : ''}</span>` : ''}</div></li>`;
         })
         .join('\n')}</ol>`
 }

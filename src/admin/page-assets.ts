@@ -115,6 +115,9 @@ input { font: inherit; padding: .35rem .5rem; border: 1px solid var(--line); bor
 .facts dd { margin: 0; }
 .timeline { list-style: none; padding: 0; }
 .step { margin: .6rem 0; }
+.step-detail { font-size: .85rem; color: var(--muted); margin-top: .2rem; display: flex; flex-wrap: wrap; gap: .2rem 1rem; }
+.conditions { margin: 0; padding-left: 1.1rem; }
+.holds { color: var(--ok); }
 .bar-track { background: var(--line); height: .6rem; border-radius: .3rem; margin-top: .25rem; }
 .bar { background: var(--ok); height: 100%; border-radius: .3rem; min-width: 2px; }
 .step-failed .bar { background: var(--bad); }

@@ -12,6 +12,7 @@ import { requestViewer } from '../views/request-views.js';
 import { parseSince, SINCE_EXAMPLES } from '../views/since.js';
 import { AdminBadRequest, AdminNotFound } from './admin-errors.js';
 import { iso, type AdminApiDeps } from './admin-api.js';
+import { traceOf } from './trace-view.js';
 import { limitParam, need, queryOf } from './admin-request.js';
 
 const OUTCOMES = ['fired', 'debounced', 'conditions', 'busy', 'exec', ...REFUSAL_CODES] as const;
@@ -94,23 +95,10 @@ export function runView(run: RunRow) {
 }
 
 export async function runDetail(run: RunRow, deps: AdminApiDeps) {
-  const actions = await deps.store.runs.actions(run.id);
   // The input as the run's templates read it, through the one redaction.
   const { input, bodyMissing } = await runInput(deps.store, run);
-  return {
-    ...runView(run),
-    input: redact(input),
-    input_body_missing: bodyMissing,
-    actions: actions.map((a) => ({
-      position: a.position,
-      kind: a.kind,
-      target: a.target,
-      status: a.status,
-      error: a.error,
-      started_at: iso(a.started_at),
-      duration_ms: Number(a.finished_at) - Number(a.started_at),
-    })),
-  };
+  const trace = await traceOf(run, deps);
+  return { ...runView(run), input: redact(input), input_body_missing: bodyMissing, trace };
 }
 
 export function requestView(row: ReturnType<ReturnType<typeof requestViewer>>) {

@@ -10,6 +10,8 @@ import { describeChanges, type ReloadOutcome } from '../reload/live-config.js';
 import { AdminBadRequest, AdminNotFound } from './admin-errors.js';
 import { iso, type AdminApiDeps } from './admin-api.js';
 import { bodyOf, need } from './admin-request.js';
+import { scopeCovers } from './admin-tokens.js';
+import { redactYaml } from './yaml-redaction.js';
 
 export function mountStatusRoutes(router: Router, deps: AdminApiDeps): void {
   const { live, store } = deps;
@@ -52,6 +54,36 @@ export function mountStatusRoutes(router: Router, deps: AdminApiDeps): void {
     const outcome = await live.followOverrides();
     deps.log.info({ admin: caller.name, override: name }, 'override cleared: the YAML decides again');
     ctx.body = { cleared: name, yaml: existing.yaml ?? null, generation: outcome?.generation ?? live.current.number };
+  });
+  router.get('/config/generations', async (ctx) => {
+    need(ctx, 'read');
+    const kept = await store.configs.list(100);
+    ctx.body = {
+      serving: live.current.hash,
+      generations: kept.map((g) => ({
+        hash: g.hash,
+        created_at: iso(g.created_at),
+        url: `/admin/v1/config/generations/${g.hash}`,
+      })),
+    };
+  });
+  router.get('/config/generations/:hash', async (ctx) => {
+    const caller = need(ctx, 'read');
+    const stored = await store.configs.generation(ctx.params.hash!);
+    if (!stored) throw new AdminNotFound(`no config generation ${ctx.params.hash} is kept`);
+    // Literal secrets written into the YAML are for the admin scope only.
+    const shown = scopeCovers(caller.scope, 'admin') ? (text: string) => text : redactYaml;
+    ctx.body = {
+      hash: stored.hash,
+      created_at: iso(stored.created_at),
+      files: Object.fromEntries(Object.entries(stored.files).map(([name, text]) => [name, shown(text)])),
+      overrides: overrideViews(live.yaml, stored.overrides).map((o) => ({
+        name: overrideName(o),
+        value: o.value,
+        set_by: o.set_by,
+        set_at: o.set_at,
+      })),
+    };
   });
   router.post('/config/reload', async (ctx) => {
     const caller = need(ctx, 'operate');

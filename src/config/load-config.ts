@@ -54,8 +54,13 @@ export function configFiles(dir: string): string[] {
 }
 
 /** Loads and validates; throws ConfigInvalid listing every problem. */
-export function loadConfig(dirArg: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
-  const { dir, config, locate, parts, problems, order } = readConfig(dirArg, env);
+export function loadConfig(
+  dirArg: string,
+  env: NodeJS.ProcessEnv = process.env,
+  /** The files' texts by name, instead of the directory's (a stored config generation). */
+  texts?: Readonly<Record<string, string>>,
+): LoadedConfig {
+  const { dir, config, locate, parts, problems, order } = readConfig(dirArg, env, texts);
   // A loop, not push(...): a spread of 100,000s of problems overflows the call stack.
   for (const problem of checkReferences(parts, locate)) problems.push(problem);
   if (problems.length > 0 || !config) throw new ConfigInvalid(inFileOrder(problems, order));
@@ -66,12 +71,21 @@ export function loadConfig(dirArg: string, env: NodeJS.ProcessEnv = process.env)
  * Reads, merges and parses the files. Throws ConfigInvalid only when the files cannot be read as
  * a config at all (YAML errors, sections of the wrong shape); the schema's refusals are returned.
  */
-export function readConfig(dirArg: string, env: NodeJS.ProcessEnv = process.env): ConfigReading {
+export function readConfig(
+  dirArg: string,
+  env: NodeJS.ProcessEnv = process.env,
+  /** The files' texts by name, instead of the directory's (a stored config generation). */
+  texts?: Readonly<Record<string, string>>,
+): ConfigReading {
   const dir = resolve(dirArg);
   const problems: Problem[] = [];
-  const sources = configFiles(dir).map((file) =>
-    parseYamlFile(relative(process.cwd(), file) || file, readFileSync(file, 'utf8'), env, problems),
-  );
+  const sources = texts
+    ? Object.keys(texts)
+        .sort()
+        .map((name) => parseYamlFile(name, texts[name]!, env, problems))
+    : configFiles(dir).map((file) =>
+        parseYamlFile(relative(process.cwd(), file) || file, readFileSync(file, 'utf8'), env, problems),
+      );
   // parseYamlFile's problems with a config path are unset variables, whose values are left blank.
   const unset = problems.filter((p) => p.path !== '(yaml)');
   const order: ProblemOrder = { files: sources.map((s) => s.file), unset };

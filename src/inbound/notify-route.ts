@@ -13,8 +13,10 @@ import type { Logger } from '../logger.js';
 import { redact } from '../redact.js';
 import type { RequestLogRow, UnitOfWork } from '../store/writes.js';
 import { UNKNOWN_INSTANCE, type Telemetry } from '../telemetry.js';
+import type { ConditionNow } from '../triggers/conditions/condition-watcher.js';
 import { debounceGuard } from '../triggers/debounce-guard.js';
 import type { InstanceCatalog, TriggerInstance } from '../triggers/instance-catalog.js';
+import { conditionsTrace } from '../triggers/run-trace.js';
 import type { TriggerFirer } from '../triggers/trigger-firer.js';
 import { checkMethod } from './checks/check-method.js';
 import { checkSignature } from './checks/check-signature.js';
@@ -40,7 +42,7 @@ export interface InboundLimits {
 export interface ServingConfig {
   catalog: InstanceCatalog;
   /** Whether an instance's compare conditions hold now (webhooks fire only then). */
-  conditions: { holds(instance: TriggerInstance): boolean };
+  conditions: { holds(instance: TriggerInstance): boolean; explain(instance: TriggerInstance): ConditionNow[] };
 }
 
 export interface NotifyRouteDeps {
@@ -233,6 +235,8 @@ export class NotifyRoute {
           refused: () => [{ kind: 'request', row: this.row(request, debounced().outcome, seen, started) }],
         },
         debounceGuard(instance, deps.clock.now()),
+        // Only a trigger with compare conditions has values to keep: a plain fire writes no trace.
+        instance.hasCompares ? conditionsTrace(serving.conditions.explain(instance)) : undefined,
       );
       if (!result.fired) return result.reason === 'busy' ? notFired('busy', result.detail) : { ...debounced(), logged: true };
       const body = answered ? answered.body : { fired: true, run: result.run };

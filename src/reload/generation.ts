@@ -16,6 +16,7 @@ import { ConditionStatusRecorder } from '../triggers/condition-status.js';
 import { ConditionWatcher } from '../triggers/conditions/condition-watcher.js';
 import { TimedConditions } from '../triggers/conditions/timed-conditions.js';
 import { InstanceCatalog, type TriggerInstance } from '../triggers/instance-catalog.js';
+import { conditionsTrace } from '../triggers/run-trace.js';
 import type { TriggerFirer } from '../triggers/trigger-firer.js';
 
 export interface Generation {
@@ -60,7 +61,7 @@ export async function buildGeneration(
   // An instance driven by its compare conditions alone fires on their edge.
   const onEdge = (instance: TriggerInstance) =>
     void deps.firer
-      .fire(instance, CONDITIONS_INPUT, 'conditions')
+      .fire(instance, CONDITIONS_INPUT, 'conditions', undefined, undefined, conditionsTrace(conditions.explain(instance)))
       .catch((error: Error) => log.error({ instance: instance.id, reason: error.message }, 'conditions fire failed'));
   const conditions = new ConditionWatcher(catalog.all(), deps.modules, onEdge, new ConditionStatusRecorder(store, clock, log));
   const timed = new TimedConditions({
@@ -72,6 +73,7 @@ export async function buildGeneration(
     log,
     telemetry: deps.telemetry,
     holds: (instance) => conditions.holds(instance),
+    explain: (instance) => conditions.explain(instance),
   });
   const triggers = new Map(config.triggers.map((t) => [t.id, t]));
   return { number, hash, config, catalog, triggers, conditions, timed };

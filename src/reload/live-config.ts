@@ -54,6 +54,8 @@ export interface LiveConfigDeps {
   reported(outcome: ReloadOutcome): void;
   /** The operator's overrides as stored now. */
   overrides(): Promise<readonly OverrideRow[]>;
+  /** Told each generation as it begins serving (the first at start), with the overrides it applied. */
+  serving?(generation: Generation, overrides: readonly OverrideRow[]): void;
 }
 
 /** Where a swap's config comes from: the config directory (a reload) or the overrides changed. */
@@ -68,6 +70,7 @@ export class LiveConfig {
   private yamlConfig: Config;
   /** The overrides the serving generation applied, as canonical JSON. */
   private appliedOverrides: string;
+  private readonly firstOverrides: readonly OverrideRow[];
 
   constructor(
     private readonly deps: LiveConfigDeps,
@@ -79,6 +82,7 @@ export class LiveConfig {
     this.serving = first;
     this.yamlConfig = yaml;
     this.appliedOverrides = canonicalJson(overrides);
+    this.firstOverrides = overrides;
   }
 
   /** The generation serving now: read it once per request, state change or due time. */
@@ -109,6 +113,7 @@ export class LiveConfig {
 
   /** Starts the first generation's watcher (firing the edges seen since its baseline) and schedules. */
   async start(): Promise<void> {
+    this.deps.serving?.(this.serving, this.firstOverrides);
     this.serving.conditions.start();
     await this.serving.timed.start();
   }
@@ -201,6 +206,7 @@ export class LiveConfig {
     const forgotten = keys.length > 0 ? deps.store.commit([{ kind: 'debounce_forgotten', keys }]) : undefined;
     this.serving = next;
     settled();
+    deps.serving?.(next, overrides);
     await forgotten?.catch((error: Error) =>
       deps.log.warn({ reason: error.message }, 'the debounce windows of changed instances were not reset'),
     );

@@ -23,6 +23,8 @@ const COPIED: readonly [Table, string | undefined][] = [
   ['module_state', undefined],
   ['nodes', 'id'],
   ['overrides', undefined],
+  ['config_generations', 'hash'],
+  ['config_served', undefined],
 ];
 
 /** Tables whose key is a sequence the target must go on from. */

@@ -208,6 +208,18 @@ export class OutboxRepo {
     return Number(row?.seq ?? 0);
   }
 
+  /** The deliveries of these events (what a run's emits made), oldest first. */
+  async forEvents(eventIds: readonly string[]): Promise<DeliveryRow[]> {
+    if (eventIds.length === 0) return [];
+    return this.db
+      .selectFrom('deliveries as d')
+      .select(DELIVERY_COLUMNS)
+      .where('d.event_id', 'in', eventIds)
+      .orderBy('d.created_at')
+      .orderBy('d.id')
+      .execute();
+  }
+
   async getMany(ids: readonly string[]): Promise<(DeliveryRow & { type: string })[]> {
     if (ids.length === 0) return [];
     return this.db

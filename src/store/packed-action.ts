@@ -13,6 +13,8 @@ type Packed = [
   startedOffset: number,
   /** finished_at minus the run's finished_at: 0 when this action ended the run. */
   finishedOffset: number,
+  /** Its detail (resolved arguments, result, event), only when it has one. */
+  detail?: string,
 ];
 
 export function packAction(action: RunActionRow, runFinishedAt: number): string {
@@ -25,11 +27,12 @@ export function packAction(action: RunActionRow, runFinishedAt: number): string 
     action.started_at - runFinishedAt,
     action.finished_at - runFinishedAt,
   ];
+  if (action.detail !== null) packed.push(action.detail);
   return JSON.stringify(packed);
 }
 
 export function unpackAction(runId: string, runFinishedAt: number, text: string): RunActionRow {
-  const [position, kind, target, status, error, startedOffset, finishedOffset] = JSON.parse(text) as Packed;
+  const [position, kind, target, status, error, startedOffset, finishedOffset, detail] = JSON.parse(text) as Packed;
   return {
     run_id: runId,
     position,
@@ -39,5 +42,6 @@ export function unpackAction(runId: string, runFinishedAt: number, text: string)
     error,
     started_at: runFinishedAt + startedOffset,
     finished_at: runFinishedAt + finishedOffset,
+    detail: detail ?? null,
   };
 }

@@ -50,11 +50,12 @@ const INSERTS = {
       'finished_at',
       'error',
       'node_id',
+      'trace',
     ],
   },
   run_action: {
     table: 'run_actions',
-    columns: ['run_id', 'position', 'kind', 'target', 'status', 'error', 'started_at', 'finished_at'],
+    columns: ['run_id', 'position', 'kind', 'target', 'status', 'error', 'started_at', 'finished_at', 'detail'],
   },
   event: { table: 'events', columns: ['id', 'type', 'created_at', 'source', 'data'] },
   delivery: {

@@ -71,6 +71,10 @@ const SQL = {
     lease_owner = null, lease_until = null where id = $2`,
   deliveriesRecovered: `update deliveries set status = 'pending', next_attempt_at = $1, finished_at = null
     where status = 'failed' and created_at >= $2`,
+  generation: `insert into config_generations (hash, files, overrides, created_at) values ($1, $2, $3, $4)
+    on conflict (hash) do nothing`,
+  generationServed: `insert into config_served (node_id, served_from, hash) values ($1, $2, $3)
+    on conflict (node_id, served_from) do update set hash = excluded.hash`,
   probe: 'insert into store_probe (pad) values (null)',
 } as const;
 
@@ -244,6 +248,11 @@ function statementsOf(write: StoreWrite): Query[] {
       return [[SQL.deliveryRequeued, [write.at, write.id]]];
     case 'deliveries_recovered':
       return [[SQL.deliveriesRecovered, [write.at, write.since]]];
+    case 'generation_served':
+      return [
+        [SQL.generation, [write.hash, write.files, write.overrides, write.at]],
+        [SQL.generationServed, [write.node, write.at, write.hash]],
+      ];
     case 'guard':
       throw new Error('a guard is only ever first in its unit');
     default:

@@ -1,6 +1,7 @@
 // The repositories every store reads through: the same Kysely queries on either backend.
 import type { Kysely } from 'kysely';
 import { ClusterRepo } from './cluster-repo.js';
+import { ConfigRepo } from './config-repo.js';
 import { ModuleStateRepo } from './module-state-repo.js';
 import { NodesRepo } from './nodes-repo.js';
 import { OutboxRepo } from './outbox-repo.js';
@@ -21,6 +22,7 @@ export interface Repositories {
   readonly nodes: NodesRepo;
   readonly cluster: ClusterRepo;
   readonly overrides: OverridesRepo;
+  readonly configs: ConfigRepo;
 }
 
 export function repositories(db: Kysely<Tables>): Repositories {
@@ -34,5 +36,6 @@ export function repositories(db: Kysely<Tables>): Repositories {
     nodes: new NodesRepo(db),
     cluster: new ClusterRepo(db),
     overrides: new OverridesRepo(db),
+    configs: new ConfigRepo(db),
   };
 }

@@ -31,6 +31,7 @@ const RUN_COLUMNS = [
   'input',
   'finished_at',
   'error',
+  'trace',
 ] as const satisfies readonly (keyof RunRow)[];
 
 export interface RunFilter {
@@ -152,7 +153,7 @@ export class RunsRepo {
   async actions(runId: string): Promise<RunActionRow[]> {
     const rows = await this.db
       .selectFrom('run_actions')
-      .select(['run_id', 'position', 'kind', 'target', 'status', 'error', 'started_at', 'finished_at'])
+      .select(['run_id', 'position', 'kind', 'target', 'status', 'error', 'started_at', 'finished_at', 'detail'])
       .where('run_id', '=', runId)
       .orderBy('seq')
       .execute();

@@ -14,13 +14,13 @@ const SQL = {
   request: `insert into request_log
     (id, instance_id, received_at, method, path, headers, body, body_size, body_truncated, status, outcome, run_id, latency_ms, reason, client_ip)
     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  run: `insert into runs (id, instance_id, trigger_id, system_id, request_id, created_at, status, input, finished_at, error, node_id)
-    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  run: `insert into runs (id, instance_id, trigger_id, system_id, request_id, created_at, status, input, finished_at, error, node_id, trace)
+    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   fireCounted: `insert into instance_stats (instance_id, trigger_count, last_fired_at) values (@instanceId, @count, @at)
     on conflict (instance_id) do update set trigger_count = trigger_count + @count,
       last_fired_at = max(coalesce(last_fired_at, 0), excluded.last_fired_at)`,
-  runAction: `insert into run_actions (run_id, position, kind, target, status, error, started_at, finished_at)
-    values (@run_id, @position, @kind, @target, @status, @error, @started_at, @finished_at)`,
+  runAction: `insert into run_actions (run_id, position, kind, target, status, error, started_at, finished_at, detail)
+    values (@run_id, @position, @kind, @target, @status, @error, @started_at, @finished_at, @detail)`,
   actionErrorCounted: `insert into instance_stats (instance_id, trigger_count, last_fired_at, action_errors) values (@instanceId, 0, null, @count)
     on conflict (instance_id) do update set action_errors = action_errors + @count`,
   conditionsEvaluated: `insert into instance_stats (instance_id, trigger_count, last_fired_at, comparison_errors, triggered, triggered_at)
@@ -70,6 +70,10 @@ const SQL = {
     lease_owner = null, lease_until = null where id = ?`,
   deliveriesRecovered: `update deliveries set status = 'pending', next_attempt_at = ?, finished_at = null
     where status = 'failed' and created_at >= ?`,
+  generation: `insert into config_generations (hash, files, overrides, created_at) values (?, ?, ?, ?)
+    on conflict (hash) do nothing`,
+  generationServed: `insert into config_served (node_id, served_from, hash) values (?, ?, ?)
+    on conflict (node_id, served_from) do update set hash = excluded.hash`,
   probe: 'insert into store_probe (pad) values (zeroblob(@bytes))',
 } as const;
 
@@ -201,6 +205,7 @@ export class SqliteWriter {
           r.finished_at,
           r.error,
           write.node ?? null,
+          r.trace,
         );
         return;
       }
@@ -286,6 +291,10 @@ export class SqliteWriter {
         return;
       case 'deliveries_recovered':
         s.deliveriesRecovered.run(write.at, write.since);
+        return;
+      case 'generation_served':
+        s.generation.run(write.hash, write.files, write.overrides, write.at);
+        s.generationServed.run(write.node, write.at, write.hash);
         return;
       case 'guard':
         throw new Error('a guard is only ever first in its unit');

@@ -58,6 +58,8 @@ export interface RunsTable {
   last_action: string | null;
   /** The node that runs it: the one that fired it, or took it over when that node died. */
   node_id: string | null;
+  /** Why it started, when that is more than a request (a RunTrace as JSON); null for a plain webhook fire. */
+  trace: string | null;
 }
 
 export interface RunActionsTable {
@@ -70,6 +72,8 @@ export interface RunActionsTable {
   started_at: number;
   finished_at: number;
   seq: Generated<number>;
+  /** Its resolved arguments when templated, its result, the event it emitted (JSON); null when none. */
+  detail: string | null;
 }
 
 export interface EventsTable {
@@ -194,6 +198,23 @@ export interface OverridesTable {
   set_by: string;
 }
 
+/** A config generation as it was written: its YAML files before ${ENV} expansion, and the overrides applied. */
+export interface ConfigGenerationsTable {
+  hash: string;
+  /** `{ "file.yaml": "text" }` as JSON. */
+  files: string;
+  /** The override rows applied, as JSON. */
+  overrides: string;
+  created_at: number;
+}
+
+/** When a node began serving a generation. */
+export interface ConfigServedTable {
+  node_id: string;
+  served_from: number;
+  hash: string;
+}
+
 export interface StoreProbeTable {
   pad: Buffer | null;
 }
@@ -216,5 +237,7 @@ export interface Tables {
   module_leases: ModuleLeasesTable;
   cluster_settings: ClusterSettingsTable;
   overrides: OverridesTable;
+  config_generations: ConfigGenerationsTable;
+  config_served: ConfigServedTable;
   store_probe: StoreProbeTable;
 }

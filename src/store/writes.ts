@@ -93,7 +93,9 @@ export type StoreWrite =
   /** One delivery queued again, whatever its state (an operator's redeliver); its event id stays. */
   | { kind: 'delivery_requeued'; id: string; at: number }
   /** Every failed delivery created since `since` queued again (an operator's recover). */
-  | { kind: 'deliveries_recovered'; since: number; at: number };
+  | { kind: 'deliveries_recovered'; since: number; at: number }
+  /** A node began serving a config generation (kept once per hash, with its files as written). */
+  | { kind: 'generation_served'; hash: string; files: string; overrides: string; node: string; at: number };
 
 /** The store's one way in for writes: a list of writes that commit together, or not at all. */
 export interface UnitOfWork {

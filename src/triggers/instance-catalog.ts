@@ -18,6 +18,8 @@ export interface TriggerInstance {
   allows(ip: string): boolean;
   /** The parts of a request its trigger's actions read: what its runs store of their input. */
   readonly inputReads: ReadonlySet<InputPart>;
+  /** Whether its trigger has compare conditions (whose values a run's trace keeps). */
+  readonly hasCompares: boolean;
 }
 
 // One-shot hashing: no Hash object per request.
@@ -46,6 +48,7 @@ export class InstanceCatalog {
         secretDigest: digest(secret),
         allows: matchers.get(trigger.id)!,
         inputReads: reads.get(trigger.id)!,
+        hasCompares: trigger.conditions.some((c) => c.kind === 'compare'),
       });
     }
   }

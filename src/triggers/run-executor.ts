@@ -14,9 +14,10 @@ import { LIVE_WITHIN_MS } from '../store/node-liveness.js';
 import type { RunsRepo } from '../store/runs-repo.js';
 import type { RunActionRow, RunRow, StoreWrite, UnitOfWork } from '../store/writes.js';
 import type { Telemetry } from '../telemetry.js';
-import type { ActionContext } from './actions/action-runner.js';
+import type { ActionContext, ActionDetail } from './actions/action-runner.js';
 import { runnerFor } from './actions/index.js';
 import { RunSlots } from './run-slots.js';
+import { detailColumn } from './run-trace.js';
 import type { TemplateInput } from './template.js';
 
 /** How long a run waits before it tries again to record an outcome the store could not take. */
@@ -165,19 +166,22 @@ export class RunExecutor {
       const target = runner.target(action);
       const started = clock.now();
       let error: string | null = null;
+      let detail: ActionDetail | undefined;
       try {
-        await runner.run(action, {
+        detail = await runner.run(action, {
           systemId: run.system_id,
           input,
           modules: this.deps.modules,
           clock,
           sendMail: this.deps.sendMail,
           emit: async (type, data) =>
-            void (await this.deps.events.emit(
-              type,
-              { system: run.system_id, trigger: run.trigger_id, instance: run.instance_id },
-              data,
-            )),
+            (
+              await this.deps.events.emit(
+                type,
+                { system: run.system_id, trigger: run.trigger_id, instance: run.instance_id },
+                data,
+              )
+            )?.id,
         });
       } catch (thrown) {
         error = (thrown as Error).message;
@@ -198,6 +202,7 @@ export class RunExecutor {
         error,
         started_at: started,
         finished_at: finishedAt,
+        detail: detailColumn(detail),
       };
       const writes: StoreWrite[] = [];
       if (error !== null) writes.push({ kind: 'action_error_counted', instanceId: run.instance_id });

@@ -39,6 +39,15 @@ function pathProblem(expression: string): string | undefined {
   return undefined;
 }
 
+/** Whether `value` holds a `{{ … }}` expression anywhere (its rendering then depends on the input). */
+export function isTemplated(value: unknown, depth = 0): boolean {
+  if (depth > MAX_DEPTH) return false;
+  if (typeof value === 'string') return value.includes('{{');
+  if (Array.isArray(value)) return value.some((v) => isTemplated(v, depth + 1));
+  if (value && typeof value === 'object') return Object.values(value).some((v) => isTemplated(v, depth + 1));
+  return false;
+}
+
 export function render(value: unknown, input: TemplateInput, depth = 0): unknown {
   if (depth > MAX_DEPTH) throw new TemplateError(`arguments nest deeper than ${MAX_DEPTH} levels`);
   if (typeof value === 'string') {

@@ -11,9 +11,10 @@ import type { CommitGuard, RunRow, StoreWrite, UnitOfWork } from '../store/write
 import { storedInput } from './input-reads.js';
 import type { TriggerInstance } from './instance-catalog.js';
 import type { RunExecutor } from './run-executor.js';
+import { traceColumn, type FireCause, type RunTrace } from './run-trace.js';
 import type { TemplateInput } from './template.js';
 
-export type FireCause = 'webhook' | 'schedule' | 'conditions' | 'catch_up';
+export type { FireCause } from './run-trace.js';
 
 /** How a fire's event gets into the same commit as the run (the outbox, from outside). */
 export interface EventPreparer {
@@ -70,8 +71,10 @@ export class TriggerFirer {
     cause: FireCause,
     request?: FiringRequest,
     guard?: CommitGuard,
+    /** What the run's trace records of why it started (its conditions' values, a replay's origin). */
+    trace: RunTrace = {},
   ): Promise<FireResult> {
-    const firing = this.commit(instance, input, cause, request, guard);
+    const firing = this.commit(instance, input, cause, request, guard, trace);
     // The tracked copy only says when committing ends; the caller handles the rejection.
     const tracked = firing.then(ignore, ignore).finally(() => this.committing.delete(tracked));
     this.committing.add(tracked);
@@ -91,6 +94,7 @@ export class TriggerFirer {
     cause: FireCause,
     request: FiringRequest | undefined,
     guard: CommitGuard | undefined,
+    trace: RunTrace,
   ): Promise<FireResult> {
     const { executor, ids, clock, log } = this.deps;
     const slot = executor.slots.reserve(instance.id, instance.trigger);
@@ -112,6 +116,7 @@ export class TriggerFirer {
       input: storedInput(input, instance.inputReads, request?.keepsBody === true),
       finished_at: null,
       error: null,
+      trace: traceColumn(cause === 'webhook' ? trace : { cause, ...trace }),
     };
     try {
       // trigger.fired and its deliveries commit with the run: a crash cannot keep one without the other.

@@ -39,6 +39,7 @@ export function runRow(id: string, overrides: Partial<RunRow> = {}): RunRow {
     input: '{"body":{},"query":{},"headers":{}}',
     finished_at: null,
     error: null,
+    trace: null,
     ...overrides,
   };
 }
@@ -53,6 +54,7 @@ export function actionRow(runId: string, position: number, overrides: Partial<Ru
     error: null,
     started_at: T + position * 10,
     finished_at: T + position * 10 + 5,
+    detail: null,
     ...overrides,
   };
 }

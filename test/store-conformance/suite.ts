@@ -834,6 +834,53 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
       });
     });
 
+    describe('config generations and traces', () => {
+      it('generation_served keeps a generation once by hash and when each node began serving it', async () => {
+        const served = (hash: string, node: string, at: number) =>
+          ({
+            kind: 'generation_served',
+            hash,
+            files: JSON.stringify({ 'a.yaml': `# ${hash}` }),
+            overrides: '[]',
+            node,
+            at,
+          }) as const;
+        await store.commit([served('g1', 'node-a', T)]);
+        await store.commit([served('g2', 'node-a', T + 100), served('g1', 'node-b', T + 50)]);
+        expect(await store.configs.servedAt(T + 99, 'node-a')).toBe('g1');
+        expect(await store.configs.servedAt(T + 100, 'node-a')).toBe('g2');
+        expect(await store.configs.servedAt(T + 60, 'node-b')).toBe('g1');
+        expect(await store.configs.servedAt(T - 1, null)).toBeUndefined();
+        expect(await store.configs.servedAt(T + 70, null)).toBe('g1');
+        expect(await store.configs.generation('g2')).toEqual({
+          hash: 'g2',
+          files: { 'a.yaml': '# g2' },
+          overrides: [],
+          created_at: T + 100,
+        });
+        expect((await store.configs.list(10)).map((g) => g.hash)).toEqual(['g2', 'g1']);
+        await store.commit([{ kind: 'run', row: runRow('run-1', { created_at: T + 120 }) }]);
+        expect(await store.configs.ofRun('run-1')).toBe('g2');
+      });
+
+      it('a run’s trace and its actions’ details round-trip, the last action’s through the run’s end', async () => {
+        await store.commit([{ kind: 'run', row: runRow('run-t', { trace: '{"cause":"schedule"}' }) }]);
+        await store.commit([{ kind: 'run_action', row: actionRow('run-t', 0, { detail: '{"args":{"a":1}}' }) }]);
+        await store.commit([
+          {
+            kind: 'run_finished',
+            id: 'run-t',
+            status: 'succeeded',
+            finishedAt: T + 30,
+            error: null,
+            lastAction: actionRow('run-t', 1, { started_at: T + 20, finished_at: T + 30, detail: '{"result":true}' }),
+          },
+        ]);
+        expect((await store.runs.get('run-t'))?.trace).toBe('{"cause":"schedule"}');
+        expect((await store.runs.actions('run-t')).map((a) => a.detail)).toEqual(['{"args":{"a":1}}', '{"result":true}']);
+      });
+    });
+
     describe('streams', () => {
       it('requests and runs since a time come oldest first; runs by id, and finished since a time', async () => {
         await store.commit([

@@ -41,7 +41,7 @@ export async function fixtureModules(driver: Driver): Promise<ModuleHost> {
   const host = new ModuleHost(fixtureConfig(), registryOf([driver]), {
     clock: systemClock,
     log,
-    events: { emit: async () => {} },
+    events: { emit: async () => undefined },
   });
   await host.startAll();
   return host;

@@ -4,5 +4,7 @@ import type { ActionRunner } from './action-runner.js';
 
 export const delayAction: ActionRunner<DelayAction> = {
   target: (action) => `delay ${action.delay} ms`,
-  run: (action, ctx) => new Promise<void>((resolve) => ctx.clock.setTimeout(resolve, action.delay)),
+  resolve: (action) => ({ ms: action.delay }),
+  templated: () => false,
+  run: (action, ctx) => new Promise((resolve) => ctx.clock.setTimeout(() => resolve(undefined), action.delay)),
 };

@@ -46,6 +46,20 @@ function comparable(op: string, leftState: unknown, rightState: unknown, left: u
   return (typeof left === 'number' && typeof right === 'number') || (typeof left === 'string' && typeof right === 'string');
 }
 
+/** Each compare condition of an instance's trigger with the values it reads now from `modules`; nothing is recorded. */
+export function conditionsNow(instance: Pick<TriggerInstance, 'trigger' | 'config'>, modules: ModuleHost): ConditionNow[] {
+  const system = instance.config.system;
+  return instance.trigger.conditions.flatMap((c, condition) => {
+    if (c.kind !== 'compare') return [];
+    const { left: l, op, right: r } = c.compare;
+    const left = readOperand(l, system, modules);
+    const right = readOperand(r, system, modules);
+    const holds = compare(op, left, right);
+    const madeAt = comparable(op, l.kind === 'state' ? left : null, r.kind === 'state' ? right : null, left, right);
+    return [{ condition, left, op, right, holds, comparable: madeAt }];
+  });
+}
+
 export class ConditionWatcher {
   private readonly watched = new Map<string, Watched>();
   /** `system/Module_1.key` → instances reading it. */
@@ -126,24 +140,7 @@ export class ConditionWatcher {
 
   /** Each compare condition of the instance with what it reads now; nothing is recorded (for the admin API and traces). */
   explain(instance: TriggerInstance): ConditionNow[] {
-    const system = instance.config.system;
-    return instance.trigger.conditions.flatMap((c, condition) => {
-      if (c.kind !== 'compare') return [];
-      const { left: l, op, right: r } = c.compare;
-      const left = readOperand(l, system, this.modules);
-      const right = readOperand(r, system, this.modules);
-      const holds = compare(op, left, right);
-      return [
-        {
-          condition,
-          left,
-          op,
-          right,
-          holds,
-          comparable: comparable(op, l.kind === 'state' ? left : null, r.kind === 'state' ? right : null, left, right),
-        },
-      ];
-    });
+    return conditionsNow(instance, this.modules);
   }
 
   onStateChange(change: StateChange): void {

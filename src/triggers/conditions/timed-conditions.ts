@@ -13,7 +13,9 @@ import type { Telemetry } from '../../telemetry.js';
 import type { ScheduleRepo } from '../../store/schedule-repo.js';
 import type { UnitOfWork } from '../../store/writes.js';
 import type { InstanceCatalog, TriggerInstance } from '../instance-catalog.js';
+import { conditionsTrace } from '../run-trace.js';
 import type { FireCause, TriggerFirer } from '../trigger-firer.js';
+import type { ConditionNow } from './condition-watcher.js';
 import { cronTimes } from './cron-times.js';
 import { Scheduler, type ScheduleEntry } from './scheduler.js';
 
@@ -28,6 +30,8 @@ export interface TimedConditionsDeps {
   telemetry: Telemetry;
   /** Whether the instance's compare conditions hold now. */
   holds(instance: TriggerInstance): boolean;
+  /** Its compare conditions' values now, for the run's trace. */
+  explain(instance: TriggerInstance): ConditionNow[];
 }
 
 /** What a stopped generation's schedules hand over, by `instance/condition`: the condition as it was, and its next time not yet fired. */
@@ -130,7 +134,8 @@ export class TimedConditions {
       }
       const input = { method: 'SCHEDULE', body: { cause, at: new Date(at).toISOString() }, query: {}, headers: {} };
       const claim = { kind: 'schedule_claim', instanceId: instance.id, condition: entry.condition, at } as const;
-      const [, fired] = await Promise.all([recorded, firer.fire(instance, input, cause, undefined, claim)]);
+      const trace = instance.hasCompares ? conditionsTrace(this.deps.explain(instance)) : undefined;
+      const [, fired] = await Promise.all([recorded, firer.fire(instance, input, cause, undefined, claim, trace)]);
       if (!fired.fired && fired.reason === 'guarded')
         log.debug({ instance: instance.id, at }, 'schedule time fired by another node');
     } catch (error) {
