@@ -316,7 +316,8 @@ export function overridesPart(w: Wiring, live: LiveConfig): Part {
 }
 
 export function retentionPart(w: Wiring, store: Store): Part {
-  const job = new RetentionJob(store.retention, w.config.server.retention, w.clock, w.log);
+  const { retention, keep_failed_runs } = w.config.server;
+  const job = new RetentionJob(store.retention, retention, w.clock, w.log, keep_failed_runs);
   return { name: 'retention', start: () => job.start(), stop: () => job.stop() };
 }
 

@@ -18,6 +18,8 @@ export class RetentionJob {
     private readonly retentionMs: number,
     private readonly clock: Clock,
     private readonly log: Logger,
+    /** How many of each instance's newest failed runs stay whatever their age. */
+    private readonly keepFailed = 0,
   ) {}
 
   start(): void {
@@ -38,7 +40,7 @@ export class RetentionJob {
     const signal = this.stopping.signal;
     let pruned: Pruned;
     try {
-      pruned = await this.repo.prune(this.clock.now() - this.retentionMs, { signal });
+      pruned = await this.repo.prune(this.clock.now() - this.retentionMs, { signal, keepFailed: this.keepFailed });
     } catch (error) {
       if (!(error instanceof PruneLocked)) throw error;
       this.log.warn({ ...error.pruned }, 'pruning stopped for this round: another process held the database lock');

@@ -1,6 +1,6 @@
 // The `switchboard` command line: finds the command named first, loads only that command's
 // module (a read-only command never loads the engine), parses the options it declares and
-// runs it. start, check, reload, migrate, backup, urls, instances, drivers, log, runs, and the outbound
+// runs it. start, check, reload, migrate, backup, urls, instances, overrides, drivers, log, runs, and the outbound
 // side: events, subscriptions, deliveries, redeliver, recover, receive.
 import { ConfigInvalid, formatProblem } from '../config/problems.js';
 import { command, type Command } from './command.js';
@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   backup: () => import('./commands/backup.js').then((m) => command('backup', m.options, m.backup, { takesArguments: true })),
   urls: () => import('./commands/urls.js').then((m) => command('urls', m.options, m.urls)),
   instances: () => import('./commands/instances.js').then((m) => command('instances', m.options, m.instances)),
+  overrides: () => import('./commands/overrides.js').then((m) => command('overrides', m.options, m.overrides)),
   drivers: () => import('./commands/drivers.js').then((m) => command('drivers', m.options, m.drivers)),
   log: () => import('./commands/log.js').then((m) => command('log', m.options, m.log)),
   runs: () => import('./commands/runs.js').then((m) => command('runs', m.options, m.runs)),
@@ -41,7 +42,8 @@ export const USAGE = `usage: switchboard <command> [options]
 
 commands:
   start          run the engine  [--config DIR] [--data DIR] [--port N] [--host H] [--drivers DIR]
-  check          validate a config directory without starting  [--config DIR] [--drivers DIR]
+  check          validate a config directory without starting; notes overrides that shadow it
+                 [--config DIR] [--data DIR] [--drivers DIR]
   reload         have the running engine reload its config (SIGHUP) and print the outcome, or every
                  problem (exit 1)  [--config DIR] [--data DIR] [--timeout SECONDS]
   migrate        create or update the database schema  [--config DIR] [--data DIR]
@@ -51,7 +53,9 @@ commands:
                  [--config DIR] [--data DIR] [--force]
   urls           print every trigger instance's URL, secret included  [--config DIR] [--data DIR] [--base URL]
   instances      list trigger instances: enabled, reachable, fired, failed actions
-                 [--config DIR] [--data DIR] [--json]
+                 [--config DIR] [--data DIR] [--json]; --disable ID / --enable ID store an override
+  overrides      list the runtime changes kept on top of the YAML; --clear NAME goes back to the YAML
+                 [--config DIR] [--data DIR] [--json] [--clear instance/ID/enabled]
   drivers        list the drivers: module names, methods and their arguments, webhooks, events
                  [--json] [--drivers DIR]
   log            list recorded requests, newest first, with why one was refused or not fired

@@ -19,6 +19,7 @@ const SERVER_DEFAULTS = {
   lock_wait: 5_000,
   shutdown_timeout: 10_000,
   retention: 30 * 86_400_000,
+  keep_failed_runs: 10,
   request_timeout: 30_000,
   headers_timeout: 10_000,
   keep_alive_timeout: 5_000,

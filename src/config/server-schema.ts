@@ -62,6 +62,8 @@ export const serverSchema = z
     shutdown_timeout: durationSchema.default(10_000),
     /** How long the request log, finished runs and finished deliveries are kept; 0 keeps them forever. */
     retention: durationSchema.default(30 * 86_400_000),
+    /** How many of each instance's newest failed runs (their traces, and their requests) outlive the retention; 0 keeps none. */
+    keep_failed_runs: z.number().int().min(0).max(1000).default(10),
     /** The whole request, body included, must arrive within this (else 408). */
     request_timeout: durationSchema.default(30_000),
     /** The request's headers must arrive within this (else 408); default 10 s, or request_timeout when shorter. */

@@ -2,8 +2,9 @@
 // rows that belong to them, in one short transaction. Small batches keep each transaction,
 // and so each stretch of the event loop spent in SQLite and each append to the WAL, small.
 // The rules are the store's: a pending run or delivery is never deleted whatever its age,
-// nor the request a pending run resumes from; a run's actions go with it, a delivery's attempts with it, and an event only once no
-// delivery refers to it.
+// nor the request a pending run resumes from, nor one of an instance's newest failed runs
+// (as many as `keep` says) or its request; a run's actions go with it, a delivery's attempts
+// with it, and an event only once no delivery refers to it.
 import type SQLite from 'better-sqlite3';
 
 export type PruneKind = 'requests' | 'runs' | 'deliveries' | 'events';
@@ -47,12 +48,18 @@ interface Selected {
 // an older row written just after it (a few milliseconds out of order) goes in the next round.
 // Deliveries and events are walked by their time column's index from the cursor; `(at, rowid)
 // > (…)` is a row value SQLite answers from that index (the rowid ends every index).
+// A failed run is 'kept' while fewer than @keep failed runs of its instance are newer: counted
+// in runs_failed, the partial index of failed runs alone (a succeeded run is not in it).
+const KEPT_STATUS = `case when runs.status = 'failed' and (select count(*) from (select 1 from runs f
+      where f.status = 'failed' and f.instance_id = runs.instance_id and f.created_at > runs.created_at limit @keep)) < @keep
+    then 'kept' else runs.status end`;
+
 const SELECT: Record<PruneKind, string> = {
-  // A request whose run is pending stays: the run resumes from its body. Its status is
-  // looked up by the run's id (the runs table's key), one probe per row.
-  requests: `select rowid as rid, received_at as at, id, (select status from runs where runs.id = request_log.run_id) as status
+  // A request whose run is pending (or kept) stays: the run resumes from its body, a trace
+  // shows it. Its run's status is looked up by the run's id (the runs table's key), one probe per row.
+  requests: `select rowid as rid, received_at as at, id, (select ${KEPT_STATUS} from runs where runs.id = request_log.run_id) as status
     from request_log where rowid > @key order by rowid limit @limit`,
-  runs: `select id as rid, created_at as at, id, status from runs
+  runs: `select id as rid, created_at as at, id, ${KEPT_STATUS} as status from runs
     where id > @key order by id limit @limit`,
   deliveries: `select rowid as rid, created_at as at, id, null as status from deliveries
     where created_at < @before and (created_at, rowid) > (@at, @key) and status != 'pending'
@@ -80,7 +87,7 @@ const DEPENDENTS: Partial<Record<PruneKind, string>> = {
 };
 
 interface Statements {
-  select: SQLite.Statement<{ before: number; at: number; key: number | string; limit: number }, Selected>;
+  select: SQLite.Statement<{ before: number; at: number; key: number | string; limit: number; keep: number }, Selected>;
   delete: SQLite.Statement<{ keys: string }>;
   dependents: SQLite.Statement<{ ids: string }> | undefined;
 }
@@ -110,19 +117,20 @@ export class PruneBatches {
    * in one immediate transaction. Throws SQLITE_BUSY at once when another connection holds
    * the write lock (nothing is deleted then).
    */
-  delete(kind: PruneKind, before: number, after: PruneCursor, limit: number): PruneBatch {
+  delete(kind: PruneKind, before: number, after: PruneCursor, limit: number, keep = 0): PruneBatch {
     const s = this.statements[kind];
+    const params = { before, at: after.at, key: after.key, limit, keep };
     return this.sqlite
       .transaction((): PruneBatch => {
-        const selected = s.select.all({ before, at: after.at, key: after.key, limit });
+        const selected = s.select.all(params);
         // In written order the batch ends before the first row not old enough, and so does the round.
         const young = IN_WRITTEN_ORDER.has(kind) ? selected.findIndex((r) => r.at >= before) : -1;
         const old = young === -1 ? selected : selected.slice(0, young);
         const done = young !== -1 || selected.length < limit;
         const end = old.at(-1);
         const last = end ? { at: end.at, key: end.rid } : after;
-        // Old pending runs and their requests are passed over (the time-ordered selects leave them out already).
-        const rows = old.filter((r) => r.status !== 'pending');
+        // Old pending and kept runs and their requests are passed over (the time-ordered selects leave them out already).
+        const rows = old.filter((r) => r.status !== 'pending' && r.status !== 'kept');
         if (rows.length === 0) return { deleted: 0, last, done: done || !end };
         s.dependents?.run({ ids: JSON.stringify(rows.map((r) => r.id)) });
         const { changes } = s.delete.run({ keys: JSON.stringify(rows.map((r) => r.rid)) });

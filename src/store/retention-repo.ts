@@ -1,6 +1,7 @@
 // Deletes what is older than the retention: the request log, finished runs with their
 // actions, and finished deliveries with their attempts and events. Pending runs and
-// deliveries are never deleted, whatever their age.
+// deliveries are never deleted, whatever their age, nor each instance's newest failed runs
+// (`keepFailed`), whose traces an operator looks at long after.
 //
 // It never stalls the engine: rows go in small batches (prune-batches.ts), one short
 // transaction each, with a turn of the event loop between them, so a million old rows cost
@@ -45,6 +46,8 @@ export interface RetentionOptions {
 export interface RoundOptions {
   /** Aborted when the engine stops: the round ends before its next batch or step. */
   signal?: AbortSignal;
+  /** How many of each instance's newest failed runs are kept whatever their age (with their requests); 0 keeps none. */
+  keepFailed?: number;
 }
 
 /** Another process held the write lock through every retry: what was pruned before stays pruned, the rest waits for the next round. */
@@ -85,7 +88,7 @@ export class RetentionRepo implements Retention {
    * is left or the signal aborts (then resolves with what went so far). Throws PruneLocked
    * when another process kept the write lock through every retry of a batch.
    */
-  async prune(before: number, { signal }: RoundOptions = {}): Promise<Pruned> {
+  async prune(before: number, { signal, keepFailed = 0 }: RoundOptions = {}): Promise<Pruned> {
     const pruned: Pruned = { requests: 0, runs: 0, deliveries: 0, events: 0 };
     const sqlite = await this.connect();
     try {
@@ -94,7 +97,7 @@ export class RetentionRepo implements Retention {
       for (const kind of PRUNE_KINDS) {
         let after: PruneCursor = FIRST;
         for (;;) {
-          const batch = await retryWhileLocked(() => batches.delete(kind, before, after, this.batchSize), retry);
+          const batch = await retryWhileLocked(() => batches.delete(kind, before, after, this.batchSize, keepFailed), retry);
           if (!batch.ok && batch.reason === 'stopped') return pruned;
           if (!batch.ok) throw new PruneLocked(pruned);
           pruned[kind] += batch.value.deleted;

@@ -1239,6 +1239,36 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
         expect(await store.outbox.attempts('del-old-pending')).toEqual([attemptRow('del-old-pending', 1, { status_code: 500 })]);
       });
 
+      it('prune keeps each instance’s newest failed runs (keepFailed) and their requests, however old, and takes the rest', async () => {
+        const failedRun = (id: string, instance: string, at: number) =>
+          [
+            { kind: 'request', row: requestRow(`req-${id}`, { instance_id: instance, received_at: at, run_id: id }) },
+            { kind: 'run', row: runRow(id, { instance_id: instance, created_at: at, request_id: `req-${id}` }) },
+          ] as const;
+        const end = (id: string, status: 'failed' | 'succeeded', at: number) =>
+          ({ kind: 'run_finished', id, status, finishedAt: at + 1, error: status === 'failed' ? 'boom' : null }) as const;
+        await store.commit([
+          ...failedRun('run_0001', 'inst-a', T - 400),
+          ...failedRun('run_0002', 'inst-a', T - 300),
+          ...failedRun('run_0003', 'inst-a', T - 200),
+          ...failedRun('run_0004', 'inst-b', T - 100),
+          ...failedRun('run_0005', 'inst-a', T - 50),
+        ]);
+        await store.commit([
+          end('run_0001', 'failed', T - 400),
+          end('run_0002', 'failed', T - 300),
+          end('run_0003', 'failed', T - 200),
+          end('run_0004', 'failed', T - 100),
+          end('run_0005', 'succeeded', T - 50),
+        ]);
+        await store.retention.prune(T, { keepFailed: 2 });
+        // inst-a's two newest failed runs and inst-b's one stay; the older failure and the success go.
+        expect(ids(await store.runs.list()).sort()).toEqual(['run_0002', 'run_0003', 'run_0004']);
+        expect(ids(await store.requests.list()).sort()).toEqual(['req-run_0002', 'req-run_0003', 'req-run_0004']);
+        await store.retention.prune(T, { keepFailed: 0 });
+        expect(await store.runs.list()).toEqual([]);
+      });
+
       it('prune keeps rows created at the cutoff or later, and takes them once the cutoff passes them', async () => {
         await seed();
         await store.retention.prune(T);
