@@ -1,8 +1,6 @@
 // Runtime changes an operator makes on top of the YAML (an instance disabled from the admin
 // API or the CLI): one row per changed field, kept across reloads and restarts until
 // cleared, with when and by whom it was set. Shared by every node of a database.
-// And runs by the time they were created, for the admin API's live stream (new runs since
-// its cursor) and its filters.
 import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -16,10 +14,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('set_by', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('overrides_pk', ['target', 'id', 'field'])
     .execute();
-  await db.schema.createIndex('runs_created').on('runs').columns(['created_at', 'id']).execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await db.schema.dropIndex('runs_created').execute();
   await db.schema.dropTable('overrides').execute();
 }

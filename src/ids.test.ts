@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TimeOrderedIds } from './ids.js';
+import { idAt, TimeOrderedIds } from './ids.js';
 
 describe('TimeOrderedIds', () => {
   it('makes 20-character ids after the prefix that sort in the order they were made', () => {
@@ -34,5 +34,15 @@ describe('TimeOrderedIds', () => {
     const a = new TimeOrderedIds(() => 7_000);
     const b = new TimeOrderedIds(() => 7_000);
     expect(a.next('run')).not.toBe(b.next('run'));
+  });
+
+  it('idAt sorts before every id made at that millisecond or later, and after every id made before it', () => {
+    const at = Date.UTC(2026, 10, 27, 9, 30);
+    const before = new TimeOrderedIds(() => at - 1).next('run');
+    const same = new TimeOrderedIds(() => at).next('run');
+    const later = new TimeOrderedIds(() => at + 60_000).next('run');
+    const floor = idAt('run', at);
+    expect(before < floor).toBe(true);
+    expect(floor <= same && floor < later).toBe(true);
   });
 });

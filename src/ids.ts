@@ -59,3 +59,12 @@ function randomTag(): string {
 }
 
 export const randomIds: IdSource = new TimeOrderedIds();
+
+/**
+ * The smallest id `TimeOrderedIds` could make with `prefix` at `ms`: every id made then or
+ * later sorts after it. A table keyed by such ids (runs) is read from a time by its key,
+ * with no index on a time column.
+ */
+export function idAt(prefix: string, ms: number): string {
+  return `${prefix}_${Math.max(0, Math.floor(ms)).toString(36).padStart(TIME_DIGITS, '0')}`;
+}

@@ -337,7 +337,7 @@ describe('switchboard usage', () => {
     const result = await cli(['check', '--attempts', '--since', '2h']);
     expect(result).toMatchObject({ code: 2, stdout: '' });
     expect(result.stderr).toBe(
-      'switchboard: check does not take --attempts; it takes --config DIR, --drivers DIR, --help\nrun `switchboard --help` for usage\n',
+      'switchboard: check does not take --attempts; it takes --config DIR, --data DIR, --drivers DIR, --help\nrun `switchboard --help` for usage\n',
     );
     const urls = await cli(['urls', '--colour']);
     expect(urls.code).toBe(2);

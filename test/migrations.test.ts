@@ -41,7 +41,6 @@ const INDEXES = [
   'events_created',
   'request_log_instance',
   'run_actions_run',
-  'runs_created',
   'runs_failed',
   'runs_pending',
 ];

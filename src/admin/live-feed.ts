@@ -5,6 +5,7 @@
 // each attempt; `state`: an instance's counters and conditions, a module's state or an
 // override that changed. An event's id is `TIME.TOPIC.KEY`, TIME its row's time in ms:
 // resuming from it reads every table from that time on.
+import { idAt } from '../ids.js';
 import type { Store } from '../store/store.js';
 import type { RunRow } from '../store/runs-repo.js';
 import { deliveryView } from './delivery-routes.js';
@@ -34,6 +35,8 @@ export class LiveFeed {
   /** What was sent within the overlap, by key, with its time. */
   private readonly sent = new Map<string, number>();
   private readonly pendingRuns = new Set<string>();
+  /** Runs are read by their key from this time on (real time, as ids carry it), moved up each poll. */
+  private runsFrom: number;
   private attemptSeq = -1;
   private state: Map<string, string> | undefined;
   private started = false;
@@ -46,9 +49,12 @@ export class LiveFeed {
     /** The last event a resuming client has (not sent again). */
     private readonly lastId?: string,
     private readonly resuming = false,
+    /** Real time: run ids carry it (the engine clock may be a test's). */
+    private readonly realNow: () => number = Date.now,
   ) {
     this.cursor = from;
     this.floor = from;
+    this.runsFrom = Math.min(from, this.realNow()) - OVERLAP_MS;
     if (lastId) this.sent.set(lastId.slice(lastId.indexOf('.') + 1), from);
   }
 
@@ -99,9 +105,12 @@ export class LiveFeed {
       // Runs already under way when the client came are watched to their end.
       for (const run of await this.store.runs.unfinished()) this.pendingRuns.add(run.id);
       if (this.resuming)
-        for (const run of await this.store.runs.finishedSince(since, since - RESUME_LOOKBACK_MS, LIMIT)) shown(run);
+        for (const run of await this.store.runs.finishedSince(since, idAt('run', since - RESUME_LOOKBACK_MS), LIMIT)) shown(run);
     }
-    for (const run of await this.store.runs.since(since, LIMIT)) shown(run);
+    const scanned = this.realNow();
+    for (const run of await this.store.runs.fromId(idAt('run', this.runsFrom), LIMIT))
+      if (Number(run.created_at) >= since || this.pendingRuns.has(run.id)) shown(run);
+    this.runsFrom = scanned - OVERLAP_MS;
     for (const run of await this.store.runs.getMany([...this.pendingRuns].slice(0, LIMIT)))
       if (run.status !== 'pending') shown(run);
   }

@@ -116,24 +116,21 @@ export class RunsRepo {
       .execute();
   }
 
-  /** Created at or after `ms`, oldest first (the admin stream's cursor). */
-  async since(ms: number, limit: number): Promise<RunRow[]> {
-    return this.db
-      .selectFrom('runs')
-      .select(RUN_COLUMNS)
-      .where('created_at', '>=', ms)
-      .orderBy('created_at')
-      .orderBy('id')
-      .limit(limit)
-      .execute();
+  /**
+   * Runs whose id is `fromId` or later, in id order (the order they were made in): the admin
+   * stream's cursor, read by the table's key (runs have no index on a time column: every fire
+   * would pay for one).
+   */
+  async fromId(fromId: string, limit: number): Promise<RunRow[]> {
+    return this.db.selectFrom('runs').select(RUN_COLUMNS).where('id', '>=', fromId).orderBy('id').limit(limit).execute();
   }
 
-  /** Finished after `ms`, among those created at or after `createdFrom` (a bounded look back). */
-  async finishedSince(ms: number, createdFrom: number, limit: number): Promise<RunRow[]> {
+  /** Finished after `ms`, among those whose id is `fromId` or later (a bounded look back by the key). */
+  async finishedSince(ms: number, fromId: string, limit: number): Promise<RunRow[]> {
     return this.db
       .selectFrom('runs')
       .select(RUN_COLUMNS)
-      .where('created_at', '>=', createdFrom)
+      .where('id', '>=', fromId)
       .where('finished_at', '>', ms)
       .orderBy('finished_at')
       .limit(limit)

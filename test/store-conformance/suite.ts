@@ -893,10 +893,12 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
         await store.commit([{ kind: 'run_finished', id: 'run-1', status: 'succeeded', finishedAt: T + 50, error: null }]);
         expect(ids(await store.requests.since(T, 10))).toEqual(['req-1', 'req-2']);
         expect((await store.requests.get('req-1'))?.received_at).toBe(T + 1);
-        expect(ids(await store.runs.since(T, 10))).toEqual(['run-1', 'run-2']);
+        expect(ids(await store.runs.fromId('run-1', 10))).toEqual(['run-1', 'run-2']);
+        expect(ids(await store.runs.fromId('run-2', 10))).toEqual(['run-2']);
         expect(ids(await store.runs.getMany(['run-2', 'run-x']))).toEqual(['run-2']);
-        expect(ids(await store.runs.finishedSince(T + 10, T, 10))).toEqual(['run-1']);
-        expect(ids(await store.runs.finishedSince(T + 50, T, 10))).toEqual([]);
+        expect(ids(await store.runs.finishedSince(T + 10, 'run-0', 10))).toEqual(['run-1']);
+        expect(ids(await store.runs.finishedSince(T + 10, 'run-2', 10))).toEqual([]);
+        expect(ids(await store.runs.finishedSince(T + 50, 'run-0', 10))).toEqual([]);
       });
     });
 
