@@ -49,6 +49,10 @@ subscriptions:
     events: [door.opened]
     secret: ${SIGNING}
     retry: [0]
+  - id: audit
+    url: ${receiver.url('/audit')}
+    events: [trigger.fired]
+    retry: [0]
 `;
 }
 
@@ -291,6 +295,11 @@ describe('traces, test fires and replays', () => {
     });
     expect(emit).toMatchObject({ target: 'door.opened', args: {}, args_from: 'config', event: expect.stringMatching(/^evt_/) });
     expect(emit.deliveries).toEqual([expect.objectContaining({ subscription: 'hooks', status: 'succeeded' })]);
+    // The fire's own trigger.fired event, kept because a subscription listens for it, and its delivery.
+    expect(trace.fired).toEqual({
+      event: expect.stringMatching(/^evt_/),
+      deliveries: [expect.objectContaining({ subscription: 'audit', status: 'succeeded' })],
+    });
     expect(record.offset_ms).toBeGreaterThanOrEqual(0);
   });
 
@@ -373,7 +382,7 @@ describe('deliveries', () => {
     expect((await notify('door', TRIGGER_SECRET)).status).toBe(202);
     await t.engine.settled();
     await t.engine.outbound.worker.idle();
-    const failed = (await call('/admin/v1/deliveries?status=failed&limit=1', TOKENS.read)).json.deliveries;
+    const failed = (await call('/admin/v1/deliveries?status=failed&subscription=hooks&limit=1', TOKENS.read)).json.deliveries;
     expect(failed[0]).toMatchObject({ subscription: 'hooks', status: 'failed', type: 'door.opened' });
     receiver.fallback = { status: 200, body: 'ok' };
     const queued = await call(`/admin/v1/deliveries/${failed[0].id}/redeliver`, TOKENS.operate, { method: 'POST' });

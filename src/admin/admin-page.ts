@@ -220,7 +220,11 @@ function traceView(run: Awaited<ReturnType<typeof runDetail>>): string {
     trace.replay ? ` · replay of <code>${esc(trace.replay.request)}</code> with the ${esc(trace.replay.config)} config` : ''
   }</dd>
 <dt>Decision</dt><dd>${esc(trace.decision)}</dd>${conditions}
-<dt>Config</dt><dd>${trace.generation ? `generation <code>${esc(trace.generation.hash)}</code>` : 'not kept'}</dd>
+<dt>Config</dt><dd>${trace.generation ? `generation <code>${esc(trace.generation.hash)}</code>` : 'not kept'}</dd>${
+    trace.fired
+      ? `<dt>trigger.fired</dt><dd><code>${esc(trace.fired.event)}</code>${trace.fired.deliveries.map((d) => ` → ${esc(d.subscription)}: ${esc(d.status)}`).join(',')}</dd>`
+      : ''
+  }
 ${run.error ? `<dt>Error</dt><dd class="problem">${esc(run.error)}</dd>` : ''}</dl>
 <h2>Timeline</h2>
 ${

@@ -12,6 +12,8 @@ import { LiveFeed, TOPICS, type Topic } from './live-feed.js';
 
 const POLL_MS = 500;
 const KEEPALIVE_MS = 15_000;
+/** What a stream may hold unread by its client before it is ended. */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
 
 const streamQuery = z.object({ topics: z.string().optional(), last_event_id: z.string().optional() });
 
@@ -48,14 +50,22 @@ export function mountStreamRoute(router: Router, deps: AdminApiDeps, open: OpenS
     ctx.status = 200;
     ctx.set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' });
     ctx.body = body;
-    body.write('retry: 2000\n\n');
+    // A client gone mid-write must not end the process: a write after the end is dropped, and an error on the stream is its end.
+    body.on('error', () => end());
+    const send = (text: string) => {
+      if (body.writableEnded || body.destroyed) return;
+      // A client that stops reading is let go rather than buffered for: it resumes with Last-Event-ID.
+      if (body.writableLength > MAX_BUFFERED_BYTES) return end();
+      body.write(text);
+    };
+    send('retry: 2000\n\n');
     let polling = false;
     const poll = async () => {
       if (polling) return;
       polling = true;
       try {
         for (const event of await feed.poll(deps.clock.now()))
-          body.write(`id: ${event.id}\nevent: ${event.topic}\ndata: ${JSON.stringify(event.data)}\n\n`);
+          send(`id: ${event.id}\nevent: ${event.topic}\ndata: ${JSON.stringify(event.data)}\n\n`);
       } catch (error) {
         deps.log.warn({ reason: (error as Error).message }, 'the admin stream could not read the store');
       } finally {
@@ -64,12 +74,12 @@ export function mountStreamRoute(router: Router, deps: AdminApiDeps, open: OpenS
     };
     void poll();
     const timer = setInterval(() => void poll(), POLL_MS);
-    const keepalive = setInterval(() => body.write(': keep-alive\n\n'), KEEPALIVE_MS);
+    const keepalive = setInterval(() => send(': keep-alive\n\n'), KEEPALIVE_MS);
     const end = () => {
       clearInterval(timer);
       clearInterval(keepalive);
       forget();
-      body.end();
+      if (!body.writableEnded) body.end();
     };
     const forget = open.add(end);
     ctx.req.once('close', end);

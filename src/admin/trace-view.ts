@@ -1,6 +1,6 @@
 // One run's trace as the admin API and page show it: why it started (its cause, the request,
 // the debounce and mode that let it through, its compare conditions' values then), the
-// config generation it ran under, and each action in order with its arguments (resolved,
+// config generation it ran under, its trigger.fired event's deliveries, and each action in order with its arguments (resolved,
 // or the config's own when they were literal), result or error, start, duration and the
 // deliveries its event made.
 import type { TriggerConfig } from '../config/schema.js';
@@ -15,9 +15,13 @@ export async function traceOf(run: RunRow, deps: AdminApiDeps) {
   const trigger = await triggerOf(run.trigger_id, hash, deps);
   const actions = await deps.store.runs.actions(run.id);
   const details = actions.map((a) => parseDetail(a.detail));
-  const events = details.flatMap((d) => (d.event ? [d.event] : []));
+  const events = [...(trace.fired ? [trace.fired] : []), ...details.flatMap((d) => (d.event ? [d.event] : []))];
   const deliveries = await deps.store.outbox.forEvents(events);
   const created = Number(run.created_at);
+  const deliveriesOf = (event: string | undefined) =>
+    deliveries
+      .filter((d) => d.event_id === event)
+      .map((d) => ({ id: d.id, subscription: d.subscription_id, status: d.status, attempts: d.attempts }));
   const firstStart = actions.length > 0 ? Math.min(...actions.map((a) => Number(a.started_at))) : undefined;
   return {
     cause: trace.cause ?? (run.request_id ? 'webhook' : 'unknown'),
@@ -26,6 +30,7 @@ export async function traceOf(run: RunRow, deps: AdminApiDeps) {
     decision: decisionOf(trigger, firstStart === undefined ? undefined : firstStart - created),
     conditions: trace.conditions ?? [],
     generation: hash ? { hash, url: `/admin/v1/config/generations/${hash}` } : null,
+    fired: trace.fired ? { event: trace.fired, deliveries: deliveriesOf(trace.fired) } : null,
     actions: actions.map((a, i) => {
       const detail = details[i]!;
       const configured = trigger?.actions[a.position];
@@ -42,9 +47,7 @@ export async function traceOf(run: RunRow, deps: AdminApiDeps) {
         args_from: detail.args !== undefined ? 'resolved' : configured ? 'config' : null,
         result: detail.result ?? null,
         event: detail.event ?? null,
-        deliveries: deliveries
-          .filter((d) => d.event_id === detail.event)
-          .map((d) => ({ id: d.id, subscription: d.subscription_id, status: d.status, attempts: d.attempts })),
+        deliveries: deliveriesOf(detail.event),
       };
     }),
   };

@@ -21,8 +21,9 @@ const ENGINE_TYPES: EventType[] = [
       trigger: z.string(),
       system: z.string(),
       run: z.string(),
-      cause: z.enum(['webhook', 'schedule', 'conditions', 'catch_up']),
-      /** The request that fired it; null for a schedule or conditions. */
+      /** test and replay: an operator's test fire or replay from the admin API. */
+      cause: z.enum(['webhook', 'schedule', 'conditions', 'catch_up', 'test', 'replay']),
+      /** The request that fired it; null for a schedule, conditions, a test fire or a replay. */
       request: z
         .object({ method: z.string(), path: z.string(), content_type: z.string().nullable(), body_size: z.number() })
         .nullable(),

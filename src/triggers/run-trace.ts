@@ -17,6 +17,8 @@ export interface RunTrace {
   replay?: { request: string; config: 'original' | 'current' };
   /** The config generation whose trigger it ran, when not the one serving at its start (a replay with the original config). */
   generation?: string;
+  /** Its trigger.fired event, when a subscription listens for it (the event is kept only then). */
+  fired?: string;
 }
 
 /** The trace as its column keeps it, or null when it says nothing. */

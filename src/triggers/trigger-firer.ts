@@ -22,7 +22,7 @@ export interface EventPreparer {
     type: string,
     source: Record<string, string>,
     data: Record<string, unknown>,
-  ): { writes: readonly StoreWrite[]; committed(): void } | undefined;
+  ): { writes: readonly StoreWrite[]; committed(): void; event: { id: string } } | undefined;
 }
 
 /** What a fire caused by a request adds: the request's id and summary, and writes for the same commit. */
@@ -116,7 +116,7 @@ export class TriggerFirer {
       input: storedInput(input, instance.inputReads, request?.keepsBody === true),
       finished_at: null,
       error: null,
-      trace: traceColumn(cause === 'webhook' ? trace : { cause, ...trace }),
+      trace: null,
     };
     try {
       // trigger.fired and its deliveries commit with the run: a crash cannot keep one without the other.
@@ -132,6 +132,8 @@ export class TriggerFirer {
           request: request?.summary ?? null,
         },
       );
+      // Its trace names the trigger.fired event when one was kept (a subscriber listens), so the trace shows its deliveries.
+      run.trace = traceColumn({ ...(cause !== 'webhook' && { cause }), ...trace, ...(fired && { fired: fired.event.id }) });
       const writes: StoreWrite[] = [
         ...(request?.also(runId) ?? []),
         { kind: 'run', row: run, node: this.deps.runsOwnedBy },
