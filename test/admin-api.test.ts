@@ -62,6 +62,13 @@ let receiver: Receiver;
 beforeAll(async () => {
   receiver = await new Receiver().start();
   t = await startTestEngine({ extraDrivers: [probeDriver], files: { 'site.yaml': site(receiver) } });
+  const fired = await notify('door', TRIGGER_SECRET, { value: 'first' });
+  known.run = ((await fired.json()) as { run: string }).run;
+  await t.engine.settled();
+  await t.engine.outbound.worker.idle();
+  known.request = (await t.engine.store.runs.get(known.run))!.request_id!;
+  known.delivery = (await t.engine.store.outbox.list({ subscriptionId: 'hooks', limit: 1 }))[0]!.id;
+  known.generation = t.engine.live.current.hash;
 });
 afterAll(async () => {
   await t.cleanup();
@@ -134,21 +141,44 @@ const ENDPOINTS: { method: string; path: string; scope: keyof typeof TOKENS; bod
   { method: 'POST', path: '/admin/v1/deliveries/recover', scope: 'operate', body: { since: '1h' }, ok: 202 },
   { method: 'POST', path: '/admin/v1/subscriptions/hooks/enable', scope: 'operate', ok: 200 },
   { method: 'POST', path: '/admin/v1/config/reload', scope: 'operate', ok: 200 },
+  { method: 'GET', path: '/admin/v1/runs/{run}', scope: 'read', ok: 200 },
+  { method: 'GET', path: '/admin/v1/requests/{request}', scope: 'read', ok: 200 },
+  { method: 'GET', path: '/admin/v1/deliveries/{delivery}', scope: 'read', ok: 200 },
+  { method: 'GET', path: '/admin/v1/config/generations/{generation}', scope: 'read', ok: 200 },
+  { method: 'POST', path: '/admin/v1/requests/{request}/replay', scope: 'operate', body: { dry_run: true }, ok: 200 },
+  { method: 'POST', path: '/admin/v1/deliveries/{delivery}/redeliver', scope: 'operate', ok: 202 },
 ];
+
+/** The ids the paths above name, of a fire made before the tests (a run, its request, its delivery, the generation). */
+const known: Record<string, string> = {};
+const filled = (path: string) => path.replace(/\{(\w+)\}/g, (_, name: string) => known[name]!);
 const WEAKER = { read: undefined, operate: 'read', admin: 'operate' } as const;
 
 describe('scopes', () => {
   it.each(ENDPOINTS)('$method $path: 401 without a token, 403 below $scope, $ok with it', async (e) => {
     const init = { method: e.method, body: e.body === undefined ? undefined : JSON.stringify(e.body) };
-    expect((await call(e.path, undefined, init)).status).toBe(401);
+    const path = filled(e.path);
+    expect((await call(path, undefined, init)).status).toBe(401);
     const weaker = WEAKER[e.scope];
     if (weaker) {
-      const refused = await call(e.path, TOKENS[weaker], init);
+      const refused = await call(path, TOKENS[weaker], init);
       expect(refused.status).toBe(403);
       expect(refused.json).toEqual({ error: 'forbidden', message: expect.stringContaining(`the ${e.scope} scope`) });
     }
-    const answered = await call(e.path, TOKENS[e.scope], init);
+    const answered = await call(path, TOKENS[e.scope], init);
     expect(answered.status, answered.text).toBe(e.ok);
+  });
+
+  it('GET /admin/v1/stream: 401 without a token, a stream with the read scope', async () => {
+    expect((await call('/admin/v1/stream')).status).toBe(401);
+    const controller = new AbortController();
+    const res = await fetch(admin('/admin/v1/stream'), {
+      headers: { authorization: `Bearer ${TOKENS.read}` },
+      signal: controller.signal,
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    controller.abort();
   });
 
   it('logs every admin call with the token name, never a token', async () => {
@@ -170,7 +200,7 @@ describe('secrets', () => {
     const runId = (await call('/admin/v1/runs?instance=door&limit=1', TOKENS.read)).json.runs[0].id;
     const requestId = (await call('/admin/v1/requests?instance=door&limit=1', TOKENS.read)).json.requests[0].id;
     const reads = [
-      ...ENDPOINTS.filter((x) => x.method === 'GET').map((x) => x.path),
+      ...ENDPOINTS.filter((x) => x.method === 'GET').map((x) => filled(x.path)),
       `/admin/v1/config/generations/${generation}`,
       `/admin/v1/runs/${runId}`,
       `/admin/v1/requests/${requestId}`,

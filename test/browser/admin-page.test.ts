@@ -142,6 +142,14 @@ describe.skipIf(!present)('admin page', () => {
     await expect.poll(() => page.locator('#deliveries td.delivery-succeeded').count(), { timeout: 10_000 }).toBe(1);
     expect(await page.locator('#deliveries tr', { hasText: 'failed' }).count()).toBe(0);
     expect(receiver.requests.map((r) => r.path)).toEqual(['/hook', '/hook']);
+
+    // Disable from the page: an override, shown as one; the URL stops answering; Enable gives it back.
+    await row.locator('button', { hasText: 'Disable' }).click();
+    await expect.poll(() => row.locator('td.state-disabled').textContent(), { timeout: 10_000 }).toContain('override');
+    const refused = await fetch(`${t.engine.url}/webhook/trig-lobby-door/notify?secret=${SECRET}`, { method: 'POST' });
+    expect(refused.status).toBe(404);
+    await row.locator('button', { hasText: 'Enable' }).click();
+    await expect.poll(() => row.locator('td.state-enabled').count(), { timeout: 10_000 }).toBe(1);
     await context.close();
   });
 

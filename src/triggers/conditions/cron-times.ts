@@ -16,6 +16,13 @@ export function cronTimes(expression: string, timezone: string | undefined): (af
     throw new Error('this node-cron version does not expose its time matcher; pin node-cron 4');
   // The task itself is never started; out of node-cron's registry it can be collected.
   void task.destroy();
-  // The matcher's next match is at or after the given second, so ask from the next one.
-  return (afterMs) => matcher.getNextMatch(new Date(Math.floor(afterMs / 1000) * 1000 + 1000)).getTime();
+  // node-cron 4.6's matcher answers the first match strictly after the given second (asking
+  // from the next second, as this did, skipped one: an every-second schedule fired every other
+  // second, an every-minute one started at :59 waited two minutes). Asked from afterMs's own
+  // second, and from the next one should a version answer "at or after" instead.
+  return (afterMs) => {
+    const second = Math.floor(afterMs / 1000) * 1000;
+    const next = matcher.getNextMatch(new Date(second)).getTime();
+    return next > afterMs ? next : matcher.getNextMatch(new Date(second + 1000)).getTime();
+  };
 }
