@@ -23,7 +23,7 @@ import type { Part, PartHealth } from './lifecycle.js';
 import { driverLogger, type Logger } from './logger.js';
 import { EngineMetrics } from './metrics/engine-metrics.js';
 import { ModuleStateRecorder, restoreModuleStates } from './module-state.js';
-import { applyOverrides, shadowNotes } from './overrides/overrides.js';
+import { applyOverrides, previousSecrets, shadowNotes } from './overrides/overrides.js';
 import { NodeHeartbeat } from './node-heartbeat.js';
 import { openConfiguredStore } from './open-store.js';
 import type { DeliveryWorker } from './outbound/delivery-worker.js';
@@ -142,12 +142,13 @@ export interface LiveConfigParts {
  */
 export async function liveConfig(w: Wiring, parts: LiveConfigParts, env?: NodeJS.ProcessEnv): Promise<LiveConfig> {
   const deps = { ...parts, ...w, telemetry: parts.metrics };
-  const build = (config: Config, number: number, hash?: string) => buildGeneration(deps, config, number, hash);
+  const build = (config: Config, number: number, hash: string | undefined, overrides: readonly OverrideRow[]) =>
+    buildGeneration(deps, config, number, hash, previousSecrets(overrides));
   const reported = reloadReports(w.dataDir, parts.metrics);
   const overrides = () => parts.store.overrides.all();
   const applied = await overrides();
   for (const note of shadowNotes(w.config, applied)) w.log.warn(`override shadows the YAML: ${note}`);
-  const first = await build(applyOverrides(w.config, applied), 1);
+  const first = await build(applyOverrides(w.config, applied), 1, undefined, applied);
   const record = { ...w, store: parts.store, now: () => w.clock.now() };
   const serving = (generation: Generation, rows: readonly OverrideRow[]) => recordGeneration(record, generation, rows);
   const live = new LiveConfig({ ...w, ...parts, env, build, reported, overrides, serving }, first, w.config, applied);

@@ -1,7 +1,7 @@
 // Two engine nodes on one PostgreSQL, each with its admin listener: either node's API and
-// stream show what the other served (they read the shared store), and an instance disabled
+// stream show what the other served (they read the shared store), an instance disabled
 // through one node's API stops answering on the other within a second, by the override
-// both read.
+// both read, and a secret rotated through one is taken by the other.
 import { afterEach, describe, expect, it } from 'vitest';
 import { freshSchema, postgresAvailable, type Schema } from './support/postgres.js';
 import { startTestEngine, type TestEngine } from './support/test-engine.js';
@@ -12,7 +12,7 @@ const site = `
 server:
   database: \${DATABASE_URL}
 admin:
-  tokens: [{ name: ops, token: ${TOKEN}, scope: operate }]
+  tokens: [{ name: ops, token: ${TOKEN}, scope: admin }]
 systems:
   - { id: sys-a, modules: [{ driver: display }] }
 triggers:
@@ -73,5 +73,19 @@ describe.runIf(postgresAvailable)('the admin API on several nodes', () => {
     expect((await api(b, '/overrides/instance/door/enabled', { method: 'DELETE' })).status).toBe(200);
     expect((await fire(b)).status).toBe(202);
     await expect.poll(async () => (await fire(a)).status, { timeout: 5_000, interval: 100 }).toBe(202);
+
+    // A secret rotated through B: A takes the new one within its poll, and both keep the old one through the grace.
+    const rotated = await fetch(`${b.engine.adminUrl}/admin/v1/instances/door/rotate`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ grace: '1h' }),
+    });
+    const secret = new URL(((await rotated.json()) as { url: string }).url).searchParams.get('secret')!;
+    const fireWith = (node: TestEngine, s: string) =>
+      fetch(node.url(`/webhook/door/notify?secret=${encodeURIComponent(s)}`), { method: 'POST' }).then((r) => r.status);
+    expect(await fireWith(b, secret)).toBe(202);
+    await expect.poll(() => fireWith(a, secret), { timeout: 5_000, interval: 100 }).toBe(202);
+    expect(await fireWith(a, SECRET)).toBe(202);
+    expect(await fireWith(b, SECRET)).toBe(202);
   });
 });

@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import type { ModuleHost } from '../drivers/module-host.js';
 import type { DriverRegistry } from '../drivers/registry.js';
 import type { PartReadiness } from '../http/readiness.js';
+import type { IdSource } from '../ids.js';
 import type { Logger } from '../logger.js';
 import type { LiveConfig } from '../reload/live-config.js';
 import type { StoredConfigs } from '../reload/stored-config.js';
@@ -15,6 +16,8 @@ export interface AdminApiDeps {
   store: Store;
   registry: DriverRegistry;
   clock: Clock;
+  /** Makes a rotation's new secret. */
+  ids: IdSource;
   log: Logger;
   /** This engine's node id, and when it started (ms). */
   node: string;

@@ -4,14 +4,16 @@
 // as overrides on top of the YAML; the triggers as configured, secret-looking values redacted.
 import type Router from '@koa/router';
 import type { Context } from 'koa';
+import { z } from 'zod';
 import type { TriggerConfig } from '../config/schema.js';
 import { instanceSecrets } from '../instance-secrets.js';
 import { overrideViews, setEnabled } from '../overrides/overrides.js';
 import { redact } from '../redact.js';
 import { instanceViews } from '../views/instance-views.js';
-import { AdminNotFound } from './admin-errors.js';
+import { graceOf, rotate } from '../overrides/rotation.js';
+import { AdminBadRequest, AdminNotFound } from './admin-errors.js';
 import type { AdminApiDeps } from './admin-api.js';
-import { need } from './admin-request.js';
+import { bodyOf, need } from './admin-request.js';
 import { scopeCovers, type Caller } from './admin-tokens.js';
 
 export function mountInstanceRoutes(router: Router, deps: AdminApiDeps): void {
@@ -36,6 +38,28 @@ export function mountInstanceRoutes(router: Router, deps: AdminApiDeps): void {
       deps.log.info({ admin: caller.name, instance: id, enabled }, `instance ${action}d by an override`);
       ctx.body = { ...(await instances(ctx, deps, id))[0], generation: outcome?.generation ?? deps.live.current.number };
     });
+  router.post('/instances/:id/rotate', async (ctx) => {
+    // The answer carries the new secret: the admin scope's alone.
+    const caller = need(ctx, 'admin');
+    const { grace } = await bodyOf(ctx, z.object({ grace: z.string().optional() }));
+    const graceMs = graceOf(grace);
+    if (graceMs === undefined) throw new AdminBadRequest(`grace must be a duration such as 24h, 30m or 0, not "${grace}"`);
+    const id = ctx.params.id!;
+    const rotated = await rotate(deps.store, deps.live.yaml, id, {
+      graceMs,
+      by: caller.name,
+      now: deps.clock.now(),
+      ids: deps.ids,
+    });
+    if (!rotated) throw unknownInstance(deps, id);
+    await deps.live.followOverrides();
+    deps.log.info({ admin: caller.name, instance: id, graceMs }, 'instance secret rotated');
+    const [view] = await instanceList(deps, caller, id);
+    ctx.body = {
+      ...view,
+      previous_valid_until: rotated.previousUntil === null ? null : new Date(rotated.previousUntil).toISOString(),
+    };
+  });
   router.get('/triggers', (ctx) => {
     need(ctx, 'read');
     ctx.body = { triggers: deps.live.current.config.triggers.map(triggerView) };

@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   urls: () => import('./commands/urls.js').then((m) => command('urls', m.options, m.urls)),
   instances: () => import('./commands/instances.js').then((m) => command('instances', m.options, m.instances)),
   overrides: () => import('./commands/overrides.js').then((m) => command('overrides', m.options, m.overrides)),
+  rotate: () => import('./commands/rotate.js').then((m) => command('rotate', m.options, m.rotate, { takesArguments: true })),
   drivers: () => import('./commands/drivers.js').then((m) => command('drivers', m.options, m.drivers)),
   log: () => import('./commands/log.js').then((m) => command('log', m.options, m.log)),
   runs: () => import('./commands/runs.js').then((m) => command('runs', m.options, m.runs)),
@@ -56,6 +57,8 @@ commands:
                  [--config DIR] [--data DIR] [--json]; --disable ID / --enable ID store an override
   overrides      list the runtime changes kept on top of the YAML; --clear NAME goes back to the YAML
                  [--config DIR] [--data DIR] [--json] [--clear instance/ID/enabled]
+  rotate         a new secret for an instance; the old one passes until the grace ends: rotate INSTANCE
+                 [--config DIR] [--data DIR] [--grace 24h]
   drivers        list the drivers: module names, methods and their arguments, webhooks, events
                  [--json] [--drivers DIR]
   log            list recorded requests, newest first, with why one was refused or not fired

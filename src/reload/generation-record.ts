@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { configFiles } from '../config/load-config.js';
 import type { Logger } from '../logger.js';
+import { withoutSecrets } from '../overrides/overrides.js';
 import type { OverrideRow, UnitOfWork } from '../store/writes.js';
 import type { Generation } from './generation.js';
 
@@ -43,7 +44,8 @@ export function recordGeneration(deps: GenerationRecordDeps, generation: Generat
     kind: 'generation_served',
     hash: generation.hash,
     files,
-    overrides: JSON.stringify(overrides),
+    // A rotated secret is not kept with the generation: traces and replays need none.
+    overrides: JSON.stringify(withoutSecrets(overrides)),
     node: deps.node,
     at: deps.now(),
   } as const;

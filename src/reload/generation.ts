@@ -55,9 +55,12 @@ export async function buildGeneration(
   number: number,
   /** The config's hash, when the caller has it already (a reload compares it first). */
   hash = configHash(config),
+  /** The secrets rotations replaced, accepted until their grace ends. */
+  previous: ReadonlyMap<string, { secret: string; until: number }> = new Map(),
 ): Promise<Generation> {
   const { store, clock, log } = deps;
-  const catalog = new InstanceCatalog(config, await instanceSecrets(config, store, deps.ids, clock));
+  const secrets = await instanceSecrets(config, store, deps.ids, clock);
+  const catalog = new InstanceCatalog(config, secrets, previous, () => clock.now());
   // An instance driven by its compare conditions alone fires on their edge.
   const onEdge = (instance: TriggerInstance) =>
     void deps.firer

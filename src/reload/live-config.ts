@@ -42,8 +42,8 @@ export interface LiveConfigDeps {
   env?: NodeJS.ProcessEnv;
   /** The drivers loaded at start: a reload checks the config against them (driver code changes need a restart). */
   registry: DriverRegistry;
-  /** Builds a generation of a valid config (whose hash is `hash`), not yet started. */
-  build(config: Config, number: number, hash: string): Promise<Generation>;
+  /** Builds a generation of a valid config (whose hash is `hash`, the overrides applied), not yet started. */
+  build(config: Config, number: number, hash: string, overrides: readonly OverrideRow[]): Promise<Generation>;
   modules: ModuleHost;
   /** Where the debounce windows of changed and removed instances are forgotten. */
   store: UnitOfWork;
@@ -190,7 +190,7 @@ export class LiveConfig {
       settled();
       return { ...kept, result: 'unchanged', problems: [], shadowed };
     }
-    const next = await deps.build(config, running.number + 1, hash);
+    const next = await deps.build(config, running.number + 1, hash, overrides);
     const followOutbound = await deps.outbound.followConfig(config);
     // Nothing shared has changed until here (new instances' and subscriptions' secrets are
     // kept, as at a start): a failure above leaves the running generation as it was.

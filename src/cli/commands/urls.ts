@@ -10,6 +10,7 @@ import { moduleAddresses } from '../../drivers/addresses.js';
 import type { DriverRegistry } from '../../drivers/registry.js';
 import { randomIds } from '../../ids.js';
 import { instanceSecrets } from '../../instance-secrets.js';
+import { applyOverrides, previousSecrets } from '../../overrides/overrides.js';
 import { prepareConfig } from '../../prepare-config.js';
 import { runningAddress } from '../../store/engine-address.js';
 import { configDirOf, storeOptions, type OptionValues } from '../options.js';
@@ -29,14 +30,26 @@ export async function urls(values: OptionValues<typeof options>): Promise<number
   return withStore(
     values,
     async (store) => {
-      const generated = await instanceSecrets(config, store, randomIds, systemClock);
-      for (const instance of config.instances) {
+      // As the engine serves them: a rotated secret and an override's enabled apply.
+      const overrides = await store.overrides.all();
+      const serving = applyOverrides(config, overrides);
+      const previous = previousSecrets(overrides);
+      const generated = await instanceSecrets(serving, store, randomIds, systemClock);
+      const now = Date.now();
+      for (const instance of serving.instances) {
         const secret = encodeURIComponent(instance.secret ?? generated.get(instance.id)!);
         const id = encodeURIComponent(instance.id);
-        const flags = [instance.enabled ? '' : 'disabled', instance.exec ? 'exec' : ''].filter(Boolean).join(',');
+        const until = previous.get(instance.id)?.until;
+        const flags = [
+          instance.enabled ? '' : 'disabled',
+          instance.exec ? 'exec' : '',
+          until !== undefined && until > now ? `the previous secret passes until ${new Date(until).toISOString()}` : '',
+        ]
+          .filter(Boolean)
+          .join(', ');
         console.log(`${instance.id}\t${base}/webhook/${id}/notify?secret=${secret}${flags ? `\t(${flags})` : ''}`);
         if (!instance.exec) continue;
-        for (const { address, method } of execTargets(config, registry, instance.system)) {
+        for (const { address, method } of execTargets(serving, registry, instance.system)) {
           const [name, index] = address.split('_');
           console.log(
             `${instance.id}\t${base}/webhook/${id}/notify/${secret}/${name}/${index}/${method}\t(exec ${address}.${method})`,
