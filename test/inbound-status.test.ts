@@ -32,6 +32,8 @@ triggers:
     signature: { scheme: github, secret: ${GH_SECRET} }
   - id: t-std
     signature: { scheme: standard-webhooks, secret: "${SW_SECRET}" }
+  - id: t-github-rotating
+    signature: { scheme: github, secret: [${GH_SECRET}, ${GH_SECRET}-next] }
 instances:
   - { id: trig-a, trigger: t-post, system: sys-a, secret: ${SECRET} }
   - { id: trig-exec, trigger: t-post, system: sys-a, secret: ${SECRET}, exec: true }
@@ -39,6 +41,7 @@ instances:
   - { id: trig-off, trigger: t-off, system: sys-a, secret: ${SECRET} }
   - { id: trig-gh, trigger: t-github, system: sys-a, secret: ${SECRET} }
   - { id: trig-std, trigger: t-std, system: sys-a, secret: ${SECRET} }
+  - { id: trig-gh-rotating, trigger: t-github-rotating, system: sys-a, secret: ${SECRET} }
 `,
 };
 
@@ -136,6 +139,26 @@ describe.each(BACKENDS)('on %s', (backend) => {
       expect(
         (await post(`/webhook/trig-gh/notify?secret=${SECRET}`, { body, headers: { 'x-hub-signature-256': good } })).status,
       ).toBe(202);
+    });
+
+    it('passes a GitHub signature made with any secret of a rotating list, and refuses one made with neither', async () => {
+      const body = '{"action":"closed"}';
+      const signed = (secret: string) => 'sha256=' + createHmac('sha256', secret).update(body).digest('hex');
+      for (const secret of [GH_SECRET, `${GH_SECRET}-next`]) {
+        const answer = await post(`/webhook/trig-gh-rotating/notify?secret=${SECRET}`, {
+          body,
+          headers: { 'x-hub-signature-256': signed(secret) },
+        });
+        expect(answer.status).toBe(202);
+      }
+      await expectError(
+        await post(`/webhook/trig-gh-rotating/notify?secret=${SECRET}`, {
+          body,
+          headers: { 'x-hub-signature-256': signed('neither') },
+        }),
+        401,
+        'signature_invalid',
+      );
     });
 
     it('answers 401 for a stale Standard Webhooks signature and 202 for a fresh one', async () => {

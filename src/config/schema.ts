@@ -101,8 +101,8 @@ export const actionSchema = keyedUnion(actionSchemas, 'an action');
 
 export const signatureSchema = z.strictObject({
   scheme: z.enum(['standard-webhooks', 'github']),
-  /** The provider's signing secret, usually `${ENV_VAR}`. */
-  secret: z.string().min(1),
+  /** The provider's signing secret, usually `${ENV_VAR}`; during a rotation a list, any of which passes. */
+  secret: z.union([z.string().min(1), z.array(z.string().min(1)).min(1).max(5)]),
 });
 
 export const triggerSchema = z
