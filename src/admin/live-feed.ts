@@ -35,6 +35,13 @@ export class LiveFeed {
   /** What was sent within the overlap, by key, with its time. */
   private readonly sent = new Map<string, number>();
   private readonly pendingRuns = new Set<string>();
+  /**
+   * After a full page, the next poll goes on from its last row (by key) instead of looking back:
+   * a burst bigger than a page is sent page by page, never re-read in a loop.
+   */
+  private requestsAfter: { at: number; id: string } | undefined;
+  private deliveriesAfter: { at: number; id: string } | undefined;
+  private runsAfter: string | undefined;
   /** Runs are read by their key from this time on (real time, as ids carry it), moved up each poll. */
   private runsFrom: number;
   private attemptSeq = -1;
@@ -73,8 +80,11 @@ export class LiveFeed {
       this.sent.set(name, at);
       events.push({ id: `${at}.${name}`, topic, data, at });
     };
-    if (this.topics.has('requests'))
-      for (const row of await this.store.requests.since(since, LIMIT))
+    if (this.topics.has('requests')) {
+      const rows = await this.store.requests.since(this.requestsAfter?.at ?? since, LIMIT, this.requestsAfter);
+      const last = rows.at(-1);
+      this.requestsAfter = rows.length === LIMIT && last ? { at: Number(last.received_at), id: last.id } : undefined;
+      for (const row of rows)
         emit('requests', row.id, Number(row.received_at), {
           id: row.id,
           instance: row.instance_id,
@@ -85,6 +95,7 @@ export class LiveFeed {
           run: row.run_id,
           latency_ms: row.latency_ms,
         });
+    }
     if (this.topics.has('runs')) await this.runs(since, emit);
     if (this.topics.has('deliveries')) await this.deliveries(since, emit);
     if (this.topics.has('state')) await this.changedState(now, emit);
@@ -108,16 +119,21 @@ export class LiveFeed {
         for (const run of await this.store.runs.finishedSince(since, idAt('run', since - RESUME_LOOKBACK_MS), LIMIT)) shown(run);
     }
     const scanned = this.realNow();
-    for (const run of await this.store.runs.fromId(idAt('run', this.runsFrom), LIMIT))
-      if (Number(run.created_at) >= since || this.pendingRuns.has(run.id)) shown(run);
-    this.runsFrom = scanned - OVERLAP_MS;
+    const page = await this.store.runs.fromId(this.runsAfter ?? idAt('run', this.runsFrom), LIMIT);
+    for (const run of page) if (Number(run.created_at) >= since || this.pendingRuns.has(run.id)) shown(run);
+    this.runsAfter = page.length === LIMIT ? page.at(-1)!.id : undefined;
+    if (!this.runsAfter) this.runsFrom = scanned - OVERLAP_MS;
     for (const run of await this.store.runs.getMany([...this.pendingRuns].slice(0, LIMIT)))
       if (run.status !== 'pending') shown(run);
   }
 
   private async deliveries(since: number, emit: (topic: Topic, key: string, at: number, data: unknown) => void): Promise<void> {
     if (this.attemptSeq < 0) this.attemptSeq = await this.store.outbox.lastAttemptSeq(this.resuming ? since : undefined);
-    for (const row of await this.store.outbox.since(since, LIMIT))
+    const created = await this.store.outbox.since(this.deliveriesAfter?.at ?? since, LIMIT, this.deliveriesAfter);
+    const lastCreated = created.at(-1);
+    this.deliveriesAfter =
+      created.length === LIMIT && lastCreated ? { at: Number(lastCreated.created_at), id: lastCreated.id } : undefined;
+    for (const row of created)
       emit('deliveries', `${row.id}.0`, Number(row.created_at), { ...deliveryView(row), type: row.type });
     const attempts = await this.store.outbox.attemptsAfter(this.attemptSeq, LIMIT);
     if (attempts.length === 0) return;
@@ -147,7 +163,9 @@ export class LiveFeed {
     for (const row of await this.store.moduleStates.all()) {
       const key = `module:${row.system_id}/${row.address}`;
       next.set(key, `${row.updated_at}`);
-      data.set(key, { kind: 'module', system: row.system_id, address: row.address, state: JSON.parse(row.state) as unknown });
+      // Parsed only when it changed: a module's state can be large (a Meraki module's clients).
+      if (this.state?.get(key) !== `${row.updated_at}`)
+        data.set(key, { kind: 'module', system: row.system_id, address: row.address, state: JSON.parse(row.state) as unknown });
     }
     const overrides = await this.store.overrides.all();
     next.set('overrides', JSON.stringify(overrides));

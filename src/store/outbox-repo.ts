@@ -174,18 +174,19 @@ export class OutboxRepo {
       .execute();
   }
 
-  /** Created at or after `ms`, oldest first (the admin stream's cursor). */
-  async since(ms: number, limit: number): Promise<(DeliveryRow & { type: string })[]> {
-    return this.db
+  /** Created at or after `ms` (and after `after`, the last row of a full page), oldest first (the admin stream's cursor). */
+  async since(ms: number, limit: number, after?: { at: number; id: string }): Promise<(DeliveryRow & { type: string })[]> {
+    let query = this.db
       .selectFrom('deliveries as d')
       .innerJoin('events as e', 'e.id', 'd.event_id')
       .select(DELIVERY_COLUMNS)
       .select('e.type')
-      .where('d.created_at', '>=', ms)
-      .orderBy('d.created_at')
-      .orderBy('d.id')
-      .limit(limit)
-      .execute();
+      .where('d.created_at', '>=', ms);
+    if (after)
+      query = query.where((eb) =>
+        eb.or([eb('d.created_at', '>', after.at), eb.and([eb('d.created_at', '=', after.at), eb('d.id', '>', after.id)])]),
+      );
+    return query.orderBy('d.created_at').orderBy('d.id').limit(limit).execute();
   }
 
   /** Attempts recorded after the one numbered `seq` (their order of recording), oldest first, with their number. */

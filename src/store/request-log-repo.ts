@@ -7,6 +7,12 @@ import type { RequestLogRow } from './writes.js';
 
 export type { RequestLogRow } from './writes.js';
 
+/** A logged request without its headers and body. */
+export type RequestSummary = Pick<
+  RequestLogRow,
+  'id' | 'instance_id' | 'received_at' | 'method' | 'status' | 'outcome' | 'run_id' | 'latency_ms'
+>;
+
 export interface RequestLogFilter {
   instanceId?: string;
   outcome?: string;
@@ -27,16 +33,20 @@ export class RequestLogRepo {
     return this.db.selectFrom('request_log').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  /** Received at or after `ms`, oldest first (the admin stream's cursor). */
-  async since(ms: number, limit: number): Promise<RequestLogRow[]> {
-    return this.db
+  /**
+   * Received at or after `ms` (and after `after`, the last row of a full page), oldest first,
+   * without headers or body: the admin stream's cursor.
+   */
+  async since(ms: number, limit: number, after?: { at: number; id: string }): Promise<RequestSummary[]> {
+    let query = this.db
       .selectFrom('request_log')
-      .selectAll()
-      .where('received_at', '>=', ms)
-      .orderBy('received_at')
-      .orderBy('id')
-      .limit(limit)
-      .execute();
+      .select(['id', 'instance_id', 'received_at', 'method', 'status', 'outcome', 'run_id', 'latency_ms'])
+      .where('received_at', '>=', ms);
+    if (after)
+      query = query.where((eb) =>
+        eb.or([eb('received_at', '>', after.at), eb.and([eb('received_at', '=', after.at), eb('id', '>', after.id)])]),
+      );
+    return query.orderBy('received_at').orderBy('id').limit(limit).execute();
   }
 
   /** Newest first. */
