@@ -98,6 +98,11 @@ describe('secret rotation', () => {
     expect((await cli('urls')).stdout).toContain(
       `gate\t${t.engine.url}/webhook/gate/notify?secret=${encodeURIComponent(secret)}`,
     );
+    const listed = (await cli('overrides')).stdout;
+    expect(listed).toMatch(
+      /^instance\/gate\/secret = \{"rotated":true,"previous_valid_until":null\} {2}\(replaces the generated secret \(the YAML gives none\); set by cli at /,
+    );
+    expect(listed).not.toContain(secret);
 
     const graced = await cli('rotate', 'gate', '--grace', '2h');
     const newest = /new secret (\S+)/.exec(graced.stdout)![1]!;

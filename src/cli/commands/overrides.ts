@@ -37,12 +37,12 @@ export async function overrides(values: OptionValues<typeof options>): Promise<n
       return 0;
     }
     for (const v of views) {
-      const effect =
-        v.effect === 'shadows'
-          ? `shadows the YAML's ${JSON.stringify(v.yaml)}`
-          : v.effect === 'agrees'
-            ? 'agrees with the YAML'
-            : 'the YAML has no such instance';
+      const effect = {
+        shadows: v.field === 'secret' ? "shadows the YAML's configured secret" : `shadows the YAML's ${JSON.stringify(v.yaml)}`,
+        agrees: 'agrees with the YAML',
+        sets: 'replaces the generated secret (the YAML gives none)',
+        unused: 'the YAML has no such instance',
+      }[v.effect];
       console.log(`${overrideName(v)} = ${JSON.stringify(v.value)}  (${effect}; set by ${v.set_by} at ${v.set_at})`);
     }
     return 0;
