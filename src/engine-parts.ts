@@ -15,7 +15,7 @@ import type { DriverRegistry } from './drivers/registry.js';
 import type { EventSink } from './event-sink.js';
 import { createApp } from './http/app.js';
 import { clientAddress } from './http/client-address.js';
-import { listen, type HttpServer } from './http/http-server.js';
+import { listen, serverLimits, type HttpServer } from './http/http-server.js';
 import type { InternalRouteDeps } from './http/internal-route.js';
 import type { IdSource } from './ids.js';
 import { NotifyRoute } from './inbound/notify-route.js';
@@ -270,21 +270,33 @@ export function configPart(live: LiveConfig, dataDir: string): Part {
  * as heartbeats are.
  */
 export function runTakeoverPart(w: Wiring, executor: RunExecutor, live: LiveConfig): Part {
+  return repeatingPart(
+    w,
+    'run_takeover',
+    HEARTBEAT_MS,
+    () => executor.resumeUnfinished(live.current.triggers),
+    'could not look for runs to take over',
+  );
+}
+
+/**
+ * A part that does `work` every `everyMs` of real time (not keeping the process up), logging
+ * what failed as `failure`; stopping waits for the round under way.
+ */
+function repeatingPart(w: Wiring, name: string, everyMs: number, work: () => Promise<unknown>, failure: string): Part {
   let timer: NodeJS.Timeout | undefined;
-  let taking: Promise<unknown> = Promise.resolve();
+  let round: Promise<unknown> = Promise.resolve();
   return {
-    name: 'run_takeover',
+    name,
     start() {
       timer = setInterval(() => {
-        taking = executor
-          .resumeUnfinished(live.current.triggers)
-          .catch((error: Error) => w.log.warn({ reason: error.message }, 'could not look for runs to take over'));
-      }, HEARTBEAT_MS);
+        round = work().catch((error: Error) => w.log.warn({ reason: error.message }, failure));
+      }, everyMs);
       timer.unref();
     },
     async stop() {
       clearInterval(timer);
-      await taking;
+      await round;
     },
   };
 }
@@ -297,23 +309,7 @@ export const OVERRIDES_POLL_MS = 1_000;
  * (the admin API asks), one made by the CLI or another node when read back. Real time.
  */
 export function overridesPart(w: Wiring, live: LiveConfig): Part {
-  let timer: NodeJS.Timeout | undefined;
-  let following: Promise<unknown> = Promise.resolve();
-  return {
-    name: 'overrides',
-    start() {
-      timer = setInterval(() => {
-        following = live
-          .followOverrides()
-          .catch((error: Error) => w.log.warn({ reason: error.message }, 'could not read the overrides'));
-      }, OVERRIDES_POLL_MS);
-      timer.unref();
-    },
-    async stop() {
-      clearInterval(timer);
-      await following;
-    },
-  };
+  return repeatingPart(w, 'overrides', OVERRIDES_POLL_MS, () => live.followOverrides(), 'could not read the overrides');
 }
 
 export function retentionPart(w: Wiring, store: Store): Part {
@@ -369,14 +365,10 @@ export function listenerPart(deps: ListenerDeps): Part<HttpServer> {
       http = await listen(app, {
         port: deps.port ?? server.port,
         host: deps.host ?? server.host,
-        limits: {
-          requestTimeoutMs: server.request_timeout,
-          headersTimeoutMs: server.headers_timeout,
-          keepAliveTimeoutMs: server.keep_alive_timeout,
-          maxHeaderSize: server.max_header_size,
+        limits: serverLimits(server, {
           maxConnections: server.max_connections,
           maxConnectionsPerAddress: server.max_connections_per_address,
-        },
+        }),
         tls: server.tls && {
           cert: readFileSync(resolve(deps.configDir, server.tls.cert)),
           key: readFileSync(resolve(deps.configDir, server.tls.key)),

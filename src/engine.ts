@@ -151,8 +151,6 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
               firer,
               modules,
             },
-            readiness: () => life.report(),
-            generation: () => ({ generation: live.current.number, hash: live.current.hash }),
             metrics,
           }),
         )

@@ -6,7 +6,7 @@ import Router from '@koa/router';
 import Koa, { type Context, type Next } from 'koa';
 import { EngineError } from '../errors.js';
 import { errorMiddleware } from '../http/error-middleware.js';
-import { readinessReport, type ConfigGeneration, type PartReadiness } from '../http/readiness.js';
+import { mountProbeRoutes, type MetricsEndpoint } from '../http/probe-routes.js';
 import type { Logger } from '../logger.js';
 import type { AdminApiDeps } from './admin-api.js';
 import { AdminUnauthorized } from './admin-errors.js';
@@ -27,9 +27,7 @@ export interface AdminAppDeps {
   log: Logger;
   /** The live streams open, ended when the listener stops. */
   streams: OpenStreams;
-  readiness(): Record<string, PartReadiness>;
-  generation(): ConfigGeneration;
-  metrics: { text(): Promise<{ contentType: string; body: string }> };
+  metrics: MetricsEndpoint;
   /** More routes on the same app (the web page). */
   mount?: (router: Router, app: { identify(ctx: Context): Caller | undefined }) => void;
 }
@@ -45,18 +43,12 @@ export function createAdminApp(deps: AdminAppDeps): Koa {
   app.use(errorMiddleware(deps.log));
   const identify = (ctx: Context) => callerOf(ctx, deps.tokens);
   const router = new Router();
-  router.get('/healthz', (ctx) => {
-    ctx.body = { ok: true };
-  });
-  router.get('/readyz', (ctx) => {
-    const report = readinessReport(deps.readiness(), deps.generation());
-    ctx.status = report.ready ? 200 : 503;
-    ctx.body = report;
-  });
-  router.get('/metrics', async (ctx) => {
-    const { contentType, body } = await deps.metrics.text();
-    ctx.type = contentType;
-    ctx.body = body;
+  // Whoever reaches the admin listener may read the metrics: it is the operator's.
+  mountProbeRoutes(router, {
+    readiness: () => deps.api.readiness(),
+    generation: () => ({ generation: deps.api.live.current.number, hash: deps.api.live.current.hash }),
+    metrics: deps.metrics,
+    notFound,
   });
   const api = new Router({ prefix: '/admin/v1' });
   api.use(async (ctx, next) => {

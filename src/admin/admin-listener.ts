@@ -3,8 +3,8 @@
 // deadlines as the trigger listener; keep it on loopback or behind a TLS proxy.
 import type { AdminConfig } from '../config/admin-schema.js';
 import type { ServerConfig } from '../config/schema.js';
-import { listen, type HttpServer } from '../http/http-server.js';
-import type { ConfigGeneration, PartReadiness } from '../http/readiness.js';
+import { listen, serverLimits, type HttpServer } from '../http/http-server.js';
+import type { MetricsEndpoint } from '../http/probe-routes.js';
 import type { Part } from '../lifecycle.js';
 import type { AdminApiDeps } from './admin-api.js';
 import { createAdminApp } from './admin-app.js';
@@ -16,9 +16,7 @@ export interface AdminListenerDeps {
   admin: AdminConfig;
   server: ServerConfig;
   api: AdminApiDeps;
-  generation(): ConfigGeneration;
-  readiness(): Record<string, PartReadiness>;
-  metrics: { text(): Promise<{ contentType: string; body: string }> };
+  metrics: MetricsEndpoint;
   /** Overrides of the config's address (tests listen on port 0). */
   port?: number;
   host?: string;
@@ -37,23 +35,14 @@ export function adminPart(deps: AdminListenerDeps): Part<HttpServer> {
         tokens,
         streams,
         log: api.log,
-        readiness: deps.readiness,
-        generation: deps.generation,
         metrics: deps.metrics,
         mount: (router, auth) => mountAdminPage(router, { ...auth, api, tokens }),
       });
       http = await listen(app, {
         port: deps.port ?? admin.port,
         host: deps.host ?? admin.host,
-        limits: {
-          requestTimeoutMs: server.request_timeout,
-          headersTimeoutMs: server.headers_timeout,
-          // The live stream's connections stay open: idle keep-alive is the page's business.
-          keepAliveTimeoutMs: server.keep_alive_timeout,
-          maxHeaderSize: server.max_header_size,
-          maxConnections: 256,
-          maxConnectionsPerAddress: 64,
-        },
+        // The server's deadlines and header cap; connection caps of its own, for a few operators' pages and streams.
+        limits: serverLimits(server, { maxConnections: 256, maxConnectionsPerAddress: 64 }),
         isProxy: () => false,
         log: api.log,
       });

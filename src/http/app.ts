@@ -11,13 +11,8 @@ import type { ClientAddress } from './client-address.js';
 import { clientLimiter } from './client-limiter.js';
 import { errorMiddleware } from './error-middleware.js';
 import { mountInternalRoutes, type InternalRouteDeps } from './internal-route.js';
-import { readinessReport, type ConfigGeneration, type PartReadiness } from './readiness.js';
-
-/** GET /metrics: who may read it, and the text to answer with. */
-export interface MetricsEndpoint {
-  allows(ip: string): boolean;
-  text(): Promise<{ contentType: string; body: string }>;
-}
+import { mountProbeRoutes, type MetricsEndpoint } from './probe-routes.js';
+import type { ConfigGeneration, PartReadiness } from './readiness.js';
 
 export interface AppDeps {
   notify: NotifyRoute;
@@ -50,21 +45,7 @@ export function createApp(deps: AppDeps): Koa {
   const router = new Router();
   mountNotifyRoutes(router, deps.notify);
   if (deps.internal) mountInternalRoutes(router, deps.internal);
-  router.get('/healthz', (ctx) => {
-    ctx.body = { ok: true };
-  });
-  router.get('/readyz', (ctx) => {
-    const report = readinessReport(deps.readiness(), deps.generation());
-    ctx.status = report.ready ? 200 : 503;
-    ctx.body = report;
-  });
-  router.get('/metrics', async (ctx) => {
-    // A caller not allowed learns nothing, not even that there are metrics here.
-    if (!deps.metrics.allows(ctx.ip)) notFound();
-    const { contentType, body } = await deps.metrics.text();
-    ctx.type = contentType;
-    ctx.body = body;
-  });
+  mountProbeRoutes(router, { ...deps, notFound });
   app.use(router.routes());
   app.use(notFound);
   return app;

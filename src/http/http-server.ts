@@ -7,6 +7,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type Koa from 'koa';
+import type { ServerConfig } from '../config/schema.js';
 import type { Logger } from '../logger.js';
 import { ConnectionGate, type ConnectionLimits } from './connection-gate.js';
 
@@ -15,6 +16,17 @@ export interface ServerLimits extends ConnectionLimits {
   headersTimeoutMs: number;
   keepAliveTimeoutMs: number;
   maxHeaderSize: number;
+}
+
+/** A listener's limits as the `server:` section sets them, with the connection caps given. */
+export function serverLimits(server: ServerConfig, connections: ConnectionLimits): ServerLimits {
+  return {
+    requestTimeoutMs: server.request_timeout,
+    headersTimeoutMs: server.headers_timeout,
+    keepAliveTimeoutMs: server.keep_alive_timeout,
+    maxHeaderSize: server.max_header_size,
+    ...connections,
+  };
 }
 
 export interface ListenOptions {

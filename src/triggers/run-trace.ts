@@ -28,11 +28,16 @@ export function traceColumn(trace: RunTrace): string | null {
 }
 
 export function parseTrace(column: string | null): RunTrace {
-  if (column === null) return {};
+  return parseColumn<RunTrace>(column);
+}
+
+/** A JSON column read back; nothing (an empty object) when it is null or does not parse. */
+function parseColumn<T extends object>(column: string | null): T {
+  if (column === null) return {} as T;
   try {
-    return JSON.parse(column) as RunTrace;
+    return JSON.parse(column) as T;
   } catch {
-    return {};
+    return {} as T;
   }
 }
 
@@ -63,12 +68,7 @@ export function detailColumn(detail: ActionDetail | undefined): string | null {
 }
 
 export function parseDetail(column: string | null): ActionDetail {
-  if (column === null) return {};
-  try {
-    return JSON.parse(column) as ActionDetail;
-  } catch {
-    return {};
-  }
+  return parseColumn<ActionDetail>(column);
 }
 
 function safeJson(value: unknown): string | undefined {
