@@ -90,8 +90,8 @@ async function guardCost(): Promise<{ guarded: boolean; wallUs: number; cpuUs: n
     if (guarded)
       writes.unshift({
         kind: 'guard',
-        guard: { kind: 'debounce', key: 'trig-bench', periodMs: 0, mode: 'hold', at: n },
-        otherwise: [],
+        guards: [{ kind: 'debounce', key: 'trig-bench', periodMs: 0, mode: 'hold', at: n }],
+        otherwise: () => [],
       });
     return writes;
   };

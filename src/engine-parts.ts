@@ -19,6 +19,7 @@ import { listen, serverLimits, type HttpServer } from './http/http-server.js';
 import type { InternalRouteDeps } from './http/internal-route.js';
 import type { IdSource } from './ids.js';
 import { NotifyRoute } from './inbound/notify-route.js';
+import type { RateLimiter } from './inbound/rate-limiter.js';
 import type { Part, PartHealth } from './lifecycle.js';
 import { driverLogger, type Logger } from './logger.js';
 import { EngineMetrics } from './metrics/engine-metrics.js';
@@ -301,6 +302,27 @@ function repeatingPart(w: Wiring, name: string, everyMs: number, work: () => Pro
   };
 }
 
+/** How often expired idempotency keys, rate limits and per-key debounce windows are swept. Real time. */
+export const KEYS_SWEPT_EVERY_MS = 60_000;
+/** The most per-key debounce windows one instance keeps; past it the oldest go (their keys' next request fires). */
+export const DEBOUNCE_KEYS_KEPT = 10_000;
+
+/**
+ * Sweeps what the request guards keep: expired idempotency keys and rate limits, per-key
+ * debounce windows past their period, and each instance's oldest windows past
+ * DEBOUNCE_KEYS_KEPT. Every node may sweep: deleting what expired changes no decision.
+ */
+export function keysSweepPart(w: Wiring, store: Store, live: LiveConfig): Part {
+  const sweep = () => {
+    const windows = live.current.catalog
+      .all()
+      .filter((instance) => instance.trigger.debounce_key !== undefined)
+      .map((instance) => ({ instanceId: instance.id, periodMs: instance.trigger.debounce, keep: DEBOUNCE_KEYS_KEPT }));
+    return store.commit([{ kind: 'keys_swept', at: w.clock.now(), windows }]);
+  };
+  return repeatingPart(w, 'keys_sweep', KEYS_SWEPT_EVERY_MS, sweep, 'could not sweep expired keys');
+}
+
 /** How often the overrides are read back: what the CLI or another node changed applies within this. */
 export const OVERRIDES_POLL_MS = 1_000;
 
@@ -341,6 +363,8 @@ export interface ListenerDeps extends Wiring {
   readiness(): Record<string, PartHealth>;
   /** Where nodes share the database: the route other nodes forward module calls to. */
   internal?: Omit<InternalRouteDeps, 'bodyLimit'>;
+  /** Where trigger rate limits are counted. */
+  rateLimiter: RateLimiter;
 }
 
 /** The HTTP(S) listener with the trigger routes, /healthz, /readyz and /metrics; its address is recorded for the CLI while it listens. */
@@ -400,6 +424,7 @@ function notifyRoute(deps: ListenerDeps): NotifyRoute {
     log: deps.log,
     telemetry: deps.metrics,
     limits: { bodyLimit: server.body_limit, jsonDepth: server.json_depth, requestTimeoutMs: server.request_timeout },
+    rateLimiter: deps.rateLimiter,
   });
 }
 

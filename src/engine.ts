@@ -15,6 +15,7 @@ import {
   clusterModules,
   dataDirLockPart,
   engineMetrics,
+  keysSweepPart,
   listenerPart,
   liveConfig,
   mailerPart,
@@ -43,6 +44,7 @@ import { succeedNode } from './store/node-record.js';
 import type { Store, StoreOptions } from './store/store.js';
 import type { LiveConfig, ReloadOutcome } from './reload/live-config.js';
 import type { RunExecutor } from './triggers/run-executor.js';
+import { MemoryRateLimiter, StoreRateLimiter } from './inbound/rate-limiter.js';
 import { TriggerFirer } from './triggers/trigger-firer.js';
 
 export interface EngineOptions {
@@ -129,10 +131,24 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     // Serving from here on: no query may freeze the event loop waiting for a lock.
     store.neverBlock();
     const internal = cluster?.internal;
-    const listener = { ...w, port: options.port, host: options.host, live, store, firer, modules, metrics, internal };
+    // One engine on its file counts alone (in memory); nodes sharing PostgreSQL count in it.
+    const rateLimiter = shared ? new StoreRateLimiter(store) : new MemoryRateLimiter();
+    const listener = {
+      ...w,
+      port: options.port,
+      host: options.host,
+      live,
+      store,
+      firer,
+      modules,
+      metrics,
+      internal,
+      rateLimiter,
+    };
     const http = await life.start(listenerPart({ ...listener, readiness: () => life.report() }));
     node.listensAt(http.url);
     await life.start(overridesPart(w, live));
+    await life.start(keysSweepPart(w, store, live));
     const admin = config.admin
       ? await life.start(
           adminPart({

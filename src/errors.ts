@@ -32,6 +32,26 @@ export class MethodNotAllowed extends EngineError {
   }
 }
 
+export class RateLimited extends EngineError {
+  constructor(requests: number, perMs: number, waitMs: number) {
+    const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+    super(
+      'rate_limited',
+      429,
+      `More than ${requests} requests per ${formatMs(perMs)} to this trigger URL; retry after ${seconds} s.`,
+      { headers: { 'Retry-After': String(seconds) } },
+    );
+  }
+}
+
+/** A period as a person writes it: 1m, 30s, 1500ms. */
+function formatMs(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1_000 === 0) return `${ms / 1_000}s`;
+  return `${ms}ms`;
+}
+
 export class PayloadTooLarge extends EngineError {
   constructor(limit: number) {
     super('payload_too_large', 413, `The request body is over the limit of ${limit} bytes.`);
@@ -144,6 +164,7 @@ export function errorResponse(error: unknown): {
 export const REFUSAL_CODES = [
   'not_found',
   'method_not_allowed',
+  'rate_limited',
   'payload_too_large',
   'unsupported_encoding',
   'body_incomplete',

@@ -31,7 +31,7 @@ export async function prepareConfig(
   const found = [
     checkReferences(parts, locate),
     checkModules(parts, locate, registry, { templateUse }),
-    actionTemplateProblems(reading),
+    requestTemplateProblems(reading),
     tlsProblems(reading),
     subscriptionFileProblems(reading),
     driverFailures(reading, registry),
@@ -52,13 +52,24 @@ function templateUse(text: string): TemplateUse {
   }
 }
 
-function actionTemplateProblems({ parts, locate }: ConfigReading): Problem[] {
+function requestTemplateProblems({ parts, locate }: ConfigReading): Problem[] {
   const problems: Problem[] = [];
   parts.triggers.forEach((trigger, t) =>
     trigger.actions?.forEach((action, a) => {
       if (action) for (const message of templateProblems(action)) problems.push(locate(['triggers', t, 'actions', a], message));
     }),
   );
+  parts.triggers.forEach((trigger, t) => {
+    const keys = { debounce_key: trigger.debounce_key, rate_key: trigger.rate_key };
+    for (const [field, template] of Object.entries(keys))
+      if (template) for (const message of templateProblems(template)) problems.push(locate(['triggers', t, field], message));
+    const idempotency = trigger.idempotency;
+    if (idempotency)
+      for (const message of templateProblems(idempotency.key)) problems.push(locate(['triggers', t, 'idempotency'], message));
+    // The rate limit is decided before the body is read.
+    if (trigger.rate_key && /\{\{\s*body\b/.test(trigger.rate_key))
+      problems.push(locate(['triggers', t, 'rate_key'], 'rate_key is read before the body is: use headers, query or method'));
+  });
   parts.subscriptions.forEach((subscription, s) =>
     (['on_failure', 'on_exhausted'] as const).forEach((hook) =>
       subscription[hook]?.forEach((action, a) => {

@@ -3,68 +3,23 @@
 // each decided in the commit; a refused unit commits its `otherwise` writes instead. On
 // PostgreSQL two stores on one schema stand for two nodes: concurrent commits through both
 // are decided once, and the server's clock (not the engine's) decides windows.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openPostgresStore } from '../src/store/pg-store.js';
-import { databaseFile, openStore, type Store } from '../src/store/store.js';
-import type { CommitGuard, RequestLogRow, StoreWrite } from '../src/store/writes.js';
-import { BACKENDS, freshSchema, postgresAvailable, twoStoresOnOneSchema } from './support/postgres.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Store } from '../src/store/store.js';
+import type { CommitGuard, StoreWrite } from '../src/store/writes.js';
+import { guardedRow as row, guardStores } from './support/guard-stores.js';
+import { BACKENDS, postgresAvailable, twoStoresOnOneSchema } from './support/postgres.js';
 
-const stores: Store[] = [];
-const cleanups: (() => Promise<void> | void)[] = [];
-
-async function open(backend: 'sqlite' | 'postgres', engineClock = true): Promise<Store> {
-  if (backend === 'postgres') {
-    const schema = await freshSchema();
-    cleanups.push(() => schema.drop());
-    return track(await openPostgresStore(schema.url, { engineClock }));
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-guards-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return track(await openStore(databaseFile(dir)));
-}
-
-function track(store: Store): Store {
-  stores.push(store);
-  return store;
-}
-
-afterEach(async () => {
-  for (const store of stores.splice(0)) await store.close();
-  for (const cleanup of cleanups.splice(0)) await cleanup();
-});
-
-function row(id: string, outcome: string): RequestLogRow {
-  return {
-    id,
-    instance_id: 'trig-a',
-    received_at: 0,
-    method: 'POST',
-    path: '/webhook/trig-a/notify',
-    headers: '{}',
-    body: null,
-    body_size: 0,
-    body_truncated: 0,
-    status: 202,
-    outcome,
-    run_id: null,
-    latency_ms: 0,
-    reason: null,
-    client_ip: null,
-  };
-}
+const open = guardStores();
 
 let n = 0;
 /** Commits a request row under the guard: `fired` when it passes, `debounced` (its otherwise) when it does not. */
-function guarded(store: Store, guard: CommitGuard): Promise<boolean> {
+async function guarded(store: Store, guard: CommitGuard): Promise<boolean> {
   const id = `req_${++n}`;
   const writes: StoreWrite[] = [
-    { kind: 'guard', guard, otherwise: [{ kind: 'request', row: row(id, 'debounced') }] },
+    { kind: 'guard', guards: [guard], otherwise: () => [{ kind: 'request', row: row(id, 'debounced') }] },
     { kind: 'request', row: row(id, 'fired') },
   ];
-  return store.commit(writes);
+  return (await store.commit(writes)) === undefined;
 }
 
 const window = (at: number, mode: 'hold' | 'throttle', periodMs = 1_000, key = 'k'): CommitGuard => ({

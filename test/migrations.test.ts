@@ -17,12 +17,14 @@ const TABLES = [
   'deliveries',
   'delivery_attempts',
   'events',
+  'idempotency_keys',
   'instance_secrets',
   'instance_stats',
   'module_leases',
   'module_state',
   'nodes',
   'overrides',
+  'rate_limits',
   'request_log',
   'run_actions',
   'runs',
@@ -39,6 +41,7 @@ const INDEXES = [
   'deliveries_subscription',
   'delivery_attempts_delivery',
   'events_created',
+  'idempotency_keys_expiry',
   'request_log_instance',
   'run_actions_run',
   'runs_failed',
@@ -61,6 +64,7 @@ const ALL = [
   '014_module_leases',
   '015_overrides',
   '016_traces',
+  '018_keys_and_limits',
 ];
 
 const dirs: string[] = [];
@@ -187,6 +191,8 @@ describe('migrations', () => {
       overrides: ['target', 'id', 'field', 'value', 'set_at', 'set_by'],
       config_generations: ['hash', 'files', 'overrides', 'created_at'],
       config_served: ['node_id', 'served_from', 'hash'],
+      idempotency_keys: ['key', 'run_id', 'expires_at'],
+      rate_limits: ['key', 'tat', 'retry_ms'],
       store_probe: ['pad'],
     });
     const seq = tables.find((t) => t.name === 'run_actions')!.columns.find((c) => c.name === 'seq')!;

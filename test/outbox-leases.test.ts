@@ -27,17 +27,17 @@ function delivery(id: string, due: number, subscription = 'sub-a', url = 'https:
   };
 }
 
-function queue(store: Store, deliveries: DeliveryRow[]): Promise<boolean> {
-  return store.commit([
+async function queue(store: Store, deliveries: DeliveryRow[]): Promise<void> {
+  await store.commit([
     { kind: 'event', row: { id: 'evt-1', type: 'trigger.fired', created_at: 0, source: '{}', data: '{}' } },
     ...deliveries.map((row) => ({ kind: 'delivery' as const, row })),
   ]);
 }
 
 /** Records a failed attempt (due again later) under the fence of the count it began with. */
-function recordAttempt(store: Store, id: string, beganAt: number): Promise<boolean> {
+async function recordAttempt(store: Store, id: string, beganAt: number): Promise<boolean> {
   const writes: StoreWrite[] = [
-    { kind: 'guard', guard: { kind: 'attempt_fence', deliveries: [{ id, attempts: beganAt }] }, otherwise: [] },
+    { kind: 'guard', guards: [{ kind: 'attempt_fence', deliveries: [{ id, attempts: beganAt }] }], otherwise: () => [] },
     {
       kind: 'attempt',
       row: { delivery_id: id, attempt: beganAt + 1, started_at: 0, latency_ms: 1, status_code: 500, error: null, response: null },
@@ -52,7 +52,7 @@ function recordAttempt(store: Store, id: string, beganAt: number): Promise<boole
       },
     },
   ];
-  return store.commit(writes);
+  return (await store.commit(writes)) === undefined;
 }
 
 describe('the attempt fence on SQLite (the only worker)', () => {

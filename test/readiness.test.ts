@@ -40,6 +40,7 @@ describe('/readyz', () => {
       'outbound',
       'listener',
       'overrides',
+      'keys_sweep',
     ]);
     for (const part of Object.values(body.parts)) expect(part).toMatchObject({ state: 'started', ok: true });
     expect(body.parts.store!.detail).toBe('ok');

@@ -48,8 +48,8 @@ describe('the outcomes `switchboard log --outcome` accepts', () => {
   });
 
   it('are the accepted and not-fired outcomes followed by the refusal codes, each once', () => {
-    expect(OUTCOMES.slice(0, 5)).toEqual(['fired', 'debounced', 'conditions', 'busy', 'exec']);
-    expect(OUTCOMES.slice(5)).toEqual([...REFUSAL_CODES]);
+    expect(OUTCOMES.slice(0, 7)).toEqual(['fired', 'run_failed', 'duplicate', 'debounced', 'conditions', 'busy', 'exec']);
+    expect(OUTCOMES.slice(7)).toEqual([...REFUSAL_CODES]);
     expect(new Set(OUTCOMES).size).toBe(OUTCOMES.length);
   });
 });

@@ -158,6 +158,8 @@ describe('triggerSchema', () => {
       mode: 'parallel',
       redact: [],
       log_body: 'full',
+      respond: 'accepted',
+      respond_timeout: 10_000,
     });
   });
 
@@ -186,7 +188,7 @@ describe('triggerSchema', () => {
 
   it('refuses an action without a kind and a call target in the wrong shape', () => {
     expect(messages(triggerSchema.safeParse({ id: 't', actions: [{ wait: '5s' }] }))).toEqual([
-      'an action needs one of: call, emit, delay, email',
+      'an action needs one of: call, emit, delay, email, respond',
     ]);
     expect(messages(triggerSchema.safeParse({ id: 't', actions: [{ call: 'Display.power' }] }))).toEqual([
       'write the target as Module_index.method, for example Display_1.power',

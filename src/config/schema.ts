@@ -5,6 +5,14 @@ import { byteSizeSchema } from './byte-size.js';
 import { conditionSchema } from './conditions-schema.js';
 import { durationSchema } from './duration.js';
 import { keyedUnion } from './keyed-union.js';
+import {
+  DEFAULT_RESPOND_TIMEOUT_MS,
+  idempotencySchema,
+  keyTemplateSchema,
+  rateLimitSchema,
+  respondSchema,
+  respondTimeoutSchema,
+} from './request-keys-schema.js';
 import { addressListSchema, serverSchema } from './server-schema.js';
 
 export { serverSchema } from './server-schema.js';
@@ -87,12 +95,32 @@ export const emailActionSchema = z.strictObject({
   continue_on_error: z.boolean().default(false),
 });
 
+/** A header a `respond` action sets: a name and a value without line breaks or control characters. */
+const responseHeadersSchema = z
+  .record(
+    z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'a header name is letters, digits and "-", such as x-result'),
+    z.string().regex(/^[\t -~\x80-\xff]*$/, 'a header value may not hold line breaks or control characters'),
+  )
+  .default({});
+
+export const respondActionSchema = z.strictObject({
+  /** The answer to a request waiting for its run (`respond: wait`); status, headers and body are templated like call args. */
+  respond: z.strictObject({
+    /** A status from 200 to 599, or a template rendering to one (`"{{ body.status }}"`). */
+    status: z.union([z.number().int().min(200).max(599), keyTemplateSchema]).default(200),
+    headers: responseHeadersSchema,
+    body: z.unknown().optional(),
+  }),
+  continue_on_error: z.boolean().default(false),
+});
+
 /** The action kinds, keyed by the field that names them; a new kind is one more entry. */
 export const actionSchemas = {
   call: callActionSchema,
   emit: emitActionSchema,
   delay: delayActionSchema,
   email: emailActionSchema,
+  respond: respondActionSchema,
 } as const;
 export type ActionKind = keyof typeof actionSchemas;
 export type ActionConfig = z.output<typeof actionSchema>;
@@ -130,6 +158,17 @@ export const triggerSchema = z
       .default(['POST']),
     debounce: durationSchema.default(0),
     debounce_mode: z.enum(['hold', 'throttle']).default('hold'),
+    /** One debounce window per value of this template (one camera's motion does not swallow another's). */
+    debounce_key: keyTemplateSchema.optional(),
+    /** A sender's delivery id: a request whose key was seen inside the window fires nothing and names the first run. */
+    idempotency: idempotencySchema.optional(),
+    /** At most `requests` per `per` to each instance (per `rate_key` value when given); more answer 429. */
+    rate_limit: rateLimitSchema.optional(),
+    /** A template over headers, query or method (the body is not read yet) keeping one limit per value. */
+    rate_key: keyTemplateSchema.optional(),
+    /** `wait`: the answer waits up to respond_timeout for the run and carries its result. */
+    respond: respondSchema.default('accepted'),
+    respond_timeout: respondTimeoutSchema.default(DEFAULT_RESPOND_TIMEOUT_MS),
     /** Callers allowed by address (IPs and CIDRs, such as a provider's published ranges); others get the 404 of a wrong secret. */
     allow_from: addressListSchema.optional(),
     /** More fields the request log keeps redacted for this trigger (personal data, say): `body.observations.*.clientMac`. */
@@ -147,6 +186,14 @@ export const triggerSchema = z
     log_body: z.enum(['full', 'none']).default('full'),
     signature: signatureSchema.optional(),
     actions: z.array(actionSchema).default([]),
+  })
+  .refine((t) => t.debounce_key === undefined || t.debounce > 0, {
+    message: 'debounce_key keeps one debounce window per value: give debounce too (such as debounce: 30s)',
+    path: ['debounce_key'],
+  })
+  .refine((t) => t.rate_key === undefined || t.rate_limit !== undefined, {
+    message: 'rate_key keeps one rate limit per value: give rate_limit too (such as { requests: 10, per: 1m })',
+    path: ['rate_key'],
   })
   .transform((trigger) => ({ ...trigger, webhook: trigger.webhook ?? trigger.conditions.length === 0 }));
 
@@ -287,6 +334,7 @@ export type CallAction = Extract<ActionConfig, { kind: 'call' }>;
 export type EmitAction = Extract<ActionConfig, { kind: 'emit' }>;
 export type DelayAction = Extract<ActionConfig, { kind: 'delay' }>;
 export type EmailAction = Extract<ActionConfig, { kind: 'email' }>;
+export type RespondAction = Extract<ActionConfig, { kind: 'respond' }>;
 export type MailConfig = NonNullable<Config['mail']>;
 export type SubscriptionConfig = z.infer<typeof subscriptionSchema>;
 export type OutboundConfig = Config['outbound'];

@@ -11,14 +11,17 @@ import { EngineError, InternalError, StoreUnavailable } from '../errors.js';
 import type { IdSource } from '../ids.js';
 import type { Logger } from '../logger.js';
 import { redact } from '../redact.js';
-import type { RequestLogRow, UnitOfWork } from '../store/writes.js';
+import type { CommitGuard, Refusal, RequestLogRow, UnitOfWork } from '../store/writes.js';
 import { UNKNOWN_INSTANCE, type Telemetry } from '../telemetry.js';
 import type { ConditionNow } from '../triggers/conditions/condition-watcher.js';
-import { debounceGuard } from '../triggers/debounce-guard.js';
+import { debounceGuard, idempotencyGuard } from '../triggers/fire-guards.js';
 import type { InstanceCatalog, TriggerInstance } from '../triggers/instance-catalog.js';
 import { conditionsTrace } from '../triggers/run-trace.js';
+import type { RunAnswer } from '../triggers/run-answers.js';
 import type { TriggerFirer } from '../triggers/trigger-firer.js';
+import type { TemplateInput } from '../triggers/template.js';
 import { checkMethod } from './checks/check-method.js';
+import { checkRate } from './checks/check-rate.js';
 import { checkSignature } from './checks/check-signature.js';
 import { execTarget, type ExecTarget } from './checks/exec-target.js';
 import { findInstance } from './checks/find-instance.js';
@@ -27,8 +30,11 @@ import { dispatchExec } from './exec-dispatch.js';
 import { instanceIdOf, type InboundRequest } from './inbound-request.js';
 import { loggedHeaders, loggedPath, queryWithoutSecret, storedBody } from './logged-request.js';
 import { requestMediaKind } from './media-kind.js';
+import { answerOutcome } from './answer-outcome.js';
 import { refusal, type Outcome } from './outcome.js';
+import type { RateLimiter } from './rate-limiter.js';
 import { readBody } from './read-body.js';
+import { requestKey } from './request-key.js';
 import { compileRedactPaths, NO_PATHS, type RedactPaths } from './redact-paths.js';
 
 export interface InboundLimits {
@@ -58,6 +64,8 @@ export interface NotifyRouteDeps {
   log: Logger;
   telemetry: Telemetry;
   limits: InboundLimits;
+  /** Where rate limits are counted: in memory on SQLite, in the database where nodes share it. */
+  rateLimiter: RateLimiter;
 }
 
 /** What was read of the body on the way, for the log. */
@@ -85,6 +93,15 @@ const NOT_FIRED = (reason: 'conditions' | 'debounced' | 'busy', detail?: string)
   body: { fired: false, reason },
   code: reason,
   reason: detail,
+});
+
+/** A sender's retry of a request that fired: nothing fires, and the answer names the first run. */
+const duplicate = (run: string, windowMs: number): Outcome => ({
+  status: 202,
+  body: { fired: false, reason: 'duplicate', run },
+  code: 'duplicate',
+  reason: `idempotency key seen within ${windowMs} ms; first run ${run}`,
+  runId: run,
 });
 
 export class NotifyRoute {
@@ -137,6 +154,8 @@ export class NotifyRoute {
     seen.noBody = instance.trigger.log_body === 'none';
     const wrongMethod = checkMethod(instance.trigger, request.method); // 3
     if (wrongMethod) return { outcome: wrongMethod };
+    const limited = await this.limit(instance, request); // 4: 429
+    if (limited) return { outcome: limited };
     const read = await readBody(ctx.req, deps.limits.bodyLimit); // 5: 413, 415
     if ('refused' in read) return { outcome: this.timedOut(read.refused, started) };
     seen.raw = read.passed;
@@ -183,8 +202,9 @@ export class NotifyRoute {
   }
 
   /**
-   * Fires the trigger's actions, if its conditions hold, outside the debounce window, and
-   * its mode takes another run (9), then commits the run with the request's log row (10).
+   * Fires the trigger's actions, if its conditions hold and its mode takes another run (9),
+   * committing the run with the request's log row (10) under its guards, which the store
+   * decides in that commit: the sender's idempotency key (8), the debounce window (9).
    * After an exec, `answered` is the module's answer: it stays the answer whatever the fire
    * comes to, and the log row records both (the run, or why nothing fired).
    */
@@ -197,14 +217,11 @@ export class NotifyRoute {
     answered?: Outcome,
   ): Promise<Handled> {
     const { deps } = this;
-    const notFired = (reason: 'conditions' | 'debounced' | 'busy', detail?: string): Handled => ({
-      outcome: answered
-        ? { ...answered, reason: `not fired: ${reason}${detail ? ` (${detail})` : ''}` }
-        : NOT_FIRED(reason, detail),
-    });
-    // A trigger with conditions fires on a request only while they hold; the debounce window is left alone.
-    if (!serving.conditions.holds(instance)) return notFired('conditions');
-    const debounced = () => notFired('debounced', `inside the ${instance.trigger.debounce} ms debounce window`);
+    const { trigger } = instance;
+    const notFired = (outcome: Outcome): Outcome =>
+      answered ? { ...answered, reason: `not fired: ${outcome.code}${outcome.reason ? ` (${outcome.reason})` : ''}` } : outcome;
+    // A trigger with conditions fires on a request only while they hold; its windows and keys are left alone.
+    if (!serving.conditions.holds(instance)) return { outcome: notFired(NOT_FIRED('conditions')) };
     const raw = seen.raw!;
     const input = {
       method: request.method,
@@ -212,6 +229,8 @@ export class NotifyRoute {
       query: queryWithoutSecret(request.query),
       headers: (seen.headers = redact(request.headers) as Record<string, unknown>),
     };
+    const at = deps.clock.now();
+    const guards = this.guards(instance, { ...input, headers: request.headers }, at);
     const accepted: Outcome = answered ?? { status: 202, body: undefined, code: 'fired' };
     const row = this.row(request, accepted, seen, started);
     const summary = {
@@ -220,6 +239,12 @@ export class NotifyRoute {
       content_type: request.headers['content-type'] ?? null,
       body_size: raw.length,
     };
+    const refusedBy = (refusal: Refusal): Outcome =>
+      notFired(
+        refusal.guard === 'idempotency'
+          ? duplicate(refusal.run!, trigger.idempotency!.window)
+          : NOT_FIRED('debounced', `inside the ${trigger.debounce} ms debounce window`),
+      );
     try {
       const result = await deps.firer.fire(
         instance,
@@ -231,14 +256,20 @@ export class NotifyRoute {
           summary,
           keepsBody: seen.asReceived === true,
           also: (runId) => [{ kind: 'request', row: { ...row, run_id: runId } }],
-          // The window is decided in the fire's commit; when it refuses, this row commits instead.
-          refused: () => [{ kind: 'request', row: this.row(request, debounced().outcome, seen, started) }],
+          guards,
+          // The guards are decided in the fire's commit; when one refuses, this row commits instead.
+          refused: (refusal) => [{ kind: 'request', row: this.row(request, refusedBy(refusal), seen, started) }],
+          ...(trigger.respond === 'wait' && !answered && { waitsMs: trigger.respond_timeout }),
         },
-        debounceGuard(instance, deps.clock.now()),
+        undefined,
         // Only a trigger with compare conditions has values to keep: a plain fire writes no trace.
         instance.hasCompares ? conditionsTrace(serving.conditions.explain(instance)) : undefined,
       );
-      if (!result.fired) return result.reason === 'busy' ? notFired('busy', result.detail) : { ...debounced(), logged: true };
+      if (!result.fired)
+        return result.reason === 'busy'
+          ? { outcome: notFired(NOT_FIRED('busy', result.detail)) }
+          : { outcome: refusedBy(result.refusal), logged: true };
+      if (result.answer) return { outcome: await this.awaitAnswer(row, result.run, result.answer, started), logged: true };
       const body = answered ? answered.body : { fired: true, run: result.run };
       return { outcome: { ...accepted, body, runId: result.run }, logged: true };
     } catch (error) {
@@ -250,6 +281,59 @@ export class NotifyRoute {
           ? { ...answered, reason: `not fired: ${error.fault}` }
           : refusal(error, `not committed: ${error.fault}`),
       };
+    }
+  }
+
+  /** What the fire commits under, given its run: the sender's idempotency key, then the debounce window. */
+  private guards(instance: TriggerInstance, keyInput: TemplateInput, at: number): (runId: string) => CommitGuard[] {
+    const { idempotency, debounce_key } = instance.trigger;
+    // Keys read the request as it came: headers unredacted (a delivery id is no secret), the query without the secret.
+    const key = idempotency && requestKey(idempotency.key, keyInput);
+    if (idempotency && key === undefined)
+      this.deps.log.warn(
+        { instance: instance.id, key: idempotency.key },
+        'request without its idempotency key: handled as a new one',
+      );
+    const debounced = debounceGuard(
+      instance,
+      at,
+      debounce_key === undefined ? undefined : (requestKey(debounce_key, keyInput) ?? ''),
+    );
+    return (runId) => [
+      ...(key === undefined ? [] : [idempotencyGuard(instance, key, runId, at)]),
+      ...(debounced ? [debounced] : []),
+    ];
+  }
+
+  /**
+   * `respond: wait`: the run's answer, or 202 when none came within respond_timeout (the run
+   * goes on). The log row, committed with the run as 202, is brought up to what was answered.
+   */
+  private async awaitAnswer(
+    row: RequestLogRow,
+    runId: string,
+    answer: Promise<RunAnswer | undefined>,
+    started: number,
+  ): Promise<Outcome> {
+    const outcome = answerOutcome(runId, await answer);
+    if (outcome.status !== 202) {
+      const latencyMs = Math.round((performance.now() - started) * 1000) / 1000;
+      this.deps.store
+        .commit([{ kind: 'request_answered', id: row.id, status: outcome.status, outcome: outcome.code, latencyMs }])
+        .catch((error: Error) =>
+          this.deps.log.warn({ request: row.id, reason: error.message }, 'the answer a waiting request got was not recorded'),
+        );
+    }
+    return outcome;
+  }
+
+  /** Check 4, counted where the store says (a storage fault on PostgreSQL is a 503 like any other). */
+  private async limit(instance: TriggerInstance, request: InboundRequest): Promise<Outcome | undefined> {
+    try {
+      return await checkRate(instance, request, this.deps.rateLimiter, this.deps.clock.now());
+    } catch (error) {
+      if (!(error instanceof StoreUnavailable)) throw error;
+      return refusal(error, `rate limit not decided: ${error.fault}`);
     }
   }
 

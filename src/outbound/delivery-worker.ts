@@ -234,7 +234,8 @@ export class DeliveryWorker {
   /** The outcome's writes, committed only while no other node has recorded a newer attempt; false when one has. */
   private async record(group: readonly DueDelivery[], writes: readonly StoreWrite[]): Promise<boolean> {
     const fence = { kind: 'attempt_fence', deliveries: group.map((d) => ({ id: d.id, attempts: d.attempts })) } as const;
-    const recorded = await this.deps.store.commit([{ kind: 'guard', guard: fence, otherwise: [] }, ...writes]);
+    const recorded =
+      (await this.deps.store.commit([{ kind: 'guard', guards: [fence], otherwise: () => [] }, ...writes])) === undefined;
     if (!recorded)
       this.deps.log.info(
         { deliveries: group.map((d) => d.id), attempt: group[0]!.attempts + 1 },

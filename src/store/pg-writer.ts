@@ -9,7 +9,11 @@ import type pg from 'pg';
 import { RowGroups, type Query } from './pg-row-groups.js';
 import { WriteCounters } from './write-counters.js';
 import type { Refused } from './write-batcher.js';
-import { CLAIMS_KEPT_MS, guardOf, type CommitGuard, type StoreWrite } from './writes.js';
+import { rateStep } from './guard-math.js';
+import { CLAIMS_KEPT_MS, guardOf, type CommitGuard, type Refusal, type StoreWrite } from './writes.js';
+
+/** The server's clock in epoch milliseconds: one clock for every node. */
+const NOW = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
 
 const SQL = {
   fireCounted: `insert into instance_stats (instance_id, trigger_count, last_fired_at) values ($1, $2, $3)
@@ -55,7 +59,7 @@ const SQL = {
   // is locked from the conflict on, so concurrent requests are decided one after another;
   // SET reads the row's old values, RETURNING the new decision.
   debounce: `insert into debounce_windows as w (key, last_at, admitted)
-      values ($1, coalesce($2::bigint, (extract(epoch from clock_timestamp()) * 1000)::bigint), 1)
+      values ($1, coalesce($2::bigint, ${NOW}), 1)
     on conflict (key) do update set admitted = (excluded.last_at - w.last_at >= $3::bigint)::int,
       last_at = case when $4::boolean or excluded.last_at - w.last_at >= $3::bigint
         then greatest(w.last_at, excluded.last_at) else w.last_at end
@@ -63,7 +67,34 @@ const SQL = {
   // A day-old claim can no longer be contended: each claim takes its schedule's old ones away.
   scheduleClaim: `with old as (delete from schedule_claims where instance_id = $1 and condition = $2 and due_at < $3::bigint - ${CLAIMS_KEPT_MS})
     insert into schedule_claims (instance_id, condition, due_at) values ($1, $2, $3) on conflict do nothing`,
-  debounceForgotten: 'delete from debounce_windows where key = any($1)',
+  // An instance's own window and its per-key ones (keyed `ID\nVALUE`): compared by equality,
+  // not by range, which a collation other than C would order differently.
+  debounceForgotten: `delete from debounce_windows where key = any($1) or split_part(key, E'\\n', 1) = any($1)`,
+  // Claimed unless an unexpired claim holds the key (the row is locked from the conflict on:
+  // a concurrent claim waits, then finds it held). now = excluded.expires_at - window.
+  idempotencyClaim: `insert into idempotency_keys as k (key, run_id, expires_at)
+      values ($1, $2, coalesce($3::bigint, ${NOW}) + $4::bigint)
+    on conflict (key) do update set run_id = excluded.run_id, expires_at = excluded.expires_at
+      where k.expires_at <= excluded.expires_at - $4::bigint`,
+  idempotencyHeld: 'select run_id from idempotency_keys where key = $1',
+  idempotencyReturned: 'delete from idempotency_keys where key = $1 and run_id = $2',
+  // GCRA (guard-math.ts); now = excluded.tat - step. SET reads the old row, RETURNING the decision.
+  rate: `insert into rate_limits as r (key, tat, retry_ms) values ($1, coalesce($2::bigint, ${NOW}) + $3::bigint, 0)
+    on conflict (key) do update set
+      retry_ms = case when greatest(r.tat, excluded.tat - $3::bigint) - (excluded.tat - $3::bigint) <= $4::bigint then 0
+        else r.tat - (excluded.tat - $3::bigint) - $4::bigint end,
+      tat = case when greatest(r.tat, excluded.tat - $3::bigint) - (excluded.tat - $3::bigint) <= $4::bigint
+        then greatest(r.tat, excluded.tat - $3::bigint) + $3::bigint else r.tat end
+    returning retry_ms`,
+  // What has expired means nothing any more: an absent row decides the same.
+  idempotencyExpired: `delete from idempotency_keys where expires_at <= coalesce($1::bigint, ${NOW})`,
+  rateExpired: `delete from rate_limits where tat <= coalesce($1::bigint, ${NOW})`,
+  windowsExpired: `delete from debounce_windows where split_part(key, E'\\n', 1) = $1 and strpos(key, E'\\n') > 0
+    and last_at <= coalesce($2::bigint, ${NOW}) - $3::bigint`,
+  windowsOverCap: `delete from debounce_windows where split_part(key, E'\\n', 1) = $1 and strpos(key, E'\\n') > 0
+    and key not in (select key from debounce_windows where split_part(key, E'\\n', 1) = $1 and strpos(key, E'\\n') > 0
+      order by last_at desc limit $2)`,
+  requestAnswered: 'update request_log set status = $1, outcome = $2, latency_ms = $3 where id = $4',
   overrideSet: `insert into overrides (target, id, field, value, set_at, set_by) values ($1, $2, $3, $4, $5, $6)
     on conflict (target, id, field) do update set value = excluded.value, set_at = excluded.set_at, set_by = excluded.set_by`,
   overrideCleared: 'delete from overrides where target = $1 and id = $2 and field = $3',
@@ -96,24 +127,55 @@ export class PostgresWriter {
    * a refused unit's `otherwise` is written instead of its writes.
    */
   async applyAll(units: readonly (readonly StoreWrite[])[]): Promise<Refused> {
-    if (!units.some((unit) => guardOf(unit))) return this.transaction(queriesOf(units));
+    const at = this.options.engineClock ? (t: number) => t : () => null;
+    if (!units.some((unit) => guardOf(unit))) return this.transaction(queriesOf(units, at));
     return this.transaction(async (client) => {
-      let refused: Set<number> | undefined;
+      let refused: Map<number, Refusal> | undefined;
       const decided: (readonly StoreWrite[])[] = [];
       for (const [i, unit] of units.entries()) {
         const guarded = guardOf(unit);
+        const refusal = guarded && (await this.decide(client, guarded.guards));
         if (!guarded) decided.push(unit);
-        else if (await this.passes(client, guarded.guard)) decided.push(unit.slice(1));
+        else if (!refusal) decided.push(unit.slice(1));
         else {
-          (refused ??= new Set()).add(i);
-          decided.push(guarded.otherwise);
+          (refused ??= new Map()).set(i, refusal);
+          decided.push(guarded.otherwise(refusal));
         }
       }
-      return { queries: queriesOf(decided), result: refused };
+      return { queries: queriesOf(decided, at), result: refused };
     });
   }
 
-  private async passes(client: pg.PoolClient, guard: CommitGuard): Promise<boolean> {
+  /** Decides the guards in order; the first to refuse decides, and claims made before it are given back. */
+  private async decide(client: pg.PoolClient, guards: readonly CommitGuard[]): Promise<Refusal | undefined> {
+    for (const [i, guard] of guards.entries()) {
+      const refusal = await this.refusal(client, guard);
+      if (!refusal) continue;
+      for (const claimed of guards.slice(0, i))
+        if (claimed.kind === 'idempotency') await client.query(SQL.idempotencyReturned, [claimed.key, claimed.run]);
+      return refusal;
+    }
+    return undefined;
+  }
+
+  private async refusal(client: pg.PoolClient, guard: CommitGuard): Promise<Refusal | undefined> {
+    const at = this.options.engineClock && 'at' in guard ? guard.at : null;
+    if (guard.kind === 'idempotency') {
+      const claimed = await client.query(SQL.idempotencyClaim, [guard.key, guard.run, at, guard.windowMs]);
+      if (claimed.rowCount === 1) return undefined;
+      const { rows } = await client.query<{ run_id: string }>(SQL.idempotencyHeld, [guard.key]);
+      return { guard: 'idempotency', run: rows[0]!.run_id };
+    }
+    if (guard.kind === 'rate') {
+      const { step, burst } = rateStep(guard.requests, guard.perMs);
+      const { rows } = await client.query<{ retry_ms: string }>(SQL.rate, [guard.key, at, step, burst]);
+      const retryAfterMs = Number(rows[0]!.retry_ms);
+      return retryAfterMs > 0 ? { guard: 'rate', retryAfterMs } : undefined;
+    }
+    return (await this.passes(client, guard)) ? undefined : { guard: guard.kind };
+  }
+
+  private async passes(client: pg.PoolClient, guard: Exclude<CommitGuard, { kind: 'idempotency' | 'rate' }>): Promise<boolean> {
     if (guard.kind === 'attempt_fence') {
       const ids = guard.deliveries.map((d) => d.id);
       const { rows } = await client.query(SQL.attemptFence, [ids, guard.deliveries.map((d) => d.attempts)]);
@@ -187,15 +249,18 @@ export class PostgresWriter {
   }
 }
 
+/** The engine's time where it decides (tests on a fake clock), else null: the server's clock does. */
+type EngineTime = (at: number) => number | null;
+
 /** The statements of a batch's units: rows grouped, counters summed, the rest in order. */
-function queriesOf(units: readonly (readonly StoreWrite[])[]): Query[] {
+function queriesOf(units: readonly (readonly StoreWrite[])[], at: EngineTime): Query[] {
   const counters = new WriteCounters();
   const groups = new RowGroups();
   const queries: Query[] = [];
   for (const unit of units)
     for (const write of unit) {
       if (counters.add(write) || groups.add(write)) continue;
-      queries.push(...groups.take(), ...statementsOf(write));
+      queries.push(...groups.take(), ...statementsOf(write, at));
     }
   queries.push(...groups.take());
   for (const [instanceId, { count, at }] of counters.fires) queries.push([SQL.fireCounted, [instanceId, count, at]]);
@@ -204,7 +269,7 @@ function queriesOf(units: readonly (readonly StoreWrite[])[]): Query[] {
 }
 
 /** The statements of a write that is not grouped, in the order of its batch. */
-function statementsOf(write: StoreWrite): Query[] {
+function statementsOf(write: StoreWrite, at: EngineTime): Query[] {
   switch (write.kind) {
     case 'conditions_evaluated':
       return [[SQL.conditionsEvaluated, [write.instanceId, write.errors, write.triggered ? 1 : 0, write.at]]];
@@ -238,6 +303,17 @@ function statementsOf(write: StoreWrite): Query[] {
       return [[SQL.nodeStopped, [write.at, write.id]]];
     case 'debounce_forgotten':
       return [[SQL.debounceForgotten, [write.keys]]];
+    case 'request_answered':
+      return [[SQL.requestAnswered, [write.status, write.outcome, write.latencyMs, write.id]]];
+    case 'keys_swept':
+      return [
+        [SQL.idempotencyExpired, [at(write.at)]],
+        [SQL.rateExpired, [at(write.at)]],
+        ...write.windows.flatMap(({ instanceId, periodMs, keep }): Query[] => [
+          [SQL.windowsExpired, [instanceId, at(write.at), periodMs]],
+          [SQL.windowsOverCap, [instanceId, keep]],
+        ]),
+      ];
     case 'override_set': {
       const r = write.row;
       return [[SQL.overrideSet, [r.target, r.id, r.field, r.value, r.set_at, r.set_by]]];

@@ -6,7 +6,8 @@ import { useWal, type Durability } from './database.js';
 import { packAction } from './packed-action.js';
 import { WriteCounters } from './write-counters.js';
 import type { Refused } from './write-batcher.js';
-import { CLAIMS_KEPT_MS, guardOf, type CommitGuard, type StoreWrite } from './writes.js';
+import { CLAIMS_KEPT_MS, guardOf, type CommitGuard, type Refusal, type StoreWrite } from './writes.js';
+import { rateStep, windowRange } from './guard-math.js';
 
 // The three statements of every fire bind by position: binding named parameters from an
 // object costs a property lookup per column, measurable at thousands of fires a second.
@@ -26,6 +27,7 @@ const SQL = {
   conditionsEvaluated: `insert into instance_stats (instance_id, trigger_count, last_fired_at, comparison_errors, triggered, triggered_at)
     values (@instanceId, 0, null, @errors, @triggered, @at)
     on conflict (instance_id) do update set comparison_errors = comparison_errors + @errors, triggered = @triggered, triggered_at = @at`,
+  requestAnswered: 'update request_log set status = ?, outcome = ?, latency_ms = ? where id = ?',
   runFinished: 'update runs set status = ?, finished_at = ?, error = ?, last_action = ? where id = ?',
   event: 'insert into events (id, type, created_at, source, data) values (@id, @type, @created_at, @source, @data)',
   delivery: `insert into deliveries (id, event_id, subscription_id, url, status, attempts, next_attempt_at, created_at, finished_at, last_status, last_error)
@@ -62,7 +64,26 @@ const SQL = {
   scheduleClaim: 'insert into schedule_claims (instance_id, condition, due_at) values (?, ?, ?) on conflict do nothing',
   // A day-old claim can no longer be contended: each claim takes its schedule's old ones away.
   oldClaims: 'delete from schedule_claims where instance_id = ? and condition = ? and due_at < ?',
-  debounceForgotten: 'delete from debounce_windows where key = ?',
+  // An instance's own window and its per-key ones (keyed `ID\nVALUE`, so between `ID\n` and `ID\v`).
+  debounceForgotten: 'delete from debounce_windows where key = ? or (key >= ? and key < ?)',
+  // Claimed unless an unexpired claim holds the key; the held claim's run is then read.
+  idempotencyClaim: `insert into idempotency_keys (key, run_id, expires_at) values (?, ?, ?)
+    on conflict (key) do update set run_id = excluded.run_id, expires_at = excluded.expires_at
+    where idempotency_keys.expires_at <= ?`,
+  idempotencyHeld: 'select run_id from idempotency_keys where key = ?',
+  idempotencyReturned: 'delete from idempotency_keys where key = ? and run_id = ?',
+  // GCRA: tat is when the limit would be empty again; SET reads the old row, RETURNING the decision.
+  rate: `insert into rate_limits (key, tat, retry_ms) values (@key, @at + @step, 0)
+    on conflict (key) do update set
+      retry_ms = case when max(tat, @at) - @at <= @burst then 0 else tat - @at - @burst end,
+      tat = case when max(tat, @at) - @at <= @burst then max(tat, @at) + @step else tat end
+    returning retry_ms`,
+  // What has expired means nothing any more: an absent row decides the same.
+  idempotencyExpired: 'delete from idempotency_keys where expires_at <= ?',
+  rateExpired: 'delete from rate_limits where tat <= ?',
+  windowsExpired: 'delete from debounce_windows where key >= ? and key < ? and last_at <= ?',
+  windowsOverCap: `delete from debounce_windows where key >= @from and key < @to and key not in
+    (select key from debounce_windows where key >= @from and key < @to order by last_at desc limit @keep)`,
   overrideSet: `insert into overrides (target, id, field, value, set_at, set_by) values (?, ?, ?, ?, ?, ?)
     on conflict (target, id, field) do update set value = excluded.value, set_at = excluded.set_at, set_by = excluded.set_by`,
   overrideCleared: 'delete from overrides where target = ? and id = ? and field = ?',
@@ -111,14 +132,14 @@ export class SqliteWriter {
     return this.sqlite
       .transaction(() => {
         const counters = new WriteCounters();
-        let refused: Set<number> | undefined;
+        let refused: Map<number, Refusal> | undefined;
         for (const [i, unit] of units.entries()) {
           let writes = unit;
           const guarded = guardOf(unit);
           if (guarded) {
-            const passed = this.passes(guarded.guard);
-            if (!passed) (refused ??= new Set()).add(i);
-            writes = passed ? unit.slice(1) : guarded.otherwise;
+            const refusal = this.decide(guarded.guards);
+            if (refusal) (refused ??= new Map()).set(i, refusal);
+            writes = refusal ? guarded.otherwise(refusal) : unit.slice(1);
           }
           for (const write of writes) if (!counters.add(write)) this.apply(write);
         }
@@ -129,7 +150,34 @@ export class SqliteWriter {
       .immediate();
   }
 
-  private passes(guard: CommitGuard): boolean {
+  /** Decides the guards in order; the first to refuse decides, and claims made before it are given back. */
+  private decide(guards: readonly CommitGuard[]): Refusal | undefined {
+    for (const [i, guard] of guards.entries()) {
+      const refusal = this.refusal(guard);
+      if (!refusal) continue;
+      for (const claimed of guards.slice(0, i))
+        if (claimed.kind === 'idempotency') this.statements.idempotencyReturned.run(claimed.key, claimed.run);
+      return refusal;
+    }
+    return undefined;
+  }
+
+  private refusal(guard: CommitGuard): Refusal | undefined {
+    if (guard.kind === 'idempotency') {
+      const { key, run, windowMs, at } = guard;
+      if (this.statements.idempotencyClaim.run(key, run, at + windowMs, at).changes === 1) return undefined;
+      const held = this.statements.idempotencyHeld.get(key) as { run_id: string };
+      return { guard: 'idempotency', run: held.run_id };
+    }
+    if (guard.kind === 'rate') {
+      const { step, burst } = rateStep(guard.requests, guard.perMs);
+      const row = this.statements.rate.get({ key: guard.key, at: guard.at, step, burst }) as { retry_ms: number };
+      return row.retry_ms > 0 ? { guard: 'rate', retryAfterMs: row.retry_ms } : undefined;
+    }
+    return this.passes(guard) ? undefined : { guard: guard.kind };
+  }
+
+  private passes(guard: Exclude<CommitGuard, { kind: 'idempotency' | 'rate' }>): boolean {
     if (guard.kind === 'attempt_fence')
       return guard.deliveries.every((d) => (this.statements.attemptFence.get(d.id, d.attempts) as { n: number }).n === 1);
     if (guard.kind === 'schedule_claim') {
@@ -275,8 +323,20 @@ export class SqliteWriter {
       case 'node_stopped':
         s.nodeStopped.run(write.at, write.at, write.id);
         return;
+      case 'request_answered':
+        s.requestAnswered.run(write.status, write.outcome, write.latencyMs, write.id);
+        return;
+      case 'keys_swept':
+        s.idempotencyExpired.run(write.at);
+        s.rateExpired.run(write.at);
+        for (const { instanceId, periodMs, keep } of write.windows) {
+          const [from, to] = windowRange(instanceId);
+          s.windowsExpired.run(from, to, write.at - periodMs);
+          s.windowsOverCap.run({ from, to, keep });
+        }
+        return;
       case 'debounce_forgotten':
-        for (const key of write.keys) s.debounceForgotten.run(key);
+        for (const key of write.keys) s.debounceForgotten.run(key, ...windowRange(key));
         return;
       case 'override_set': {
         const r = write.row;

@@ -152,8 +152,25 @@ export interface NodesTable {
   stopped_at: number | null;
 }
 
+export interface IdempotencyKeysTable {
+  /** The instance and the sender's key (`INSTANCE\nKEY`). */
+  key: string;
+  /** The run the key's first request fired: a duplicate's answer names it. */
+  run_id: string;
+  expires_at: number;
+}
+
+export interface RateLimitsTable {
+  /** The instance, or with `rate_key` the instance and the key's value. */
+  key: string;
+  /** GCRA's theoretical arrival time: when the limit is empty again. */
+  tat: number;
+  /** The last request's wait before another is admitted (0: it was admitted). */
+  retry_ms: number;
+}
+
 export interface DebounceWindowsTable {
-  /** The instance (its debounce key). */
+  /** The instance, or with `debounce_key` the instance and the key's value (`INSTANCE\nVALUE`). */
   key: string;
   /** When the window was last (re)started: its last fire, or with `hold` its last request. */
   last_at: number;
@@ -233,6 +250,8 @@ export interface Tables {
   module_state: ModuleStateTable;
   nodes: NodesTable;
   debounce_windows: DebounceWindowsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  rate_limits: RateLimitsTable;
   schedule_claims: ScheduleClaimsTable;
   module_leases: ModuleLeasesTable;
   cluster_settings: ClusterSettingsTable;

@@ -9,10 +9,10 @@
 import { StoreUnavailable } from '../errors.js';
 import { describeFault, faultOf, type FaultKind } from './storage-fault.js';
 import type { StoreHealth } from './store-health.js';
-import type { StoreWrite, UnitOfWork } from './writes.js';
+import type { Refusal, StoreWrite, UnitOfWork } from './writes.js';
 
-/** Which units of a batch their guard refused (by position), when any did. */
-export type Refused = ReadonlySet<number> | void;
+/** Which units of a batch their guards refused (by position) and why, when any did. */
+export type Refused = ReadonlyMap<number, Refusal> | void;
 
 /** Applies units of writes in one transaction, or fails and applies none: at once (returns) or later (a promise). */
 export interface WriteApplier {
@@ -23,8 +23,8 @@ interface PendingUnit {
   writes: readonly StoreWrite[];
   /** Real time after which a unit still waiting for a lock is refused. */
   deadline: number;
-  /** With whether its guard (if any) let it through. */
-  resolve(passed: boolean): void;
+  /** With why its guards refused it, or undefined when they let it through (or it had none). */
+  resolve(refusal: Refusal | undefined): void;
   reject(error: unknown): void;
 }
 
@@ -47,9 +47,9 @@ export class WriteBatcher implements UnitOfWork {
     private readonly waitMs: number,
   ) {}
 
-  commit(writes: readonly StoreWrite[]): Promise<boolean> {
+  commit(writes: readonly StoreWrite[]): Promise<Refusal | undefined> {
     if (this.closed) return Promise.reject(unavailable('closed'));
-    return new Promise<boolean>((resolve, reject) => {
+    return new Promise<Refusal | undefined>((resolve, reject) => {
       this.pending.push({ writes, deadline: Date.now() + this.waitMs, resolve, reject });
       this.schedule();
     });
@@ -102,7 +102,7 @@ export class WriteBatcher implements UnitOfWork {
   private succeeded(batch: readonly PendingUnit[], refused: Refused): void {
     this.retryDelay = 0;
     this.health.recordSuccess();
-    for (const [i, unit] of batch.entries()) unit.resolve(!refused?.has(i));
+    for (const [i, unit] of batch.entries()) unit.resolve(refused?.get(i));
   }
 
   private failed(batch: PendingUnit[], error: unknown): void | Promise<void> {

@@ -38,19 +38,50 @@ export type DeliveryUpdate = Pick<
  */
 export type CommitGuard =
   | { kind: 'debounce'; key: string; periodMs: number; mode: 'hold' | 'throttle'; at: number }
+  /**
+   * A sender's idempotency key, claimed for `run` until `windowMs` after `at` unless an
+   * unexpired claim holds it (the refusal then names that claim's run). A claim is kept only
+   * when the unit commits: a later guard of the same unit refusing gives it back.
+   */
+  | { kind: 'idempotency'; key: string; run: string; windowMs: number; at: number }
+  /** One request against a rate limit of `requests` per `perMs` (GCRA: a burst of `requests`, then one per perMs/requests). */
+  | { kind: 'rate'; key: string; requests: number; perMs: number; at: number }
   | { kind: 'schedule_claim'; instanceId: string; condition: number; at: number }
   /** Each delivery still pending at the attempt count its attempt began with: a late node cannot record over a newer attempt. */
   | { kind: 'attempt_fence'; deliveries: readonly { id: string; attempts: number }[] };
+
+/** Why a guard refused a unit: which guard, and what the caller is told. */
+export interface Refusal {
+  guard: CommitGuard['kind'];
+  /** An idempotency key's first run. */
+  run?: string;
+  /** A rate limit's wait until another request is admitted. */
+  retryAfterMs?: number;
+}
 
 /** How long a claimed schedule time is kept: far longer than any two nodes' clocks differ. */
 export const CLAIMS_KEPT_MS = 86_400_000;
 
 export type StoreWrite =
-  /** First in its unit: when the guard refuses, the unit's other writes are dropped and `otherwise` applied instead. */
-  | { kind: 'guard'; guard: CommitGuard; otherwise: readonly StoreWrite[] }
-  /** These debounce windows start afresh (their instances changed or went away). */
+  /**
+   * First in its unit: its guards are decided in order; when one refuses, the unit's other
+   * writes are dropped and `otherwise(refusal)` applied instead.
+   */
+  | { kind: 'guard'; guards: readonly CommitGuard[]; otherwise(refusal: Refusal): readonly StoreWrite[] }
+  /** These debounce windows start afresh (their instances changed or went away), with their per-key windows. */
   | { kind: 'debounce_forgotten'; keys: readonly string[] }
+  /**
+   * Expired idempotency keys and rate-limit states go; per-key debounce windows older than
+   * their period go, and past `keep` per instance the oldest go too.
+   */
+  | {
+      kind: 'keys_swept';
+      at: number;
+      windows: readonly { instanceId: string; periodMs: number; keep: number }[];
+    }
   | { kind: 'request'; row: RequestLogRow }
+  /** A request answered later than its row was written (`respond: wait`): what the caller got in the end. */
+  | { kind: 'request_answered'; id: string; status: number; outcome: string; latencyMs: number }
   /** A run, owned by the node that fired it (`node`: the one that resumes it unless that node dies). */
   | { kind: 'run'; row: RunRow; node?: string }
   /** Counts a fire of the instance and remembers when it was. */
@@ -100,15 +131,20 @@ export type StoreWrite =
 /** The store's one way in for writes: a list of writes that commit together, or not at all. */
 export interface UnitOfWork {
   /**
-   * Resolves once every write of the list is durable: to true, or to false when the list
-   * began with a guard that refused it (its `otherwise` writes are what was committed).
-   * Rejects with StoreUnavailable on a storage fault.
+   * Resolves once every write of the list is durable: to undefined, or to the refusal when
+   * the list began with guards one of which refused it (its `otherwise` writes are what was
+   * committed). Rejects with StoreUnavailable on a storage fault.
    */
-  commit(writes: readonly StoreWrite[]): Promise<boolean>;
+  commit(writes: readonly StoreWrite[]): Promise<Refusal | undefined>;
 }
 
 /** The guard a unit begins with, if any. */
 export function guardOf(unit: readonly StoreWrite[]): Extract<StoreWrite, { kind: 'guard' }> | undefined {
   const first = unit[0];
   return first?.kind === 'guard' ? first : undefined;
+}
+
+/** The key of a per-key debounce window: its instance's, then the value (instance ids hold no newline). */
+export function windowKey(instanceId: string, value: string | undefined): string {
+  return value === undefined ? instanceId : `${instanceId}\n${value}`;
 }

@@ -16,6 +16,7 @@ import type { RunActionRow, RunRow, StoreWrite, UnitOfWork } from '../store/writ
 import type { Telemetry } from '../telemetry.js';
 import type { ActionContext, ActionDetail } from './actions/action-runner.js';
 import { runnerFor } from './actions/index.js';
+import { RunAnswers } from './run-answers.js';
 import { RunSlots } from './run-slots.js';
 import { detailColumn } from './run-trace.js';
 import type { TemplateInput } from './template.js';
@@ -58,8 +59,12 @@ export class RunExecutor {
   /** Runs waiting to run again after a failure of ours (cleared by a drain: they resume at the next start). */
   private readonly retries = new Set<NodeJS.Timeout>();
   readonly slots = new RunSlots();
+  /** Requests waiting for their run's result (`respond: wait`). */
+  readonly answers: RunAnswers;
 
-  constructor(private readonly deps: RunExecutorDeps) {}
+  constructor(private readonly deps: RunExecutorDeps) {
+    this.answers = new RunAnswers(deps.clock);
+  }
 
   /**
    * Starts a committed run in the background (or queues it, in queued mode); `input` is
@@ -143,6 +148,7 @@ export class RunExecutor {
       const error = `trigger ${run.trigger_id} is no longer in the config`;
       const finishedAt = clock.now();
       await this.record(run, [{ kind: 'run_finished', id: run.id, status: 'failed', finishedAt, error }]);
+      this.answers.answer(run.id, { kind: 'ended', status: 'failed', error, outputs: [] });
       // Not by trigger: the config no longer names it, and labels are what the config bounds.
       return;
     }
@@ -157,8 +163,11 @@ export class RunExecutor {
       const finishedAt = clock.now();
       await this.record(run, [{ kind: 'run_finished', id: run.id, status: 'succeeded', finishedAt, error: null }]);
       this.deps.telemetry.runFinished(run.trigger_id, 'succeeded', (finishedAt - Number(run.created_at)) / 1000);
+      this.answers.answer(run.id, { kind: 'ended', status: 'succeeded', error: null, outputs: [] });
       return;
     }
+    const outputs: unknown[] = trigger.actions.map(() => null);
+    let failedAt: number | undefined;
 
     for (const [n, position] of todo.entries()) {
       const action = trigger.actions[position]!;
@@ -186,6 +195,7 @@ export class RunExecutor {
       } catch (thrown) {
         error = (thrown as Error).message;
         log.warn({ run: run.id, instance: run.instance_id, action: position, target, reason: error }, 'action failed');
+        failedAt ??= position;
         failures.push(`action ${position + 1} (${target}): ${error}`);
       }
       const stop = error !== null && !action.continue_on_error;
@@ -218,6 +228,19 @@ export class RunExecutor {
       await this.record(run, writes);
       if (error !== null) this.deps.telemetry.actionFailed(run.trigger_id);
       if (status) this.deps.telemetry.runFinished(run.trigger_id, status, (finishedAt - Number(run.created_at)) / 1000);
+      // A waiting request is answered once its answer is recorded: by a respond action, or by the run's end.
+      if (detail?.result !== undefined) outputs[position] = detail.result;
+      if (detail?.response) this.answers.answer(run.id, { kind: 'respond', response: detail.response });
+      else if (status) {
+        const runError = failures.length > 0 ? failures.join('; ') : null;
+        this.answers.answer(run.id, {
+          kind: 'ended',
+          status,
+          error: runError,
+          outputs,
+          ...(failedAt !== undefined && { failedAt }),
+        });
+      }
       if (stop) return;
     }
   }

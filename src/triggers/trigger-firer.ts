@@ -7,9 +7,10 @@
 import type { Clock } from '../clock.js';
 import type { IdSource } from '../ids.js';
 import type { Logger } from '../logger.js';
-import type { CommitGuard, RunRow, StoreWrite, UnitOfWork } from '../store/writes.js';
+import type { CommitGuard, Refusal, RunRow, StoreWrite, UnitOfWork } from '../store/writes.js';
 import { storedInput } from './input-reads.js';
 import type { TriggerInstance } from './instance-catalog.js';
+import type { RunAnswer } from './run-answers.js';
 import type { RunExecutor } from './run-executor.js';
 import { traceColumn, type FireCause, type RunTrace } from './run-trace.js';
 import type { TemplateInput } from './template.js';
@@ -34,15 +35,23 @@ export interface FiringRequest {
   keepsBody: boolean;
   /** Writes that commit with the run (the request's log row), given the new run's id. */
   also(runId: string): readonly StoreWrite[];
-  /** Writes that commit instead when the fire's guard refuses it (the log row saying so). */
-  refused(): readonly StoreWrite[];
+  /**
+   * What the request's fire commits under, given its run's id, before any `guard` of the
+   * fire: its idempotency key, its debounce window.
+   */
+  guards?(runId: string): readonly CommitGuard[];
+  /** Writes that commit instead when a guard refuses the fire (the log row saying why). */
+  refused(refusal: Refusal): readonly StoreWrite[];
+  /** `respond: wait`: how long the request waits for its run's answer. */
+  waitsMs?: number;
 }
 
 export type FireResult =
-  | { fired: true; run: string }
+  /** With `answer` when the request waits for its run (undefined when none came in time). */
+  | { fired: true; run: string; answer?: Promise<RunAnswer | undefined> }
   | { fired: false; reason: 'busy'; detail: string }
-  /** Its guard refused it: inside a debounce window, or a schedule time another node claimed. */
-  | { fired: false; reason: 'guarded' };
+  /** A guard refused it: a duplicate, inside a debounce window, a schedule time another node claimed. */
+  | { fired: false; reason: 'guarded'; refusal: Refusal };
 
 export interface TriggerFirerDeps {
   store: UnitOfWork;
@@ -140,18 +149,22 @@ export class TriggerFirer {
         { kind: 'fire_counted', instanceId: run.instance_id, at: run.created_at },
         ...(fired?.writes ?? []),
       ];
-      if (guard) writes.unshift({ kind: 'guard', guard, otherwise: request?.refused() ?? [] });
-      if (!(await this.deps.store.commit(writes))) {
+      const guards = [...(request?.guards?.(runId) ?? []), ...(guard ? [guard] : [])];
+      if (guards.length > 0) writes.unshift({ kind: 'guard', guards, otherwise: (why) => request?.refused(why) ?? [] });
+      const refusal = await this.deps.store.commit(writes);
+      if (refusal) {
         executor.slots.release(instance.id);
-        return { fired: false, reason: 'guarded' };
+        return { fired: false, reason: 'guarded', refusal };
       }
       fired?.committed();
     } catch (error) {
       executor.slots.release(instance.id);
       throw error;
     }
+    // Expected before the run starts: a fast run may answer before the caller looks.
+    const answer = request?.waitsMs !== undefined ? executor.answers.expect(runId, request.waitsMs) : undefined;
     executor.submit(run, input, instance.trigger);
-    return { fired: true, run: runId };
+    return { fired: true, run: runId, ...(answer && { answer }) };
   }
 }
 

@@ -13,6 +13,10 @@ export const probeDriver = defineDriver({
       args: z.object({ value: z.unknown() }),
       run: (ctx, { value }) => ctx.setState({ calls: ctx.state.calls + 1, last: value }),
     },
+    double: {
+      args: z.object({ n: z.number() }),
+      run: (_ctx, { n }) => ({ doubled: n * 2 }),
+    },
     fail: {
       args: z.object({}),
       run: () => {

@@ -6,7 +6,17 @@ import { intOption, jsonOption, limitOption, oneOf, storeOptions, type OptionVal
 import { withStore } from '../with-store.js';
 
 /** What a request can come to: fired, not fired (and why), exec, or refused with an error's code. */
-export const OUTCOMES = ['fired', 'debounced', 'conditions', 'busy', 'exec', ...REFUSAL_CODES] as const;
+/** Fired (run_failed: fired, and the waiting request was told its run failed), not fired and why, exec'd, refused. */
+export const OUTCOMES = [
+  'fired',
+  'run_failed',
+  'duplicate',
+  'debounced',
+  'conditions',
+  'busy',
+  'exec',
+  ...REFUSAL_CODES,
+] as const;
 
 export const options = {
   ...storeOptions,

@@ -32,6 +32,14 @@ export interface ActionDetail {
   result?: unknown;
   /** The event an emit made. */
   event?: string;
+  /** What a `respond` action answers a request waiting for its run. */
+  response?: RunResponse;
+}
+
+export interface RunResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
 }
 
 export interface ActionRunner<A extends ActionConfig> {

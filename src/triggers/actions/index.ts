@@ -5,12 +5,14 @@ import { callAction } from './call-action.js';
 import { delayAction } from './delay-action.js';
 import { emailAction } from './email-action.js';
 import { emitAction } from './emit-action.js';
+import { respondAction } from './respond-action.js';
 
 export const actionRunners: { [K in ActionKind]: ActionRunner<Extract<ActionConfig, { kind: K }>> } = {
   call: callAction,
   emit: emitAction,
   delay: delayAction,
   email: emailAction,
+  respond: respondAction,
 };
 
 export function runnerFor(action: ActionConfig): ActionRunner<ActionConfig> {
