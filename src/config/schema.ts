@@ -5,6 +5,7 @@ import { byteSizeSchema } from './byte-size.js';
 import { conditionSchema } from './conditions-schema.js';
 import { durationSchema } from './duration.js';
 import { keyedUnion } from './keyed-union.js';
+import { misfireFields, resolveMisfire } from './misfire-schema.js';
 import { addressListSchema, serverSchema } from './server-schema.js';
 
 export { serverSchema } from './server-schema.js';
@@ -113,8 +114,7 @@ export const triggerSchema = z
     /** Default: true for a trigger without conditions, false for one with them. */
     webhook: z.boolean().optional(),
     conditions: z.array(conditionSchema).default([]),
-    /** Fire once at start for a schedule time missed while the engine was down. */
-    catch_up: z.boolean().default(false),
+    ...misfireFields,
     /** What a fire does while a run of the same instance is active (as in Home Assistant). */
     mode: z.enum(['single', 'queued', 'parallel']).default('parallel'),
     /** The most runs queued (queued) or at once (parallel); default 10 queued, unbounded parallel. */
@@ -148,7 +148,11 @@ export const triggerSchema = z
     signature: signatureSchema.optional(),
     actions: z.array(actionSchema).default([]),
   })
-  .transform((trigger) => ({ ...trigger, webhook: trigger.webhook ?? trigger.conditions.length === 0 }));
+  .transform((trigger, ctx) => ({
+    ...trigger,
+    webhook: trigger.webhook ?? trigger.conditions.length === 0,
+    misfire: resolveMisfire(trigger, ctx),
+  }));
 
 export const instanceSchema = z.strictObject({
   id: idSchema,
