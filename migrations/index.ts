@@ -16,6 +16,7 @@ import * as leases from './013_leases.js';
 import * as moduleLeases from './014_module_leases.js';
 import * as overrides from './015_overrides.js';
 import * as traces from './016_traces.js';
+import * as claimTimes from './017_claim_times.js';
 import * as keysAndLimits from './018_keys_and_limits.js';
 
 export const migrations: Record<string, Migration> = {
@@ -35,5 +36,6 @@ export const migrations: Record<string, Migration> = {
   '014_module_leases': moduleLeases,
   '015_overrides': overrides,
   '016_traces': traces,
+  '017_claim_times': claimTimes,
   '018_keys_and_limits': keysAndLimits,
 };

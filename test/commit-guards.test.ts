@@ -74,14 +74,22 @@ describe.each(BACKENDS)('debounce windows decided in the commit (%s)', (backend)
 });
 
 describe.each(BACKENDS)('schedule claims (%s)', (backend) => {
-  const claim = (at: number): CommitGuard => ({ kind: 'schedule_claim', instanceId: 'trig-a', condition: 0, at });
+  const claim = (at: number, claimedAt = at): CommitGuard => ({
+    kind: 'schedule_claim',
+    instanceId: 'trig-a',
+    condition: 0,
+    at,
+    claimedAt,
+  });
 
   it('lets one commit claim a time; the same time again is refused, the next one passes', async () => {
     const store = await open(backend);
     expect(await guarded(store, claim(1_000))).toBe(true);
     expect(await guarded(store, claim(1_000))).toBe(false);
     expect(await guarded(store, claim(2_000))).toBe(true);
-    expect(await guarded(store, { kind: 'schedule_claim', instanceId: 'trig-a', condition: 1, at: 2_000 })).toBe(true);
+    expect(
+      await guarded(store, { kind: 'schedule_claim', instanceId: 'trig-a', condition: 1, at: 2_000, claimedAt: 2_000 }),
+    ).toBe(true);
   });
 
   it('drops a schedule’s claims once they are a day old', async () => {
@@ -90,6 +98,18 @@ describe.each(BACKENDS)('schedule claims (%s)', (backend) => {
     await guarded(store, claim(1_000 + 86_400_001));
     const kept = await store.database.db.selectFrom('schedule_claims').select('due_at').execute();
     expect(kept.map((r) => Number(r.due_at))).toEqual([1_000 + 86_400_001]);
+  });
+
+  it('keeps a caught-up claim a day from when it was made, however old its time', async () => {
+    // A catch-up (misfire: all) claims times days apart at once: the newest must not drop the others.
+    const store = await open(backend);
+    const now = 10 * 86_400_000;
+    for (const day of [1, 2, 3]) expect(await guarded(store, claim(day * 86_400_000, now))).toBe(true);
+    expect(await guarded(store, claim(86_400_000, now + 5_000))).toBe(false);
+    // A day after they were made, a newer claim takes them away.
+    expect(await guarded(store, claim(now + 86_400_001, now + 86_400_001))).toBe(true);
+    const kept = await store.database.db.selectFrom('schedule_claims').select('due_at').execute();
+    expect(kept.map((r) => Number(r.due_at))).toEqual([now + 86_400_001]);
   });
 });
 
@@ -117,7 +137,7 @@ describe.runIf(postgresAvailable)('two nodes on one PostgreSQL schema', () => {
     const answers = await Promise.all(
       times.flatMap((at) =>
         [one, two, one, two].map((store) =>
-          guarded(store, { kind: 'schedule_claim', instanceId: 'trig-both', condition: 0, at }),
+          guarded(store, { kind: 'schedule_claim', instanceId: 'trig-both', condition: 0, at, claimedAt: at }),
         ),
       ),
     );

@@ -64,6 +64,7 @@ const ALL = [
   '014_module_leases',
   '015_overrides',
   '016_traces',
+  '017_claim_times',
   '018_keys_and_limits',
 ];
 
@@ -185,7 +186,7 @@ describe('migrations', () => {
       module_state: ['system_id', 'address', 'driver', 'state', 'updated_at'],
       nodes: ['id', 'host', 'pid', 'url', 'generation', 'config_hash', 'started_at', 'seen_at', 'stopped_at'],
       debounce_windows: ['key', 'last_at', 'admitted'],
-      schedule_claims: ['instance_id', 'condition', 'due_at'],
+      schedule_claims: ['instance_id', 'condition', 'due_at', 'claimed_at'],
       module_leases: ['module', 'node_id', 'epoch', 'lease_until'],
       cluster_settings: ['name', 'value'],
       overrides: ['target', 'id', 'field', 'value', 'set_at', 'set_by'],

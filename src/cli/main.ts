@@ -43,7 +43,7 @@ export const USAGE = `usage: switchboard <command> [options]
 
 commands:
   start          run the engine  [--config DIR] [--data DIR] [--port N] [--host H] [--drivers DIR]
-  check          validate a config directory without starting; notes overrides that shadow it
+  check          validate a config directory without starting; notes deprecated settings and overrides that shadow it
                  [--config DIR] [--data DIR] [--drivers DIR]
   reload         have the running engine reload its config (SIGHUP) and print the outcome, or every
                  problem (exit 1)  [--config DIR] [--data DIR] [--timeout SECONDS]

@@ -154,13 +154,37 @@ describe('triggerSchema', () => {
       debounce_mode: 'hold',
       actions: [],
       conditions: [],
-      catch_up: false,
+      misfire: 'skip',
+      misfire_grace: 60_000,
       mode: 'parallel',
       redact: [],
       log_body: 'full',
       respond: 'accepted',
       respond_timeout: 10_000,
     });
+  });
+
+  it('reads misfire and misfire_grace, and catch_up as the old spelling of misfire: once', () => {
+    expect(triggerSchema.parse({ id: 't', misfire: 'all', misfire_grace: '5m' })).toMatchObject({
+      misfire: 'all',
+      misfire_grace: 300_000,
+    });
+    expect(triggerSchema.parse({ id: 't', catch_up: true })).toMatchObject({ misfire: 'once', catch_up: true });
+    expect(triggerSchema.parse({ id: 't', catch_up: false })).toMatchObject({ misfire: 'skip', catch_up: false });
+  });
+
+  it('refuses misfire and catch_up together, an unknown policy, and a grace under a second', () => {
+    const both = triggerSchema.safeParse({ id: 't', misfire: 'once', catch_up: true });
+    expect(both.error?.issues.map((i) => [i.path, i.message])).toEqual([
+      [
+        ['catch_up'],
+        'give misfire or catch_up, not both; catch_up is the old spelling of misfire (catch_up: true is misfire: once)',
+      ],
+    ]);
+    expect(triggerSchema.safeParse({ id: 't', misfire: 'every' }).success).toBe(false);
+    expect(messages(triggerSchema.safeParse({ id: 't', misfire_grace: '500ms' }))).toEqual([
+      'give a misfire_grace of 1s or more; a timer runs a few milliseconds late',
+    ]);
   });
 
   it('upper-cases methods', () => {

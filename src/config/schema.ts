@@ -13,6 +13,7 @@ import {
   respondSchema,
   respondTimeoutSchema,
 } from './request-keys-schema.js';
+import { misfireFields, resolveMisfire } from './misfire-schema.js';
 import { addressListSchema, serverSchema } from './server-schema.js';
 
 export { serverSchema } from './server-schema.js';
@@ -141,8 +142,7 @@ export const triggerSchema = z
     /** Default: true for a trigger without conditions, false for one with them. */
     webhook: z.boolean().optional(),
     conditions: z.array(conditionSchema).default([]),
-    /** Fire once at start for a schedule time missed while the engine was down. */
-    catch_up: z.boolean().default(false),
+    ...misfireFields,
     /** What a fire does while a run of the same instance is active (as in Home Assistant). */
     mode: z.enum(['single', 'queued', 'parallel']).default('parallel'),
     /** The most runs queued (queued) or at once (parallel); default 10 queued, unbounded parallel. */
@@ -195,7 +195,11 @@ export const triggerSchema = z
     message: 'rate_key keeps one rate limit per value: give rate_limit too (such as { requests: 10, per: 1m })',
     path: ['rate_key'],
   })
-  .transform((trigger) => ({ ...trigger, webhook: trigger.webhook ?? trigger.conditions.length === 0 }));
+  .transform((trigger, ctx) => ({
+    ...trigger,
+    webhook: trigger.webhook ?? trigger.conditions.length === 0,
+    misfire: resolveMisfire(trigger, ctx),
+  }));
 
 export const instanceSchema = z.strictObject({
   id: idSchema,

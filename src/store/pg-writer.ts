@@ -64,9 +64,12 @@ const SQL = {
       last_at = case when $4::boolean or excluded.last_at - w.last_at >= $3::bigint
         then greatest(w.last_at, excluded.last_at) else w.last_at end
     returning admitted`,
-  // A day-old claim can no longer be contended: each claim takes its schedule's old ones away.
-  scheduleClaim: `with old as (delete from schedule_claims where instance_id = $1 and condition = $2 and due_at < $3::bigint - ${CLAIMS_KEPT_MS})
-    insert into schedule_claims (instance_id, condition, due_at) values ($1, $2, $3) on conflict do nothing`,
+  // A claim made a day ago can no longer be contended: each claim takes its schedule's old ones
+  // away. Old by due time too, so the delete walks the primary key; a catch-up's claims of old
+  // times stay until they were made a day ago (017_claim_times).
+  scheduleClaim: `with old as (delete from schedule_claims where instance_id = $1 and condition = $2
+      and due_at < $3::bigint - ${CLAIMS_KEPT_MS} and coalesce(claimed_at, 0) < $4::bigint - ${CLAIMS_KEPT_MS})
+    insert into schedule_claims (instance_id, condition, due_at, claimed_at) values ($1, $2, $3, $4) on conflict do nothing`,
   // An instance's own window and its per-key ones (keyed `ID\nVALUE`): compared by equality,
   // not by range, which a collation other than C would order differently.
   debounceForgotten: `delete from debounce_windows where key = any($1) or split_part(key, E'\\n', 1) = any($1)`,
@@ -182,7 +185,7 @@ export class PostgresWriter {
       return rows.length === ids.length;
     }
     if (guard.kind === 'schedule_claim') {
-      const claimed = await client.query(SQL.scheduleClaim, [guard.instanceId, guard.condition, guard.at]);
+      const claimed = await client.query(SQL.scheduleClaim, [guard.instanceId, guard.condition, guard.at, guard.claimedAt]);
       return claimed.rowCount === 1;
     }
     const at = this.options.engineClock ? guard.at : null;

@@ -61,9 +61,12 @@ const SQL = {
     on conflict (key) do update set admitted = excluded.last_at - last_at >= @period,
       last_at = case when @hold or excluded.last_at - last_at >= @period then max(last_at, excluded.last_at) else last_at end
     returning admitted`,
-  scheduleClaim: 'insert into schedule_claims (instance_id, condition, due_at) values (?, ?, ?) on conflict do nothing',
-  // A day-old claim can no longer be contended: each claim takes its schedule's old ones away.
-  oldClaims: 'delete from schedule_claims where instance_id = ? and condition = ? and due_at < ?',
+  scheduleClaim:
+    'insert into schedule_claims (instance_id, condition, due_at, claimed_at) values (?, ?, ?, ?) on conflict do nothing',
+  // A claim made a day ago can no longer be contended: each claim takes its schedule's old ones
+  // away. Old by due time too, so the delete walks the primary key; a catch-up's claims of
+  // old times stay until they were made a day ago (017_claim_times).
+  oldClaims: 'delete from schedule_claims where instance_id = ? and condition = ? and due_at < ? and coalesce(claimed_at, 0) < ?',
   // An instance's own window and its per-key ones (keyed `ID\nVALUE`, so between `ID\n` and `ID\v`).
   debounceForgotten: 'delete from debounce_windows where key = ? or (key >= ? and key < ?)',
   // Claimed unless an unexpired claim holds the key; the held claim's run is then read.
@@ -181,8 +184,9 @@ export class SqliteWriter {
     if (guard.kind === 'attempt_fence')
       return guard.deliveries.every((d) => (this.statements.attemptFence.get(d.id, d.attempts) as { n: number }).n === 1);
     if (guard.kind === 'schedule_claim') {
-      this.statements.oldClaims.run(guard.instanceId, guard.condition, guard.at - CLAIMS_KEPT_MS);
-      return this.statements.scheduleClaim.run(guard.instanceId, guard.condition, guard.at).changes === 1;
+      const { instanceId, condition, at, claimedAt } = guard;
+      this.statements.oldClaims.run(instanceId, condition, at - CLAIMS_KEPT_MS, claimedAt - CLAIMS_KEPT_MS);
+      return this.statements.scheduleClaim.run(instanceId, condition, at, claimedAt).changes === 1;
     }
     const row = this.statements.debounce.get({
       key: guard.key,

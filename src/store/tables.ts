@@ -183,6 +183,8 @@ export interface ScheduleClaimsTable {
   condition: number;
   /** The due time one node claimed and fired. */
   due_at: number;
+  /** When the claim was made (null for claims made before 017): it is kept a day from then. */
+  claimed_at: number | null;
 }
 
 export interface ModuleLeasesTable {

@@ -46,7 +46,8 @@ export type CommitGuard =
   | { kind: 'idempotency'; key: string; run: string; windowMs: number; at: number }
   /** One request against a rate limit of `requests` per `perMs` (GCRA: a burst of `requests`, then one per perMs/requests). */
   | { kind: 'rate'; key: string; requests: number; perMs: number; at: number }
-  | { kind: 'schedule_claim'; instanceId: string; condition: number; at: number }
+  /** `at` is the due time; `claimedAt` the engine's clock now, from which the claim is kept CLAIMS_KEPT_MS. */
+  | { kind: 'schedule_claim'; instanceId: string; condition: number; at: number; claimedAt: number }
   /** Each delivery still pending at the attempt count its attempt began with: a late node cannot record over a newer attempt. */
   | { kind: 'attempt_fence'; deliveries: readonly { id: string; attempts: number }[] };
 
@@ -59,7 +60,10 @@ export interface Refusal {
   retryAfterMs?: number;
 }
 
-/** How long a claimed schedule time is kept: far longer than any two nodes' clocks differ. */
+/**
+ * How long a claimed schedule time is kept, from when it was claimed and from its due time:
+ * far longer than any two nodes' clocks differ, or than nodes catching up together take.
+ */
 export const CLAIMS_KEPT_MS = 86_400_000;
 
 export type StoreWrite =

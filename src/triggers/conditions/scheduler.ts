@@ -1,10 +1,12 @@
 // Every schedule condition of every instance on one timer of the engine's clock: a heap
 // ordered by next fire time, so 10,000 schedules cost one timer, not 10,000. A timer that
-// fires late (a busy event loop, a starved machine) fires every time it passed within the
-// last LATE_GRACE_MS, each with its own due time: where several nodes schedule the same
-// times, each is claimed once, so a time is missed only if every node was that late.
+// fires late (a busy event loop, a starved or suspended machine) owes the times it passed:
+// planMissed decides which fire, by the entry's misfire policy and grace, each with its own
+// due time. Where several nodes schedule the same times, each is claimed once, so a time
+// within the grace is missed only if every node was that late.
 import { Heap } from 'heap-js';
 import type { Clock } from '../../clock.js';
+import { planMissed, type DroppedTimes, type DueFire, type Misfire } from './misfire.js';
 
 export interface ScheduleEntry {
   instanceId: string;
@@ -12,10 +14,15 @@ export interface ScheduleEntry {
   condition: number;
   /** The next fire time strictly after a time, or undefined when there is none (past `at` times). */
   nextAfter(ms: number): number | undefined;
+  /** What the times missed by a late timer do. */
+  misfire: Misfire;
 }
 
-/** How far back a late timer still fires the times it passed (older ones are skipped; `catch_up` is for restarts). */
-export const LATE_GRACE_MS = 10_000;
+/** What the scheduler calls: each fire it owes, and the times `misfire: all` left out. */
+export interface ScheduleListener<E> {
+  due(entry: E, fire: DueFire): void;
+  dropped(entry: E, dropped: DroppedTimes): void;
+}
 
 interface Due<E> {
   entry: E;
@@ -30,7 +37,7 @@ export class Scheduler<E extends ScheduleEntry = ScheduleEntry> {
 
   constructor(
     private readonly clock: Clock,
-    private readonly onDue: (entry: E, at: number) => void,
+    private readonly listener: ScheduleListener<E>,
   ) {}
 
   /** Adds an entry, first due at its next time after now, or at `firstAt` (a time handed over by a reload, due already or not). */
@@ -75,10 +82,12 @@ export class Scheduler<E extends ScheduleEntry = ScheduleEntry> {
     const now = this.clock.now();
     for (let next = this.heap.peek(); next && next.at <= now; next = this.heap.peek()) {
       this.heap.pop();
-      this.onDue(next.entry, next.at);
-      // From the time it was due, not from now: a late timer fires the times it passed, back to LATE_GRACE_MS.
-      const following = next.entry.nextAfter(Math.max(next.at, now - LATE_GRACE_MS - 1));
-      if (following !== undefined) this.heap.push({ entry: next.entry, at: following });
+      const { entry } = next;
+      // Every time from the one it was due at through now: on time, that is the one.
+      const plan = planMissed((ms) => entry.nextAfter(ms), next.at, now, entry.misfire);
+      if (plan.dropped) this.listener.dropped(entry, plan.dropped);
+      for (const fire of plan.fires) this.listener.due(entry, fire);
+      if (plan.next !== undefined) this.heap.push({ entry, at: plan.next });
     }
     if (this.running) this.arm();
   }

@@ -1,8 +1,10 @@
 // Turns the schedule and `at` conditions of every enabled instance into scheduler
 // entries, records each fire time, and fires the instance when its compare conditions
-// hold. With `catch_up: true`, a time missed while the engine was down fires once at start.
-// Each time is claimed in the fire's commit (a unique key on instance, condition and time):
-// when several nodes share the database, every one schedules it and exactly one fires it.
+// hold. At start, the times missed while the engine was down (since the last recorded
+// fire) fire as the trigger's misfire policy says (planMissed), as a late timer's do.
+// Each time, missed or not, is claimed in the fire's commit (a unique key on instance,
+// condition and time): when several nodes share the database, every one schedules it (and
+// catches it up) and exactly one fires it.
 // Across a reload the old generation's times are handed over: a condition that did not
 // change goes on from the first time its predecessor had not fired, so no time fires twice
 // and none falls between the two.
@@ -17,6 +19,7 @@ import { conditionsTrace } from '../run-trace.js';
 import type { FireCause, TriggerFirer } from '../trigger-firer.js';
 import type { ConditionNow } from './condition-watcher.js';
 import { cronTimes } from './cron-times.js';
+import { MISFIRE_ALL_LIMIT, planMissed, type DroppedTimes } from './misfire.js';
 import { Scheduler, type ScheduleEntry } from './scheduler.js';
 
 export interface TimedConditionsDeps {
@@ -50,7 +53,10 @@ export class TimedConditions {
   private readonly pending = new Set<Promise<void>>();
 
   constructor(private readonly deps: TimedConditionsDeps) {
-    this.scheduler = new Scheduler(deps.clock, (entry, at) => this.track(this.fire(entry, at, 'schedule')));
+    this.scheduler = new Scheduler(deps.clock, {
+      due: (entry, { at, cause }) => this.track(this.fire(entry, at, cause)),
+      dropped: (entry, dropped) => this.warnDropped(entry, dropped),
+    });
     for (const instance of deps.catalog.all()) {
       if (!instance.config.enabled) continue;
       instance.trigger.conditions.forEach((condition, index) => {
@@ -59,6 +65,7 @@ export class TimedConditions {
           condition: index,
           key: `${instance.id}/${index}`,
           definition: canonicalJson(condition),
+          misfire: { policy: instance.trigger.misfire, graceMs: instance.trigger.misfire_grace },
         };
         if (condition.kind === 'schedule') {
           this.entries.push({ ...entry, nextAfter: cronTimes(condition.schedule, condition.timezone) });
@@ -75,7 +82,7 @@ export class TimedConditions {
   }
 
   /**
-   * Catches up what was missed (where asked), then starts the timer. After a reload,
+   * Catches up what was missed (as each trigger's misfire policy says), then starts the timer. After a reload,
    * `handover` holds the old generation's unfired times: an unchanged condition starts
    * from its own, which fires at once when it fell due during the swap.
    */
@@ -93,11 +100,16 @@ export class TimedConditions {
       const since = last.get(entry.key);
       // The first start is the baseline: only times after it can be missed later.
       if (since === undefined) writes.push(this.recordFire(entry, now));
-      else if (this.deps.catalog.get(entry.instanceId)?.trigger.catch_up) {
-        const missed = entry.nextAfter(since);
-        if (missed !== undefined && missed <= now) writes.push(this.fire(entry, missed, 'catch_up'));
+      const first = since === undefined ? undefined : entry.nextAfter(since);
+      if (first === undefined || first > now) {
+        this.scheduler.add(entry);
+        continue;
       }
-      this.scheduler.add(entry);
+      const plan = planMissed((ms) => entry.nextAfter(ms), first, now, entry.misfire);
+      if (plan.dropped) this.warnDropped(entry, plan.dropped);
+      // In time order, in one turn: the fires share a group commit and are queued in order.
+      for (const { at, cause } of plan.fires) writes.push(this.fire(entry, at, cause));
+      if (plan.next !== undefined) this.scheduler.add(entry, plan.next);
     }
     await Promise.all(writes);
     this.scheduler.start();
@@ -133,7 +145,8 @@ export class TimedConditions {
         return;
       }
       const input = { method: 'SCHEDULE', body: { cause, at: new Date(at).toISOString() }, query: {}, headers: {} };
-      const claim = { kind: 'schedule_claim', instanceId: instance.id, condition: entry.condition, at } as const;
+      const claimedAt = this.deps.clock.now();
+      const claim = { kind: 'schedule_claim', instanceId: instance.id, condition: entry.condition, at, claimedAt } as const;
       const trace = instance.hasCompares ? conditionsTrace(this.deps.explain(instance)) : undefined;
       const [, fired] = await Promise.all([recorded, firer.fire(instance, input, cause, undefined, claim, trace)]);
       if (!fired.fired && fired.reason === 'guarded')
@@ -143,7 +156,19 @@ export class TimedConditions {
     }
   }
 
+  private warnDropped(entry: Entry, dropped: DroppedTimes): void {
+    const { count, more, first, last } = dropped;
+    this.deps.log.warn(
+      { instance: entry.instanceId, condition: entry.condition, dropped: count, more, first: iso(first), last: iso(last) },
+      `misfire: all fires at most ${MISFIRE_ALL_LIMIT} missed times of a condition at once; ${more ? 'more than ' : ''}${count} older ones were dropped (${iso(first)} to ${iso(last)})`,
+    );
+  }
+
   private async recordFire(entry: Entry, at: number): Promise<void> {
     await this.deps.store.commit([{ kind: 'schedule_fired', instanceId: entry.instanceId, condition: entry.condition, at }]);
   }
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
 }
