@@ -140,7 +140,7 @@ export class NotifyRoute {
     const read = await readBody(ctx.req, deps.limits.bodyLimit); // 5: 413, 415
     if ('refused' in read) return { outcome: this.timedOut(read.refused, started) };
     seen.raw = read.passed;
-    const badSignature = await checkSignature(instance.trigger, request.headers, seen.raw); // 5: 401
+    const badSignature = checkSignature(instance.trigger, request.headers, seen.raw, deps.clock.now()); // 5: 401
     if (badSignature) return { outcome: badSignature };
     const parsed = parseBody(seen.raw, request.mediaKind, deps.limits.jsonDepth); // 5: 400
     if ('refused' in parsed) return { outcome: parsed.refused };
