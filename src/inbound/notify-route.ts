@@ -29,7 +29,8 @@ import { loggedHeaders, loggedPath, queryWithoutSecret, storedBody } from './log
 import { requestMediaKind } from './media-kind.js';
 import { refusal, type Outcome } from './outcome.js';
 import { readBody } from './read-body.js';
-import { compileRedactPaths, NO_PATHS, type RedactPaths } from './redact-paths.js';
+import { compileRedactPaths, NO_PATHS, withHeaders, type RedactPaths } from './redact-paths.js';
+import { signatureHeadersOf } from './signatures/index.js';
 
 export interface InboundLimits {
   bodyLimit: number;
@@ -311,7 +312,11 @@ export class NotifyRoute {
 
   private redactPathsOf(instance: TriggerInstance): RedactPaths {
     let paths = this.compiledPaths.get(instance.trigger);
-    if (!paths) this.compiledPaths.set(instance.trigger, (paths = compileRedactPaths(instance.trigger.redact)));
+    if (!paths) {
+      const { redact, signature } = instance.trigger;
+      paths = withHeaders(compileRedactPaths(redact), signatureHeadersOf(signature));
+      this.compiledPaths.set(instance.trigger, paths);
+    }
     return paths;
   }
 

@@ -4,11 +4,9 @@
 // passes (each is tried, so which one matched does not show in the time taken).
 import type { IncomingHttpHeaders } from 'node:http';
 import type { TriggerConfig } from '../../config/schema.js';
-import type { SignatureConfig } from '../../config/signature-schema.js';
 import { SignatureInvalid } from '../../errors.js';
 import { refusal, type Outcome } from '../outcome.js';
-import { signatureSchemes } from '../signatures/index.js';
-import type { SignatureScheme } from '../signatures/signature-scheme.js';
+import { schemeOf } from '../signatures/index.js';
 
 /** `now`: the engine clock's time (ms), which a signed timestamp's age is measured against. */
 export function checkSignature(
@@ -19,8 +17,7 @@ export function checkSignature(
 ): Outcome | undefined {
   const config = trigger.signature;
   if (!config) return undefined;
-  // The registry pairs each scheme with its own config's type; indexed by a union, TS loses the pairing.
-  const scheme = signatureSchemes[config.scheme] as SignatureScheme<SignatureConfig>;
+  const scheme = schemeOf(config);
   const secrets = typeof config.secret === 'string' ? [config.secret] : config.secret;
   let passed = false;
   let reason: string | undefined;

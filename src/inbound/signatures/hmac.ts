@@ -31,4 +31,6 @@ export const hmac: SignatureScheme<SignatureConfigOf<'hmac'>> = {
     const expected = mac.update(request.rawBody).digest();
     return matchesAny(expected, [Buffer.from(encoded, config.encoding)]) ? undefined : `${name} does not match the body`;
   },
+  // The header is named by the provider (X-Shopify-Hmac-Sha256), so only config knows it carries a signature.
+  signatureHeaders: (config) => [config.header],
 };

@@ -16,6 +16,11 @@ export interface SignatureScheme<Config = unknown> {
    * or the secret), or undefined when `secret` signed it. Pure: the same inputs, the same answer.
    */
   verify(secret: string, request: SignedRequest, config: Config): string | undefined;
+  /**
+   * Headers carrying a signature whose names do not look secret (the request log redacts
+   * `*signature*` already): a signature of a stored body without a timestamp could be replayed.
+   */
+  signatureHeaders?(config: Config): readonly string[];
 }
 
 export function header(request: SignedRequest, name: string): string | undefined {
