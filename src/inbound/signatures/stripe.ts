@@ -24,11 +24,7 @@ export const stripe: SignatureScheme<SignatureConfigOf<'stripe'>> = {
     const time = checkSignedTimestamp('stripe-signature timestamp', t, request.now, config.tolerance);
     if ('refused' in time) return time.refused;
     const expected = createHmac('sha256', secret).update(`${time.seconds}.`).update(request.rawBody).digest();
-    return matchesAny(
-      expected,
-      v1.map((hex) => Buffer.from(hex, 'hex')),
-    )
-      ? undefined
-      : 'stripe-signature does not match the body';
+    const given = v1.map((hex) => Buffer.from(hex, 'hex'));
+    return matchesAny(expected, given) ? undefined : 'stripe-signature does not match the body';
   },
 };
