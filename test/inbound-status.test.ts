@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
+import Stripe from 'stripe';
 import { BACKENDS } from './support/postgres.js';
 import { startTestEngine, type TestEngine } from './support/test-engine.js';
 import { probeDriver } from './support/test-drivers.js';
@@ -10,6 +11,10 @@ import { probeDriver } from './support/test-drivers.js';
 const SECRET = 'status-secret-0123456789';
 const GH_SECRET = 'github-signing-secret';
 const SW_SECRET = 'whsec_' + Buffer.from('standard-webhooks-test-key-32byte').toString('base64');
+const STRIPE_SECRET = 'whsec_stripe-endpoint-secret';
+const SLACK_SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
+const SHOPIFY_SECRET = 'shopify-app-client-secret';
+const HOOK_SECRET = 'timestamped-hmac-secret';
 
 const files = {
   'site.yaml': `
@@ -34,6 +39,19 @@ triggers:
     signature: { scheme: standard-webhooks, secret: "${SW_SECRET}" }
   - id: t-github-rotating
     signature: { scheme: github, secret: [${GH_SECRET}, ${GH_SECRET}-next] }
+  - id: t-stripe
+    signature: { scheme: stripe, secret: ${STRIPE_SECRET} }
+  - id: t-slack
+    signature: { scheme: slack, secret: ${SLACK_SECRET}, tolerance: 2m }
+  - id: t-shopify
+    signature: { scheme: hmac, secret: ${SHOPIFY_SECRET}, header: X-Shopify-Hmac-Sha256, encoding: base64 }
+  - id: t-hmac-timestamped
+    signature:
+      scheme: hmac
+      secret: ${HOOK_SECRET}
+      header: X-Signature
+      prefix: sha256=
+      timestamp_header: X-Timestamp
 instances:
   - { id: trig-a, trigger: t-post, system: sys-a, secret: ${SECRET} }
   - { id: trig-exec, trigger: t-post, system: sys-a, secret: ${SECRET}, exec: true }
@@ -42,12 +60,23 @@ instances:
   - { id: trig-gh, trigger: t-github, system: sys-a, secret: ${SECRET} }
   - { id: trig-std, trigger: t-std, system: sys-a, secret: ${SECRET} }
   - { id: trig-gh-rotating, trigger: t-github-rotating, system: sys-a, secret: ${SECRET} }
+  - { id: trig-stripe, trigger: t-stripe, system: sys-a, secret: ${SECRET} }
+  - { id: trig-slack, trigger: t-slack, system: sys-a, secret: ${SECRET} }
+  - { id: trig-shopify, trigger: t-shopify, system: sys-a, secret: ${SECRET} }
+  - { id: trig-hmac-ts, trigger: t-hmac-timestamped, system: sys-a, secret: ${SECRET} }
 `,
 };
 
 let t: TestEngine;
 
 const post = (path: string, init: RequestInit = {}) => fetch(t.url(path), { method: 'POST', ...init });
+/** Unix seconds `ago` seconds before now: the engine reads the same system clock. */
+const unixSeconds = (ago = 0) => Math.floor(Date.now() / 1000) - ago;
+const hmacOf = (secret: string, ...parts: (string | Buffer)[]) => {
+  const mac = createHmac('sha256', secret);
+  for (const part of parts) mac.update(part);
+  return mac.digest();
+};
 
 async function expectError(response: Response, status: number, code: string) {
   expect(response.status).toBe(status);
@@ -175,6 +204,80 @@ describe.each(BACKENDS)('on %s', (backend) => {
       });
       await expectError(stale, 401, 'signature_invalid');
       expect((await post(`/webhook/trig-std/notify?secret=${SECRET}`, { body, headers: sign(new Date()) })).status).toBe(202);
+    });
+
+    it('answers 202 for a right Stripe signature, 401 for a tampered body and for a stale timestamp', async () => {
+      const payload = '{"id":"evt_1","type":"invoice.paid"}';
+      const sign = (ago: number) =>
+        new Stripe('sk_test_unused').webhooks.generateTestHeaderString({
+          payload,
+          secret: STRIPE_SECRET,
+          timestamp: unixSeconds(ago),
+        });
+      const url = `/webhook/trig-stripe/notify?secret=${SECRET}`;
+      expect((await post(url, { body: payload, headers: { 'stripe-signature': sign(0) } })).status).toBe(202);
+      const tampered = await expectError(
+        await post(url, { body: payload.replace('paid', 'void'), headers: { 'stripe-signature': sign(0) } }),
+        401,
+        'signature_invalid',
+      );
+      expect(tampered.message).toBe('The request signature was not accepted: stripe-signature does not match the body.');
+      const stale = await expectError(
+        await post(url, { body: payload, headers: { 'stripe-signature': sign(3600) } }),
+        401,
+        'signature_invalid',
+      );
+      expect(stale.message).toMatch(/stripe-signature timestamp is 36\d\d s old, 33\d\d s outside the tolerance of 300 s/);
+      expect(JSON.stringify([tampered, stale])).not.toContain(STRIPE_SECRET);
+    });
+
+    it('answers 202 for a right Slack signature, 401 for a tampered body and past its 2m tolerance', async () => {
+      const body = 'token=x&team_id=T1&command=%2Fwebhook-collect&text=';
+      const headersAt = (ago: number, signed = body) => ({
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-slack-request-timestamp': String(unixSeconds(ago)),
+        'x-slack-signature': 'v0=' + hmacOf(SLACK_SECRET, `v0:${unixSeconds(ago)}:`, signed).toString('hex'),
+      });
+      const url = `/webhook/trig-slack/notify?secret=${SECRET}`;
+      expect((await post(url, { body, headers: headersAt(0) })).status).toBe(202);
+      await expectError(await post(url, { body: body + 'x', headers: headersAt(0) }), 401, 'signature_invalid');
+      const stale = await expectError(await post(url, { body, headers: headersAt(600) }), 401, 'signature_invalid');
+      expect(stale.message).toContain('outside the tolerance of 120 s');
+    });
+
+    it('answers 202 for a right Shopify HMAC on bytes that are not UTF-8 and 401 for a tampered body', async () => {
+      const body = Buffer.from([0xff, 0xfe, 0x00, 0x80, 0x7b]);
+      const headers = { 'x-shopify-hmac-sha256': hmacOf(SHOPIFY_SECRET, body).toString('base64') };
+      const url = `/webhook/trig-shopify/notify?secret=${SECRET}`;
+      expect((await post(url, { body, headers })).status).toBe(202);
+      await expectError(
+        await post(url, { body: Buffer.from([0xff, 0xfe, 0x00, 0x80, 0x7c]), headers }),
+        401,
+        'signature_invalid',
+      );
+      const missing = await expectError(await post(url, { body }), 401, 'signature_invalid');
+      expect(missing.message).toContain('the x-shopify-hmac-sha256 header is missing');
+      // The signature of a stored body, without a timestamp, could be replayed: the request log redacts it.
+      const rows = await t.engine.store.requests.list({ instanceId: 'trig-shopify', limit: 10 });
+      expect(rows.map((row) => JSON.parse(row.headers)['x-shopify-hmac-sha256'])).toContain('[redacted]');
+      expect(JSON.stringify(rows)).not.toContain(headers['x-shopify-hmac-sha256']);
+    });
+
+    it('answers 202 for a right timestamped HMAC, 401 for a tampered body and for a stale timestamp', async () => {
+      const body = '{"event":"booking.created"}';
+      const headersAt = (ago: number) => ({
+        'x-timestamp': String(unixSeconds(ago)),
+        'x-signature': 'sha256=' + hmacOf(HOOK_SECRET, `${unixSeconds(ago)}.`, body).toString('hex'),
+      });
+      const url = `/webhook/trig-hmac-ts/notify?secret=${SECRET}`;
+      expect((await post(url, { body, headers: headersAt(0) })).status).toBe(202);
+      await expectError(
+        await post(url, { body: body.replace('created', 'deleted'), headers: headersAt(0) }),
+        401,
+        'signature_invalid',
+      );
+      const stale = await expectError(await post(url, { body, headers: headersAt(900) }), 401, 'signature_invalid');
+      expect(stale.message).toMatch(/the x-timestamp header is 90\d s old, 60\d s outside the tolerance of 300 s/);
     });
 
     it('answers 403 when exec is asked of an instance without exec', async () => {

@@ -13,7 +13,7 @@ describe('keysAt', () => {
 
   it('finds the keys of a section with a prefault and of a nested object', () => {
     expect(keysAt(configSchema, ['server'])).toContain('body_limit');
-    expect(keysAt(configSchema, ['triggers', 3, 'signature'])).toEqual(['scheme', 'secret']);
+    expect(keysAt(configSchema, ['subscriptions', 3, 'batch'])).toEqual(['max_events', 'max_wait']);
   });
 
   it('joins the keys of a union`s options and walks a record`s values', () => {

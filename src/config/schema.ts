@@ -15,6 +15,7 @@ import {
 } from './request-keys-schema.js';
 import { misfireFields, resolveMisfire } from './misfire-schema.js';
 import { addressListSchema, serverSchema } from './server-schema.js';
+import { signatureSchema } from './signature-schema.js';
 
 export { serverSchema } from './server-schema.js';
 
@@ -127,12 +128,6 @@ export type ActionKind = keyof typeof actionSchemas;
 export type ActionConfig = z.output<typeof actionSchema>;
 
 export const actionSchema = keyedUnion(actionSchemas, 'an action');
-
-export const signatureSchema = z.strictObject({
-  scheme: z.enum(['standard-webhooks', 'github']),
-  /** The provider's signing secret, usually `${ENV_VAR}`; during a rotation a list, any of which passes. */
-  secret: z.union([z.string().min(1), z.array(z.string().min(1)).min(1).max(5)]),
-});
 
 export const triggerSchema = z
   .strictObject({

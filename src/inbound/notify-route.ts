@@ -35,7 +35,8 @@ import { refusal, type Outcome } from './outcome.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { readBody } from './read-body.js';
 import { requestKey } from './request-key.js';
-import { compileRedactPaths, NO_PATHS, type RedactPaths } from './redact-paths.js';
+import { compileRedactPaths, NO_PATHS, withHeaders, type RedactPaths } from './redact-paths.js';
+import { signatureHeadersOf } from './signatures/index.js';
 
 export interface InboundLimits {
   bodyLimit: number;
@@ -159,7 +160,7 @@ export class NotifyRoute {
     const read = await readBody(ctx.req, deps.limits.bodyLimit); // 5: 413, 415
     if ('refused' in read) return { outcome: this.timedOut(read.refused, started) };
     seen.raw = read.passed;
-    const badSignature = await checkSignature(instance.trigger, request.headers, seen.raw); // 5: 401
+    const badSignature = checkSignature(instance.trigger, request.headers, seen.raw, deps.clock.now()); // 5: 401
     if (badSignature) return { outcome: badSignature };
     const parsed = parseBody(seen.raw, request.mediaKind, deps.limits.jsonDepth); // 5: 400
     if ('refused' in parsed) return { outcome: parsed.refused };
@@ -395,7 +396,11 @@ export class NotifyRoute {
 
   private redactPathsOf(instance: TriggerInstance): RedactPaths {
     let paths = this.compiledPaths.get(instance.trigger);
-    if (!paths) this.compiledPaths.set(instance.trigger, (paths = compileRedactPaths(instance.trigger.redact)));
+    if (!paths) {
+      const { redact, signature } = instance.trigger;
+      paths = withHeaders(compileRedactPaths(redact), signatureHeadersOf(signature));
+      this.compiledPaths.set(instance.trigger, paths);
+    }
     return paths;
   }
 

@@ -21,6 +21,12 @@ export function compileRedactPaths(paths: readonly string[]): RedactPaths {
   return compiled;
 }
 
+/** `paths` with these headers redacted as well (names in lower case, as Node gives them). */
+export function withHeaders(paths: RedactPaths, names: readonly string[]): RedactPaths {
+  if (names.length === 0) return paths;
+  return { ...paths, headers: [...paths.headers, ...names.map((name) => [name.toLowerCase()])] };
+}
+
 /** Replaces, in place, every value `paths` reach in `value` (a copy the caller owns). */
 export function redactPaths(value: unknown, paths: readonly string[][]): void {
   for (const path of paths) redactAt(value, path, 0);

@@ -6,25 +6,25 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { TriggerConfig } from '../../config/schema.js';
 import { SignatureInvalid } from '../../errors.js';
 import { refusal, type Outcome } from '../outcome.js';
-import { signatureSchemes } from '../signatures/index.js';
+import { schemeOf } from '../signatures/index.js';
 
-export async function checkSignature(
+/** `now`: the engine clock's time (ms), which a signed timestamp's age is measured against. */
+export function checkSignature(
   trigger: TriggerConfig,
   headers: IncomingHttpHeaders,
   rawBody: Buffer,
-): Promise<Outcome | undefined> {
-  if (!trigger.signature) return undefined;
-  const scheme = signatureSchemes[trigger.signature.scheme];
-  const secrets = typeof trigger.signature.secret === 'string' ? [trigger.signature.secret] : trigger.signature.secret;
+  now: number,
+): Outcome | undefined {
+  const config = trigger.signature;
+  if (!config) return undefined;
+  const scheme = schemeOf(config);
+  const secrets = typeof config.secret === 'string' ? [config.secret] : config.secret;
   let passed = false;
-  let reason = '';
+  let reason: string | undefined;
   for (const secret of secrets) {
-    try {
-      await scheme.verify(secret, { headers, rawBody });
-      passed = true;
-    } catch (error) {
-      reason ||= (error as Error).message;
-    }
+    const refused = scheme.verify(secret, { headers, rawBody, now }, config);
+    if (refused === undefined) passed = true;
+    else reason ??= refused;
   }
-  return passed ? undefined : refusal(new SignatureInvalid(reason), reason);
+  return passed || reason === undefined ? undefined : refusal(new SignatureInvalid(reason), reason);
 }
