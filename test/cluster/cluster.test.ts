@@ -1,6 +1,6 @@
 // Three real engine processes on one PostgreSQL, behind the same config, as an operator
-// runs a cluster: debounce (hold and throttle) answers alike whichever node a request
-// reaches, a once-a-second schedule fires each second once across the cluster, an exec
+// runs a cluster: debounce (hold and throttle, and per key), idempotency keys and rate
+// limits answer alike whichever node a request reaches, a once-a-second schedule fires each second once across the cluster, an exec
 // to a module placed on another node answers as if local, and when the node holding the
 // modules is killed mid-load no 2xx is lost, its modules start on another node within the
 // lease time, and its runs and deliveries are finished by the others, each once.
@@ -33,6 +33,9 @@ systems:
 triggers:
   - { id: hold, debounce: 1h }
   - { id: throttle, debounce: 1s, debounce_mode: throttle }
+  - { id: keyed, idempotency: { key: "{{ headers.x-request-id }}", window: 1h } }
+  - { id: percam, debounce: 1h, debounce_key: "{{ body.camera }}" }
+  - { id: limited, rate_limit: { requests: 5, per: 1h } }
   - id: tick
     conditions:
       - schedule: "*/1 * * * * *"
@@ -48,6 +51,9 @@ triggers:
 instances:
   - { id: i-hold, trigger: hold, system: sys-c, secret: ${S} }
   - { id: i-throttle, trigger: throttle, system: sys-c, secret: ${S} }
+  - { id: i-keyed, trigger: keyed, system: sys-c, secret: ${S} }
+  - { id: i-percam, trigger: percam, system: sys-c, secret: ${S} }
+  - { id: i-limited, trigger: limited, system: sys-c, secret: ${S} }
   - { id: i-tick, trigger: tick, system: sys-c, secret: ${S} }
   - { id: i-work, trigger: work, system: sys-c, secret: ${S} }
   - { id: i-scan, trigger: scan, system: sys-c, secret: ${S}, exec: true }
@@ -75,12 +81,16 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
-const post = (node: EngineProcess, instance: string, body = '{}') =>
+const post = (node: EngineProcess, instance: string, body = '{}', headers: Record<string, string> = {}) =>
   fetch(`${node.url}/webhook/${instance}/notify?secret=${S}`, {
     method: 'POST',
     body,
-    headers: { 'content-type': 'application/json' },
-  }).then(async (r) => ({ status: r.status, body: (await r.json()) as { fired?: boolean; run?: string } }));
+    headers: { 'content-type': 'application/json', ...headers },
+  }).then(async (r) => ({
+    status: r.status,
+    retryAfter: r.headers.get('retry-after'),
+    body: (await r.json()) as { fired?: boolean; run?: string; reason?: string },
+  }));
 
 describe.runIf(postgresAvailable)('a cluster of three nodes on one PostgreSQL', () => {
   beforeAll(async () => {
@@ -140,6 +150,41 @@ describe.runIf(postgresAvailable)('a cluster of three nodes on one PostgreSQL', 
     expect(runs).toHaveLength(fired.length);
     // The window is the database's: fires are a period apart by its clock, so nearly by ours.
     for (let i = 1; i < runs.length; i++) expect(runs[i]! - runs[i - 1]!).toBeGreaterThanOrEqual(900);
+  });
+
+  it('fires once for 60 concurrent sends of one idempotency key over the three nodes; the rest name that run', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => post(nodes[i % 3]!, 'i-keyed', '{}', { 'x-request-id': 'evt-cluster-1' })),
+    );
+    const fired = answers.filter((a) => a.body.fired);
+    expect(fired).toHaveLength(1);
+    for (const a of answers.filter((x) => !x.body.fired))
+      expect(a.body).toEqual({ fired: false, reason: 'duplicate', run: fired[0]!.body.run });
+    expect((await store.runs.stats('i-keyed'))?.trigger_count).toBe(1);
+  });
+
+  it('keeps one debounce window per key across the nodes: three cameras, 60 posts, three fires', async () => {
+    const cameras = ['lobby', 'garage', 'dock'];
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => post(nodes[i % 3]!, 'i-percam', JSON.stringify({ camera: cameras[i % 3] }))),
+    );
+    expect(answers.every((a) => a.status === 202)).toBe(true);
+    expect(answers.filter((a) => a.body.fired)).toHaveLength(3);
+    // Which cameras fired: the request log keeps each fired request's body (its run keeps only what actions read).
+    const logged = await store.requests.list({ instanceId: 'i-percam', limit: 100 });
+    const fired = logged
+      .filter((r) => r.outcome === 'fired')
+      .map((r) => (JSON.parse(String(r.body ?? '{}')) as { camera: string }).camera);
+    expect(fired.sort()).toEqual(['dock', 'garage', 'lobby']);
+  });
+
+  it('holds a rate limit of 5 an hour across the nodes: 5 of 40 concurrent posts pass, the rest get 429 with Retry-After', async () => {
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => post(nodes[i % 3]!, 'i-limited')));
+    expect(answers.filter((a) => a.status === 202)).toHaveLength(5);
+    const limited = answers.filter((a) => a.status === 429);
+    expect(limited).toHaveLength(35);
+    // One request every 12 minutes after the burst: the next is due in about 720 s.
+    for (const a of limited) expect(Number(a.retryAfter)).toBeGreaterThan(700);
   });
 
   it('answers an exec to a module placed on another node as if it were local', async () => {
