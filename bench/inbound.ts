@@ -25,6 +25,7 @@
 //   BENCH_NODE_RED_DIR    where Node-RED is installed and run (default bench/.work/node-red)
 //   BENCH_WORKERS         1: load generator in a worker thread (default); 0: on the main thread
 //   BENCH_LOG_LEVEL       the engine's log level (default silent)
+//   BENCH_GUARDS          1: the fire trigger has an idempotency key (one per request) and a rate limit (never reached)
 //   --json                also print every number as JSON
 // Only ever talks to 127.0.0.1 (and npm's registry, to install Node-RED the first time);
 // the engines' dirs live in one temp dir it deletes.
@@ -44,7 +45,7 @@ import { describeMachine, loadNow, machineHeader, machineNote } from './support/
 import { ensureNodeRed } from './support/node-red-install.js';
 import { FIRE_PATH, startNodeRed, type NodeRed } from './support/node-red.js';
 import { descriptorsNeeded, openFilesLimit } from './support/fd-limit.js';
-import { integerSetting, JSON_OUTPUT, positiveSetting } from './support/settings.js';
+import { GUARDS, integerSetting, JSON_OUTPUT, positiveSetting, withGuardId } from './support/settings.js';
 import { storedBytesPhase } from './support/inbound-bytes.js';
 import { benchTempDir } from './support/tempdir.js';
 
@@ -58,7 +59,7 @@ const BYTES_REQUESTS = integerSetting('BENCH_BYTES_REQUESTS', 100_000, 0);
 const WITH_NODE_RED = process.env.BENCH_NODE_RED !== '0';
 const WORKERS = process.env.BENCH_WORKERS === '0' ? 0 : 1;
 
-const FIRE_BODY = JSON.stringify({ event: 'motion', zone: 'lobby', sensor: 'pir-3', value: 1 });
+const FIRE_BODY = withGuardId(JSON.stringify({ event: 'motion', zone: 'lobby', sensor: 'pir-3', value: 1 }));
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
 /** After a measured run: what was checked, and what is wrong. */
@@ -254,6 +255,7 @@ async function main(): Promise<void> {
     warmupSeconds: WARMUP_SECONDS,
     highConnections: HIGH_CONNECTIONS,
     bytesRequests: BYTES_REQUESTS,
+    guards: GUARDS ? 'idempotency key per request + rate limit (never reached) on the fire trigger' : 'none',
     loadGenerator: WORKERS > 0 ? `autocannon in ${WORKERS} worker thread` : 'autocannon on the main thread',
   };
   log(machineNote(environment));
@@ -286,6 +288,7 @@ async function main(): Promise<void> {
     url: `${base}${FIRE_PATH}?secret=${secrets.fire}`,
     method: 'POST',
     body: FIRE_BODY,
+    idReplacement: GUARDS,
     headers: JSON_HEADERS,
     ...(expectBody ? { expectBody } : {}),
   });
@@ -361,7 +364,8 @@ async function main(): Promise<void> {
       header: machineHeader(environment),
       load:
         `${CONNECTIONS} connections, pipelining ${PIPELINING}, ${ROUNDS} interleaved rounds of ${SECONDS}s per target` +
-        ` after a ${WARMUP_SECONDS}s warm-up each; ${environment.loadGenerator}`,
+        ` after a ${WARMUP_SECONDS}s warm-up each; ${environment.loadGenerator}` +
+        (GUARDS ? `; fire trigger guarded: ${environment.guards}` : ''),
       rounds: measuredRounds,
       summary,
       high,

@@ -244,6 +244,34 @@ describe('driver problems', () => {
     ]);
   });
 
+  it('reports a rate_key that reads the body, and key templates outside the request, where they are written', async () => {
+    const dir = configDir({
+      'site.yaml': SITE,
+      'triggers.yaml': TRIGGERS.replace(
+        '    debounce: 5s',
+        '    debounce: 5s\n    debounce_key: "{{ cookies.a }}"\n    rate_limit: { requests: 1, per: 1s }\n    rate_key: "{{ body.tenant }}"',
+      ),
+    });
+    expect(await prepareProblems(dir)).toEqual([
+      at(
+        dir,
+        'triggers.yaml',
+        4,
+        19,
+        'triggers[0].debounce_key',
+        '"{{ cookies.a }}" must start with one of: method, body, query, headers',
+      ),
+      at(
+        dir,
+        'triggers.yaml',
+        6,
+        15,
+        'triggers[0].rate_key',
+        'rate_key is read before the body is: use headers, query or method',
+      ),
+    ]);
+  });
+
   it('lists every driver problem at once', async () => {
     const site = SITE.replace('max_volume: 60', 'max_volume: 0').replace(
       '    modules:\n',

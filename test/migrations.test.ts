@@ -193,7 +193,7 @@ describe('migrations', () => {
       config_generations: ['hash', 'files', 'overrides', 'created_at'],
       config_served: ['node_id', 'served_from', 'hash'],
       idempotency_keys: ['key', 'run_id', 'expires_at'],
-      rate_limits: ['key', 'tat', 'retry_ms'],
+      rate_limits: ['key', 'tat', 'retry_us'],
       store_probe: ['pad'],
     });
     const seq = tables.find((t) => t.name === 'run_actions')!.columns.find((c) => c.name === 'seq')!;

@@ -10,6 +10,7 @@ import { closers } from './lifecycle.js';
 import { failuresOf, timedRun } from './load.js';
 import { log } from './log.js';
 import { FIRE_PATH } from './node-red.js';
+import { GUARDS, withGuardId } from './settings.js';
 import { fileBytes, storedBytes } from './stored-bytes.js';
 
 /** The body of each fire: JSON of exactly `bytes` bytes, shaped like a sensor report. */
@@ -33,7 +34,7 @@ export async function storedBytesPhase(options: {
   connections: number;
 }): Promise<StoredBytesPhase> {
   const { requests } = options;
-  const body = jsonBody(1024);
+  const body = withGuardId(jsonBody(1024));
   const started = await startBenchEngine({ ...options, name: 'bytes', wantExec: false, maxConnections: 4096 });
   const { engine, databaseFile } = started;
   closers.push(() => engine.stop());
@@ -54,6 +55,7 @@ export async function storedBytesPhase(options: {
       url: `${engine.url}${FIRE_PATH}?secret=${options.secrets.fire}`,
       method: 'POST',
       body,
+      idReplacement: GUARDS,
       headers: { 'content-type': 'application/json' },
     },
     { connections: options.connections, workers: options.workers, pipelining: 1 },

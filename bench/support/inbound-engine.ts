@@ -9,7 +9,7 @@ import { startEngine, type Engine } from '../../src/engine.js';
 import { createLogger } from '../../src/logger.js';
 import { databaseFile } from '../../src/store/store.js';
 import { HOST } from './listen.js';
-import { LOG_LEVEL } from './settings.js';
+import { GUARDS, LOG_LEVEL } from './settings.js';
 
 export interface BenchSecrets {
   fire: string;
@@ -62,7 +62,7 @@ systems:
 
 triggers:
   - id: bench-fire
-    methods: [POST]
+    methods: [POST]${GUARDS ? '\n    idempotency: { key: "{{ body.id }}", window: 1h }\n    rate_limit: { requests: 1000000, per: 1s }' : ''}
     actions:${moduleCall ? '\n      - call: Display_1.power\n        args: { state: true }' : ' []'}${withMeraki ? merakiTrigger : ''}
 
 instances:

@@ -16,6 +16,8 @@ export interface Target {
   headers?: Record<string, string>;
   /** Checked on every response when given (counted as mismatches). */
   expectBody?: string;
+  /** Each `[<id>]` in the body becomes a fresh id per request. */
+  idReplacement?: boolean;
 }
 
 export interface Load {
@@ -66,6 +68,7 @@ function cannon(
         body: target.body,
         headers: target.headers,
         expectBody: target.expectBody,
+        idReplacement: target.idReplacement,
         connections: load.connections,
         pipelining: load.pipelining,
         ...('amount' in run ? { amount: run.amount } : { duration: run.seconds }),

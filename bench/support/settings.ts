@@ -6,6 +6,18 @@ export const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'silent';
 /** --json: also print every number as JSON. */
 export const JSON_OUTPUT = process.argv.includes('--json');
 
+/**
+ * BENCH_GUARDS=1: the fire trigger runs with an idempotency key (each request's own, from its
+ * body: `[<id>]`, which autocannon replaces with a fresh id per request) and a rate limit it
+ * never reaches, so every request pays for both checks and fires.
+ */
+export const GUARDS = process.env.BENCH_GUARDS === '1';
+
+/** A fire body with `"id":"[<id>]"` first when the guards are on. */
+export function withGuardId(body: string): string {
+  return GUARDS ? `{"id":"[<id>]",${body.slice(1)}` : body;
+}
+
 /** The env setting `name` as a number, `fallback` when unset or empty; throws `${expected}, got "…"` when `accept` refuses it. */
 function numberSetting(name: string, fallback: number, accept: (n: number) => boolean, expected: string): number {
   const text = process.env[name];

@@ -263,3 +263,37 @@ describe('a config directory without a server file', () => {
     }
   });
 });
+
+describe('the respond action', () => {
+  it('takes a status (or a template), headers and a body, and refuses framing headers and a status out of range', () => {
+    const parse = (respond: unknown) => triggerSchema.safeParse({ id: 't', respond: 'wait', actions: [{ respond }] });
+    expect(parse({ status: 201, headers: { 'x-room': '{{ body.room }}' }, body: { ok: true } }).success).toBe(true);
+    expect(parse({ status: '{{ body.status }}' }).success).toBe(true);
+    expect(messages(parse({ headers: { 'Content-Length': '5' } }))).toEqual([
+      'Content-Length is set by the server; leave it out',
+    ]);
+    expect(parse({ status: 100 }).success).toBe(false);
+  });
+
+  it('refuses a debounce_key without debounce and a rate_key without rate_limit, naming what to add', () => {
+    expect(messages(triggerSchema.safeParse({ id: 't', debounce_key: '{{ body.camera }}' }))).toEqual([
+      'debounce_key keeps one debounce window per value: give debounce too (such as debounce: 30s)',
+    ]);
+    expect(messages(triggerSchema.safeParse({ id: 't', rate_key: '{{ headers.x-tenant }}' }))).toEqual([
+      'rate_key keeps one rate limit per value: give rate_limit too (such as { requests: 10, per: 1m })',
+    ]);
+  });
+
+  it('reads idempotency presets and keys, and refuses a key that is no template', () => {
+    expect(triggerSchema.parse({ id: 't', idempotency: 'github' }).idempotency).toEqual({
+      key: '{{ headers.x-github-delivery }}',
+      window: 86_400_000,
+    });
+    expect(triggerSchema.parse({ id: 't', idempotency: { preset: 'stripe', window: '72h' } }).idempotency).toEqual({
+      key: '{{ body.id }}',
+      window: 259_200_000,
+    });
+    expect(triggerSchema.safeParse({ id: 't', idempotency: { key: 'fixed' } }).success).toBe(false);
+    expect(triggerSchema.safeParse({ id: 't', idempotency: { key: '{{ headers.a }}', preset: 'github' } }).success).toBe(false);
+  });
+});

@@ -103,6 +103,13 @@ const responseHeadersSchema = z
     z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'a header name is letters, digits and "-", such as x-result'),
     z.string().regex(/^[\t -~\x80-\xff]*$/, 'a header value may not hold line breaks or control characters'),
   )
+  .superRefine((headers, ctx) => {
+    // The framing is the server's: a respond action must not say how long the body is or how it is sent.
+    const framing = ['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade'];
+    for (const name of Object.keys(headers))
+      if (framing.includes(name.toLowerCase()))
+        ctx.addIssue({ code: 'custom', path: [name], message: `${name} is set by the server; leave it out` });
+  })
   .default({});
 
 export const respondActionSchema = z.strictObject({

@@ -2,7 +2,7 @@
 // counting, so it counts in memory (a restart begins every limit afresh); nodes sharing
 // PostgreSQL count in the database, each request one guard in the store's next batch, so
 // the limit holds across all of them. Both decide by GCRA with guard-math's arithmetic.
-import { rateStep } from '../store/guard-math.js';
+import { rateStep, waitMs } from '../store/guard-math.js';
 import type { UnitOfWork } from '../store/writes.js';
 
 export interface RateLimit {
@@ -19,19 +19,22 @@ export interface RateLimiter {
 export const MEMORY_RATE_KEYS = 100_000;
 
 export class MemoryRateLimiter implements RateLimiter {
-  /** Each key's theoretical arrival time, least recently used first. */
+  /** Each key's theoretical arrival time (µs), least recently used first. */
   private readonly tats = new Map<string, number>();
 
   constructor(private readonly maxKeys = MEMORY_RATE_KEYS) {}
 
   take(key: string, { requests, perMs }: RateLimit, at: number): number {
-    const { step, burst } = rateStep(requests, perMs);
-    const base = Math.max(this.tats.get(key) ?? at, at);
-    if (base - at > burst) return this.tats.get(key)! - at - burst;
+    const { stepUs, burstUs } = rateStep(requests, perMs);
+    const now = at * 1000;
+    const tat = this.tats.get(key);
+    const base = Math.max(tat ?? now, now);
+    const admitted = base - now <= burstUs;
+    // Set again either way: a key refused now is as recently used as one admitted.
     this.tats.delete(key);
-    this.tats.set(key, base + step);
+    this.tats.set(key, admitted ? base + stepUs : tat!);
     if (this.tats.size > this.maxKeys) this.tats.delete(this.tats.keys().next().value!);
-    return 0;
+    return admitted ? 0 : waitMs(base - now - burstUs);
   }
 }
 

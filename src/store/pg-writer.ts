@@ -9,11 +9,12 @@ import type pg from 'pg';
 import { RowGroups, type Query } from './pg-row-groups.js';
 import { WriteCounters } from './write-counters.js';
 import type { Refused } from './write-batcher.js';
-import { rateStep } from './guard-math.js';
+import { rateStep, waitMs } from './guard-math.js';
 import { CLAIMS_KEPT_MS, guardOf, type CommitGuard, type Refusal, type StoreWrite } from './writes.js';
 
 /** The server's clock in epoch milliseconds: one clock for every node. */
 const NOW = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
+const NOW_US = '(extract(epoch from clock_timestamp()) * 1000000)::bigint';
 
 const SQL = {
   fireCounted: `insert into instance_stats (instance_id, trigger_count, last_fired_at) values ($1, $2, $3)
@@ -81,17 +82,17 @@ const SQL = {
       where k.expires_at <= excluded.expires_at - $4::bigint`,
   idempotencyHeld: 'select run_id from idempotency_keys where key = $1',
   idempotencyReturned: 'delete from idempotency_keys where key = $1 and run_id = $2',
-  // GCRA (guard-math.ts); now = excluded.tat - step. SET reads the old row, RETURNING the decision.
-  rate: `insert into rate_limits as r (key, tat, retry_ms) values ($1, coalesce($2::bigint, ${NOW}) + $3::bigint, 0)
+  // GCRA in microseconds (guard-math.ts); now = excluded.tat - step. SET reads the old row, RETURNING the decision.
+  rate: `insert into rate_limits as r (key, tat, retry_us) values ($1, coalesce($2::bigint * 1000, ${NOW_US}) + $3::bigint, 0)
     on conflict (key) do update set
-      retry_ms = case when greatest(r.tat, excluded.tat - $3::bigint) - (excluded.tat - $3::bigint) <= $4::bigint then 0
+      retry_us = case when greatest(r.tat, excluded.tat - $3::bigint) - (excluded.tat - $3::bigint) <= $4::bigint then 0
         else r.tat - (excluded.tat - $3::bigint) - $4::bigint end,
       tat = case when greatest(r.tat, excluded.tat - $3::bigint) - (excluded.tat - $3::bigint) <= $4::bigint
         then greatest(r.tat, excluded.tat - $3::bigint) + $3::bigint else r.tat end
-    returning retry_ms`,
+    returning retry_us`,
   // What has expired means nothing any more: an absent row decides the same.
   idempotencyExpired: `delete from idempotency_keys where expires_at <= coalesce($1::bigint, ${NOW})`,
-  rateExpired: `delete from rate_limits where tat <= coalesce($1::bigint, ${NOW})`,
+  rateExpired: `delete from rate_limits where tat <= coalesce($1::bigint * 1000, ${NOW_US})`,
   windowsExpired: `delete from debounce_windows where split_part(key, E'\\n', 1) = $1 and strpos(key, E'\\n') > 0
     and last_at <= coalesce($2::bigint, ${NOW}) - $3::bigint`,
   windowsOverCap: `delete from debounce_windows where split_part(key, E'\\n', 1) = $1 and strpos(key, E'\\n') > 0
@@ -170,10 +171,10 @@ export class PostgresWriter {
       return { guard: 'idempotency', run: rows[0]!.run_id };
     }
     if (guard.kind === 'rate') {
-      const { step, burst } = rateStep(guard.requests, guard.perMs);
-      const { rows } = await client.query<{ retry_ms: string }>(SQL.rate, [guard.key, at, step, burst]);
-      const retryAfterMs = Number(rows[0]!.retry_ms);
-      return retryAfterMs > 0 ? { guard: 'rate', retryAfterMs } : undefined;
+      const { stepUs, burstUs } = rateStep(guard.requests, guard.perMs);
+      const { rows } = await client.query<{ retry_us: string }>(SQL.rate, [guard.key, at, stepUs, burstUs]);
+      const retryUs = Number(rows[0]!.retry_us);
+      return retryUs > 0 ? { guard: 'rate', retryAfterMs: waitMs(retryUs) } : undefined;
     }
     return (await this.passes(client, guard)) ? undefined : { guard: guard.kind };
   }

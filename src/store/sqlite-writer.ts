@@ -7,7 +7,7 @@ import { packAction } from './packed-action.js';
 import { WriteCounters } from './write-counters.js';
 import type { Refused } from './write-batcher.js';
 import { CLAIMS_KEPT_MS, guardOf, type CommitGuard, type Refusal, type StoreWrite } from './writes.js';
-import { rateStep, windowRange } from './guard-math.js';
+import { rateStep, waitMs, windowRange } from './guard-math.js';
 
 // The three statements of every fire bind by position: binding named parameters from an
 // object costs a property lookup per column, measurable at thousands of fires a second.
@@ -75,12 +75,12 @@ const SQL = {
     where idempotency_keys.expires_at <= ?`,
   idempotencyHeld: 'select run_id from idempotency_keys where key = ?',
   idempotencyReturned: 'delete from idempotency_keys where key = ? and run_id = ?',
-  // GCRA: tat is when the limit would be empty again; SET reads the old row, RETURNING the decision.
-  rate: `insert into rate_limits (key, tat, retry_ms) values (@key, @at + @step, 0)
+  // GCRA in microseconds: tat is when the limit would be empty again; SET reads the old row, RETURNING the decision.
+  rate: `insert into rate_limits (key, tat, retry_us) values (@key, @at + @step, 0)
     on conflict (key) do update set
-      retry_ms = case when max(tat, @at) - @at <= @burst then 0 else tat - @at - @burst end,
+      retry_us = case when max(tat, @at) - @at <= @burst then 0 else tat - @at - @burst end,
       tat = case when max(tat, @at) - @at <= @burst then max(tat, @at) + @step else tat end
-    returning retry_ms`,
+    returning retry_us`,
   // What has expired means nothing any more: an absent row decides the same.
   idempotencyExpired: 'delete from idempotency_keys where expires_at <= ?',
   rateExpired: 'delete from rate_limits where tat <= ?',
@@ -173,9 +173,11 @@ export class SqliteWriter {
       return { guard: 'idempotency', run: held.run_id };
     }
     if (guard.kind === 'rate') {
-      const { step, burst } = rateStep(guard.requests, guard.perMs);
-      const row = this.statements.rate.get({ key: guard.key, at: guard.at, step, burst }) as { retry_ms: number };
-      return row.retry_ms > 0 ? { guard: 'rate', retryAfterMs: row.retry_ms } : undefined;
+      const { stepUs, burstUs } = rateStep(guard.requests, guard.perMs);
+      const row = this.statements.rate.get({ key: guard.key, at: guard.at * 1000, step: stepUs, burst: burstUs }) as {
+        retry_us: number;
+      };
+      return row.retry_us > 0 ? { guard: 'rate', retryAfterMs: waitMs(row.retry_us) } : undefined;
     }
     return this.passes(guard) ? undefined : { guard: guard.kind };
   }
@@ -332,7 +334,7 @@ export class SqliteWriter {
         return;
       case 'keys_swept':
         s.idempotencyExpired.run(write.at);
-        s.rateExpired.run(write.at);
+        s.rateExpired.run(write.at * 1000);
         for (const { instanceId, periodMs, keep } of write.windows) {
           const [from, to] = windowRange(instanceId);
           s.windowsExpired.run(from, to, write.at - periodMs);

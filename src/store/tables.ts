@@ -163,10 +163,10 @@ export interface IdempotencyKeysTable {
 export interface RateLimitsTable {
   /** The instance, or with `rate_key` the instance and the key's value. */
   key: string;
-  /** GCRA's theoretical arrival time: when the limit is empty again. */
+  /** GCRA's theoretical arrival time in microseconds: when the limit is empty again. */
   tat: number;
-  /** The last request's wait before another is admitted (0: it was admitted). */
-  retry_ms: number;
+  /** The last request's wait in microseconds before another is admitted (0: it was admitted). */
+  retry_us: number;
 }
 
 export interface DebounceWindowsTable {
