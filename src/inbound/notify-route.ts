@@ -155,8 +155,10 @@ export class NotifyRoute {
     seen.noBody = instance.trigger.log_body === 'none';
     const wrongMethod = checkMethod(instance.trigger, request.method); // 3
     if (wrongMethod) return { outcome: wrongMethod };
-    const limited = await this.limit(instance, request); // 4: 429
-    if (limited) return { outcome: limited };
+    if (instance.trigger.rate_limit) {
+      const limited = await this.limit(instance, request); // 4: 429
+      if (limited) return { outcome: limited };
+    }
     const read = await readBody(ctx.req, deps.limits.bodyLimit); // 5: 413, 415
     if ('refused' in read) return { outcome: this.timedOut(read.refused, started) };
     seen.raw = read.passed;
@@ -203,9 +205,9 @@ export class NotifyRoute {
   }
 
   /**
-   * Fires the trigger's actions, if its conditions hold and its mode takes another run (9),
+   * Fires the trigger's actions, if its conditions hold and its mode takes another run (8),
    * committing the run with the request's log row (10) under its guards, which the store
-   * decides in that commit: the sender's idempotency key (8), the debounce window (9).
+   * decides in that commit: the sender's idempotency key, then the debounce window (9).
    * After an exec, `answered` is the module's answer: it stays the answer whatever the fire
    * comes to, and the log row records both (the run, or why nothing fired).
    */
@@ -257,7 +259,7 @@ export class NotifyRoute {
           summary,
           keepsBody: seen.asReceived === true,
           also: (runId) => [{ kind: 'request', row: { ...row, run_id: runId } }],
-          guards,
+          ...(guards && { guards }),
           // The guards are decided in the fire's commit; when one refuses, this row commits instead.
           refused: (refusal) => [{ kind: 'request', row: this.row(request, refusedBy(refusal), seen, started) }],
           ...(trigger.respond === 'wait' && !answered && { waitsMs: trigger.respond_timeout }),
@@ -285,9 +287,10 @@ export class NotifyRoute {
     }
   }
 
-  /** What the fire commits under, given its run: the sender's idempotency key, then the debounce window. */
-  private guards(instance: TriggerInstance, keyInput: TemplateInput, at: number): (runId: string) => CommitGuard[] {
-    const { idempotency, debounce_key } = instance.trigger;
+  /** What the fire commits under, given its run: the sender's idempotency key, then the debounce window; none for most triggers. */
+  private guards(instance: TriggerInstance, keyInput: TemplateInput, at: number): ((runId: string) => CommitGuard[]) | undefined {
+    const { idempotency, debounce_key, debounce } = instance.trigger;
+    if (!idempotency && debounce <= 0) return undefined;
     // Keys read the request as it came: headers unredacted (a delivery id is no secret), the query without the secret.
     const key = idempotency && requestKey(idempotency.key, keyInput);
     if (idempotency && key === undefined)

@@ -15,7 +15,7 @@ export type RunAnswer =
       /** Each action's result by position (null when it returned none or did not run). */
       outputs: unknown[];
       /** The first failed action's position, if any. */
-      failedAt?: number;
+      failedAt: number | undefined;
     };
 
 export class RunAnswers {

@@ -148,7 +148,7 @@ export class RunExecutor {
       const error = `trigger ${run.trigger_id} is no longer in the config`;
       const finishedAt = clock.now();
       await this.record(run, [{ kind: 'run_finished', id: run.id, status: 'failed', finishedAt, error }]);
-      this.answers.answer(run.id, { kind: 'ended', status: 'failed', error, outputs: [] });
+      this.answers.answer(run.id, { kind: 'ended', status: 'failed', error, outputs: [], failedAt: undefined });
       // Not by trigger: the config no longer names it, and labels are what the config bounds.
       return;
     }
@@ -163,10 +163,11 @@ export class RunExecutor {
       const finishedAt = clock.now();
       await this.record(run, [{ kind: 'run_finished', id: run.id, status: 'succeeded', finishedAt, error: null }]);
       this.deps.telemetry.runFinished(run.trigger_id, 'succeeded', (finishedAt - Number(run.created_at)) / 1000);
-      this.answers.answer(run.id, { kind: 'ended', status: 'succeeded', error: null, outputs: [] });
+      this.answers.answer(run.id, { kind: 'ended', status: 'succeeded', error: null, outputs: [], failedAt: undefined });
       return;
     }
-    const outputs: unknown[] = trigger.actions.map(() => null);
+    // Gathered only for a request that waits for this run (`respond: wait`).
+    const outputs: unknown[] | undefined = this.answers.watched(run.id) ? trigger.actions.map(() => null) : undefined;
     let failedAt: number | undefined;
 
     for (const [n, position] of todo.entries()) {
@@ -229,17 +230,13 @@ export class RunExecutor {
       if (error !== null) this.deps.telemetry.actionFailed(run.trigger_id);
       if (status) this.deps.telemetry.runFinished(run.trigger_id, status, (finishedAt - Number(run.created_at)) / 1000);
       // A waiting request is answered once its answer is recorded: by a respond action, or by the run's end.
-      if (detail?.result !== undefined) outputs[position] = detail.result;
-      if (detail?.response) this.answers.answer(run.id, { kind: 'respond', response: detail.response });
-      else if (status) {
-        const runError = failures.length > 0 ? failures.join('; ') : null;
-        this.answers.answer(run.id, {
-          kind: 'ended',
-          status,
-          error: runError,
-          outputs,
-          ...(failedAt !== undefined && { failedAt }),
-        });
+      if (outputs) {
+        if (detail?.result !== undefined) outputs[position] = detail.result;
+        if (detail?.response) this.answers.answer(run.id, { kind: 'respond', response: detail.response });
+        else if (status) {
+          const ended = { status, error: failures.length > 0 ? failures.join('; ') : null, outputs, failedAt };
+          this.answers.answer(run.id, { kind: 'ended', ...ended });
+        }
       }
       if (stop) return;
     }

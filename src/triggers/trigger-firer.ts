@@ -1,9 +1,11 @@
 // The one way a trigger instance fires, whatever caused it (a request, a schedule, its
 // conditions becoming true): admit it by the trigger's mode, commit the run with its
 // trigger.fired event (and whatever the cause adds, such as a request-log row) in one
-// unit of work, then start it. A fire that must pass a debounce window or claim a
-// schedule time commits under that guard: the database decides it in the same commit, so
-// every node sharing it decides alike, and a refused fire leaves nothing but its log row.
+// unit of work, then start it. A fire that must claim its sender's idempotency key, pass a
+// debounce window or claim a schedule time commits under those guards: the database decides
+// them in the same commit, so every node sharing it decides alike, and a refused fire leaves
+// nothing but its log row. A request that waits for its run (`respond: wait`) is given the
+// run's answer to wait for before the run starts.
 import type { Clock } from '../clock.js';
 import type { IdSource } from '../ids.js';
 import type { Logger } from '../logger.js';
