@@ -37,10 +37,7 @@ export interface FiringRequest {
   keepsBody: boolean;
   /** Writes that commit with the run (the request's log row), given the new run's id. */
   also(runId: string): readonly StoreWrite[];
-  /**
-   * What the request's fire commits under, given its run's id, before any `guard` of the
-   * fire: its idempotency key, its debounce window.
-   */
+  /** What the request's fire commits under, given its run's id: its idempotency key, its debounce window. */
   guards?(runId: string): readonly CommitGuard[];
   /** Writes that commit instead when a guard refuses the fire (the log row saying why). */
   refused(refusal: Refusal): readonly StoreWrite[];
@@ -81,6 +78,7 @@ export class TriggerFirer {
     input: TemplateInput,
     cause: FireCause,
     request?: FiringRequest,
+    /** A fire without a request (a schedule time) commits under this guard; a request brings its own. */
     guard?: CommitGuard,
     /** What the run's trace records of why it started (its conditions' values, a replay's origin). */
     trace: RunTrace = {},
@@ -151,8 +149,8 @@ export class TriggerFirer {
         { kind: 'fire_counted', instanceId: run.instance_id, at: run.created_at },
         ...(fired?.writes ?? []),
       ];
-      const guards = [...(request?.guards?.(runId) ?? []), ...(guard ? [guard] : [])];
-      if (guards.length > 0) writes.unshift({ kind: 'guard', guards, otherwise: (why) => request?.refused(why) ?? [] });
+      const guards = request?.guards?.(runId) ?? (guard ? [guard] : undefined);
+      if (guards && guards.length > 0) writes.unshift({ kind: 'guard', guards, otherwise: (why) => request?.refused(why) ?? [] });
       const refusal = await this.deps.store.commit(writes);
       if (refusal) {
         executor.slots.release(instance.id);
