@@ -17,8 +17,12 @@ export async function checkRate(
 ): Promise<Outcome | undefined> {
   const { rate_limit, rate_key } = instance.trigger;
   if (!rate_limit) return undefined;
-  const input = { method: request.method, headers: request.headers, query: queryWithoutSecret(request.query), body: undefined };
-  const value = rate_key === undefined ? undefined : (requestKey(rate_key, input) ?? '');
+  const value = rate_key === undefined ? undefined : (requestKey(rate_key, keyInput(request)) ?? '');
   const waitMs = await limiter.take(windowKey(instance.id, value), { requests: rate_limit.requests, perMs: rate_limit.per }, at);
   return waitMs > 0 ? refusal(new RateLimited(rate_limit.requests, rate_limit.per, waitMs)) : undefined;
+}
+
+/** What a rate_key reads: the request before its body, the query without the secret. */
+function keyInput(request: InboundRequest) {
+  return { method: request.method, headers: request.headers, query: queryWithoutSecret(request.query), body: undefined };
 }
