@@ -18,6 +18,7 @@ import * as overrides from './015_overrides.js';
 import * as traces from './016_traces.js';
 import * as claimTimes from './017_claim_times.js';
 import * as keysAndLimits from './018_keys_and_limits.js';
+import * as moduleDiagnostics from './019_module_diagnostics.js';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': initial,
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '016_traces': traces,
   '017_claim_times': claimTimes,
   '018_keys_and_limits': keysAndLimits,
+  '019_module_diagnostics': moduleDiagnostics,
 };

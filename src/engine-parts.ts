@@ -10,6 +10,7 @@ import { ModulePlacement } from './cluster/module-placement.js';
 import { HttpRemoteModules } from './cluster/remote-modules.js';
 import { formatProblem } from './config/problems.js';
 import type { Config } from './config/schema.js';
+import { diagnose } from './drivers/module-diagnostics.js';
 import { ModuleHost } from './drivers/module-host.js';
 import type { DriverRegistry } from './drivers/registry.js';
 import type { EventSink } from './event-sink.js';
@@ -429,11 +430,17 @@ function notifyRoute(deps: ListenerDeps): NotifyRoute {
 }
 
 /** This engine's row among the database's nodes: its heartbeat, with the generation it serves. */
-export function nodePart(w: Wiring, deps: { store: Store; live: LiveConfig }): Part<NodeHeartbeat> {
+export function nodePart(w: Wiring, deps: { store: Store; live: LiveConfig; modules: ModuleHost }): Part<NodeHeartbeat> {
   const heartbeat = new NodeHeartbeat({
     ...w,
     store: deps.store,
     generation: () => ({ number: deps.live.current.number, hash: deps.live.current.hash }),
+    // The modules that run here; those placed on another node are that node's to report.
+    modules: () =>
+      deps.modules
+        .all()
+        .filter((m) => m.status !== 'elsewhere')
+        .map(diagnose),
   });
   deps.live.onReloaded((outcome) => {
     if (outcome.result === 'applied') heartbeat.beat();

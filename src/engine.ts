@@ -118,9 +118,11 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     live.baseline();
     // Live (its heartbeat) before it fires or resumes anything, and until its runs are drained:
     // other nodes take over the runs of nodes that are not.
-    const node = await life.start(nodePart(w, { store, live }));
+    const node = await life.start(nodePart(w, { store, live, modules }));
     const cluster = shared ? await clusterModules(w, store, modules) : undefined;
     await life.start(modulesPart(modules, cluster?.placement));
+    // The modules have started (or failed): said at once, not at the next heartbeat.
+    node.beat();
     await life.start(runsPart(executor, config.server));
     await life.start(configPart(live, dataDir));
     await life.start(retentionPart(w, store));

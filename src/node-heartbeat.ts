@@ -5,6 +5,7 @@
 // clock: a test that moves the engine's clock by a month must not write 500,000 heartbeats,
 // and a node is live while it really runs.
 import { hostname } from 'node:os';
+import type { ModuleDiagnostics } from './drivers/module-diagnostics.js';
 import type { Logger } from './logger.js';
 import type { UnitOfWork } from './store/writes.js';
 
@@ -17,6 +18,8 @@ export interface NodeHeartbeatDeps {
   log: Logger;
   /** The config generation serving now. */
   generation(): { number: number; hash: string };
+  /** The modules that run here as an operator sees them (`switchboard modules`). */
+  modules?(): readonly ModuleDiagnostics[];
 }
 
 export class NodeHeartbeat {
@@ -87,6 +90,7 @@ export class NodeHeartbeat {
         config_hash: hash,
         started_at: this.startedAt,
         seen_at: Date.now(),
+        modules: this.deps.modules ? JSON.stringify(this.deps.modules()) : null,
       },
     };
   }

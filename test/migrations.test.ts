@@ -66,6 +66,7 @@ const ALL = [
   '016_traces',
   '017_claim_times',
   '018_keys_and_limits',
+  '019_module_diagnostics',
 ];
 
 const dirs: string[] = [];
@@ -184,7 +185,7 @@ describe('migrations', () => {
       subscription_state: ['subscription_id', 'secret', 'consecutive_exhausted', 'disabled_at', 'disabled_reason'],
       schedule_fires: ['instance_id', 'condition', 'last_fired_at'],
       module_state: ['system_id', 'address', 'driver', 'state', 'updated_at'],
-      nodes: ['id', 'host', 'pid', 'url', 'generation', 'config_hash', 'started_at', 'seen_at', 'stopped_at'],
+      nodes: ['id', 'host', 'pid', 'url', 'generation', 'config_hash', 'started_at', 'seen_at', 'stopped_at', 'modules'],
       debounce_windows: ['key', 'last_at', 'admitted'],
       schedule_claims: ['instance_id', 'condition', 'due_at', 'claimed_at'],
       module_leases: ['module', 'node_id', 'epoch', 'lease_until'],

@@ -57,7 +57,9 @@ describe('switchboard nodes', () => {
       generation: 4,
       config_hash: 'ffffffffffff',
     };
-    await t.engine.store.commit([{ kind: 'node_seen', row: { ...other, started_at: Date.now(), seen_at: Date.now() } }]);
+    await t.engine.store.commit([
+      { kind: 'node_seen', row: { ...other, started_at: Date.now(), seen_at: Date.now(), modules: null } },
+    ]);
     const out = await nodes(t);
     expect(out.split('\n').filter((line) => /^node_\w+ {2}live /.test(line))).toHaveLength(2);
     expect(out).toMatch(/warning: the live nodes serve 2 different configs; run `switchboard reload` on each node/);

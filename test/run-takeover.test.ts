@@ -30,7 +30,17 @@ async function node(store: Store, id: string, seenAt: number, stoppedAt: number 
   await store.commit([
     {
       kind: 'node_seen',
-      row: { id, host: 'h', pid: 1, url: 'http://h', generation: 1, config_hash: 'x', started_at: 0, seen_at: seenAt },
+      row: {
+        id,
+        host: 'h',
+        pid: 1,
+        url: 'http://h',
+        generation: 1,
+        config_hash: 'x',
+        started_at: 0,
+        seen_at: seenAt,
+        modules: null,
+      },
     },
   ]);
   if (stoppedAt !== null) await store.commit([{ kind: 'node_stopped', id, at: stoppedAt }]);

@@ -22,6 +22,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   log: () => import('./commands/log.js').then((m) => command('log', m.options, m.log)),
   runs: () => import('./commands/runs.js').then((m) => command('runs', m.options, m.runs)),
   nodes: () => import('./commands/nodes.js').then((m) => command('nodes', m.options, m.nodes)),
+  modules: () => import('./commands/modules.js').then((m) => command('modules', m.options, m.modules)),
   events: () => import('./commands/events.js').then((m) => command('events', m.options, m.events)),
   subscriptions: () => import('./commands/subscriptions.js').then((m) => command('subscriptions', m.options, m.subscriptions)),
   deliveries: () => import('./commands/deliveries.js').then((m) => command('deliveries', m.options, m.deliveries)),
@@ -67,6 +68,8 @@ commands:
   runs           list runs of fired triggers, newest first  [--config DIR] [--data DIR] [--instance ID]
                  [--status pending|succeeded|failed] [--limit N] [--json] [--actions]
   nodes          the engine nodes of this database: live, stopped or silent, and the config each serves
+                 [--config DIR] [--data DIR] [--json]
+  modules        every module as its node last reported it: status, error, settings (secrets redacted)
                  [--config DIR] [--data DIR] [--json]
 
 outbound webhooks:

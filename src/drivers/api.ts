@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Clock } from '../clock.js';
 
 export { z };
+export { secret } from './secret-setting.js';
 
 export interface DriverLogger {
   debug(message: string, fields?: Record<string, unknown>): void;

@@ -51,10 +51,10 @@ const SQL = {
       consecutive_exhausted = 0`,
   moduleState: `insert into module_state (system_id, address, driver, state, updated_at) values ($1, $2, $3, $4, $5)
     on conflict (system_id, address) do update set driver = excluded.driver, state = excluded.state, updated_at = excluded.updated_at`,
-  nodeSeen: `insert into nodes (id, host, pid, url, generation, config_hash, started_at, seen_at, stopped_at)
-    values ($1, $2, $3, $4, $5, $6, $7, $8, null)
+  nodeSeen: `insert into nodes (id, host, pid, url, generation, config_hash, started_at, seen_at, stopped_at, modules)
+    values ($1, $2, $3, $4, $5, $6, $7, $8, null, $9)
     on conflict (id) do update set url = excluded.url, generation = excluded.generation, config_hash = excluded.config_hash,
-      seen_at = excluded.seen_at`,
+      seen_at = excluded.seen_at, modules = excluded.modules`,
   nodeStopped: 'update nodes set stopped_at = $1, seen_at = $1 where id = $2',
   // The server's clock unless the engine's is given ($2): one clock for every node. The row
   // is locked from the conflict on, so concurrent requests are decided one after another;
@@ -301,7 +301,7 @@ function statementsOf(write: StoreWrite, at: EngineTime): Query[] {
     }
     case 'node_seen': {
       const r = write.row;
-      return [[SQL.nodeSeen, [r.id, r.host, r.pid, r.url, r.generation, r.config_hash, r.started_at, r.seen_at]]];
+      return [[SQL.nodeSeen, [r.id, r.host, r.pid, r.url, r.generation, r.config_hash, r.started_at, r.seen_at, r.modules]]];
     }
     case 'node_stopped':
       return [[SQL.nodeStopped, [write.at, write.id]]];

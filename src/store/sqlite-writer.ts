@@ -51,10 +51,10 @@ const SQL = {
     on conflict (subscription_id) do update set disabled_at = excluded.disabled_at, disabled_reason = excluded.disabled_reason, consecutive_exhausted = 0`,
   moduleState: `insert into module_state (system_id, address, driver, state, updated_at) values (?, ?, ?, ?, ?)
     on conflict (system_id, address) do update set driver = excluded.driver, state = excluded.state, updated_at = excluded.updated_at`,
-  nodeSeen: `insert into nodes (id, host, pid, url, generation, config_hash, started_at, seen_at, stopped_at)
-    values (?, ?, ?, ?, ?, ?, ?, ?, null)
+  nodeSeen: `insert into nodes (id, host, pid, url, generation, config_hash, started_at, seen_at, stopped_at, modules)
+    values (?, ?, ?, ?, ?, ?, ?, ?, null, ?)
     on conflict (id) do update set url = excluded.url, generation = excluded.generation, config_hash = excluded.config_hash,
-      seen_at = excluded.seen_at`,
+      seen_at = excluded.seen_at, modules = excluded.modules`,
   nodeStopped: 'update nodes set stopped_at = ?, seen_at = ? where id = ?',
   // Every old value read in SET is the row's before this request: whether it fires, and the window it leaves.
   debounce: `insert into debounce_windows (key, last_at, admitted) values (@key, @at, 1)
@@ -323,7 +323,7 @@ export class SqliteWriter {
       }
       case 'node_seen': {
         const r = write.row;
-        s.nodeSeen.run(r.id, r.host, r.pid, r.url, r.generation, r.config_hash, r.started_at, r.seen_at);
+        s.nodeSeen.run(r.id, r.host, r.pid, r.url, r.generation, r.config_hash, r.started_at, r.seen_at, r.modules);
         return;
       }
       case 'node_stopped':

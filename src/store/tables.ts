@@ -150,6 +150,8 @@ export interface NodesTable {
   /** Its last heartbeat. */
   seen_at: number;
   stopped_at: number | null;
+  /** Its modules as of its last heartbeat (JSON: ModuleDiagnostics[]); null before 019. */
+  modules: string | null;
 }
 
 export interface IdempotencyKeysTable {

@@ -1063,6 +1063,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
             config_hash: `hash${generation}`,
             started_at: T,
             seen_at: at,
+            modules: null,
           },
         });
         await store.commit([seen('node_a', T), seen('node_b', T + 1)]);
