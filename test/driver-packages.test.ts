@@ -76,9 +76,24 @@ describe('a driver package listed in drivers:', () => {
       const status = await fetch(t.url(`/webhook/trig-status/notify/${SECRET}/FixtureChime/1/status`), { method: 'POST' });
       expect(status.status).toBe(200);
       expect(await status.json()).toEqual({ rung: 2, tone: 'dong' });
+      // Loaded code cannot be unloaded: dropping the package from drivers: waits for a restart.
+      writeFileSync(join(config, 'site.yaml'), HALL);
+      const reload = await t.engine.reload();
+      expect(reload.result).toBe('refused');
+      expect(reload.problems.map((p) => p.message)).toEqual([
+        expect.stringContaining('changed: the drivers section takes effect only at a restart'),
+      ]);
     } finally {
       await t.cleanup();
     }
+  });
+
+  it('loads once when listed twice, in two files', async () => {
+    const { config } = configWith(LISTED + HALL);
+    writeFileSync(join(config, 'more.yaml'), LISTED);
+    installFixturePackage(config);
+    const { registry } = await prepareConfig(config, { env: {} });
+    expect(registry.source('fixture-chime')).toMatchObject({ kind: 'package', package: FIXTURE_PACKAGE, version: '1.2.0' });
   });
 
   it('is not loaded when the config does not list it, installed or not', async () => {
