@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { DRIVER_API_VERSION, isDriver, type Driver } from './api.js';
 import type { DriverSource } from './driver-source.js';
 import { findPackage } from './find-package.js';
-import { packageDriverApi } from './package-api.js';
+import { packageDriverApi, type PackageDriverApi } from './package-api.js';
 
 export type PackageSource = Extract<DriverSource, { kind: 'package' }>;
 
@@ -110,7 +110,7 @@ async function driverOf(name: string, path: string, file: string): Promise<Drive
   if (typeof exported !== 'function') throw new Error(`its module "${file}" does not ${how}`);
   let made: unknown;
   try {
-    made = (exported as (api: typeof packageDriverApi) => unknown)(packageDriverApi);
+    made = (exported as (api: PackageDriverApi) => unknown)(packageDriverApi);
   } catch (error) {
     throw new Error(`its module "${file}" threw while making the driver: ${(error as Error).message}`);
   }

@@ -2,8 +2,9 @@
 // engine loads it. So a package needs neither the engine nor zod as an npm dependency, and
 // its schemas are made with the engine's own zod (a second copy of zod would not be one the
 // engine can rely on).
-import { DRIVER_API_VERSION, defineDriver, secretsEqual, z, type Driver } from './api.js';
+import { DRIVER_API_VERSION, defineDriver, secretsEqual, z } from './api.js';
 
+/** What `export function driver({ defineDriver, z }) { return defineDriver({ … }) }` receives. */
 export interface PackageDriverApi {
   /** The version of this API, as a package's `"switchboard": { "apiVersion" }` must declare it. */
   readonly apiVersion: number;
@@ -11,9 +12,6 @@ export interface PackageDriverApi {
   readonly z: typeof z;
   readonly secretsEqual: typeof secretsEqual;
 }
-
-/** A package's driver module: `export function driver({ defineDriver, z }) { return defineDriver({ … }) }`. */
-export type PackageDriverFactory = (api: PackageDriverApi) => Driver;
 
 export const packageDriverApi: PackageDriverApi = Object.freeze({
   apiVersion: DRIVER_API_VERSION,
