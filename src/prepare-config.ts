@@ -11,6 +11,7 @@ import { inFileOrder } from './config/problem-order.js';
 import { ConfigInvalid, type Problem } from './config/problems.js';
 import { configSchema } from './config/schema.js';
 import { checkModules } from './drivers/check-modules.js';
+import { addPackageDrivers, refusalProblems } from './drivers/package-drivers.js';
 import { loadDrivers, type DriverRegistry } from './drivers/registry.js';
 import { checkSubscriptionFiles } from './outbound/check-subscription-files.js';
 import { render, templateProblems } from './triggers/template.js';
@@ -25,8 +26,10 @@ export async function prepareConfig(
   options: { env?: NodeJS.ProcessEnv; registry?: DriverRegistry } = {},
 ): Promise<PreparedConfig> {
   const reading = readConfig(configDir, options.env ?? process.env);
-  const registry = options.registry ?? (await loadDrivers());
   const { dir, config, locate, parts, problems } = reading;
+  // The folders' drivers, then the packages the config lists: the modules are checked against both.
+  const folders = options.registry ?? (await loadDrivers());
+  const { registry, refusals } = await addPackageDrivers(folders, parts.drivers ?? [], dir);
   // Loops, not push(...): a spread of 100,000s of problems overflows the call stack.
   const found = [
     checkReferences(parts, locate),
@@ -35,6 +38,7 @@ export async function prepareConfig(
     tlsProblems(reading),
     subscriptionFileProblems(reading),
     driverFailures(reading, registry),
+    refusalProblems(refusals, locate),
   ];
   for (const list of found) for (const problem of list) problems.push(problem);
   if (problems.length > 0 || !config) throw new ConfigInvalid(inFileOrder(problems, reading.order));

@@ -345,7 +345,7 @@ describe('switchboard usage', () => {
   });
 
   it.each([
-    { args: ['drivers', '--config', 'config'], refused: '--config' },
+    { args: ['drivers', '--data', 'x'], refused: '--data' },
     { args: ['log', '--attempts'], refused: '--attempts' },
     { args: ['receive', '--port', '0', '--data', 'x'], refused: '--data' },
     { args: ['migrate', '-p', '80'], refused: '-p' },
@@ -569,8 +569,10 @@ describe('switchboard drivers', () => {
     expect(result.stdout.startsWith(shipped.stdout)).toBe(true);
     expect(lines(result.stdout.slice(shipped.stdout.length))).toEqual([
       'fixture-bell  (modules FixtureBell_1, FixtureBell_2, …)  A bell that exists only in the tests.',
+      '  from     folder test/fixtures/drivers/bell',
       '  method   ring()',
       'fixture-lamp  (modules FixtureLamp_1, FixtureLamp_2, …)  A lamp that exists only in the tests.',
+      '  from     folder test/fixtures/drivers/lamp',
       '  method   power(on, fade_ms?)  Turns the lamp on or off.',
       '  webhook  status  (exec, 2000 ms)  Answers whether the lamp is on.',
       '  event    fixture_lamp.burned_out  The bulb burned out.',

@@ -61,7 +61,8 @@ commands:
   rotate         a new secret for an instance; the old one passes until the grace ends: rotate INSTANCE
                  [--config DIR] [--data DIR] [--grace 24h]
   drivers        list the drivers: module names, methods and their arguments, webhooks, events
-                 [--json] [--drivers DIR]
+                 and where each came from (a folder, or a package the config's drivers: lists)
+                 [--config DIR] [--json] [--drivers DIR]
   log            list recorded requests, newest first, with why one was refused or not fired
                  [--config DIR] [--data DIR] [--instance ID] [--outcome fired|debounced|exec|not_found|…]
                  [--limit N] [--json]

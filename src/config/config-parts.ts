@@ -1,6 +1,7 @@
 // The config as far as it passed the schema: what the checks after the schema (references,
 // drivers, templates) read, so that one refused item does not hide the problems of the others.
 import type { z } from 'zod';
+import { driverPackageSchema, type DriverPackageConfig } from './driver-package-schema.js';
 import {
   instanceSchema,
   serverSchema,
@@ -38,6 +39,8 @@ export interface ConfigParts {
   triggers: readonly Part<TriggerConfig>[];
   instances: readonly Part<InstanceConfig>[];
   subscriptions: readonly Part<SubscriptionConfig>[];
+  /** The driver packages to load (undefined when none are listed). */
+  drivers?: readonly Part<DriverPackageConfig>[];
 }
 
 /** Parses each item of the merged config on its own, keeping what passes. */
@@ -50,6 +53,7 @@ export function configParts(merged: Readonly<Record<string, unknown>>): ConfigPa
     triggers: itemParts(triggerSchema, triggerSchema.in.shape, merged.triggers),
     instances: itemParts(instanceSchema, instanceSchema.shape, merged.instances),
     subscriptions: itemParts(subscriptionSchema, subscriptionSchema.shape, merged.subscriptions),
+    drivers: itemParts(driverPackageSchema, driverPackageSchema.shape, merged.drivers),
   };
 }
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { adminSchema } from './admin-schema.js';
 import { byteSizeSchema } from './byte-size.js';
 import { conditionSchema } from './conditions-schema.js';
+import { driverPackageSchema } from './driver-package-schema.js';
 import { durationSchema } from './duration.js';
 import { keyedUnion } from './keyed-union.js';
 import {
@@ -327,6 +328,8 @@ export const configSchema = z.strictObject({
   outbound: outboundSchema,
   mail: mailSchema,
   admin: adminSchema,
+  // Optional rather than defaulting to []: a config without packages keeps the hash it had.
+  drivers: z.array(driverPackageSchema).optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -345,5 +348,5 @@ export type MailConfig = NonNullable<Config['mail']>;
 export type SubscriptionConfig = z.infer<typeof subscriptionSchema>;
 export type OutboundConfig = Config['outbound'];
 
-/** Top-level keys whose values are lists of items with ids, merged across files. */
-export const LIST_SECTIONS = ['zones', 'systems', 'triggers', 'instances', 'subscriptions'] as const;
+/** Top-level keys whose values are lists of items (with ids, or driver packages), merged across files. */
+export const LIST_SECTIONS = ['zones', 'systems', 'triggers', 'instances', 'subscriptions', 'drivers'] as const;

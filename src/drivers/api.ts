@@ -7,6 +7,12 @@ import type { Clock } from '../clock.js';
 export { z };
 export { secret } from './secret-setting.js';
 
+/**
+ * The version of this API as driver packages declare it (`"switchboard": { "apiVersion": 1 }`):
+ * raised only when a driver written for the previous version would no longer work.
+ */
+export const DRIVER_API_VERSION = 1;
+
 export interface DriverLogger {
   debug(message: string, fields?: Record<string, unknown>): void;
   info(message: string, fields?: Record<string, unknown>): void;

@@ -91,6 +91,13 @@ describe('loadDrivers on several folders', () => {
     expect(both.failures).toEqual([]);
   });
 
+  it('says where each driver came from: the shipped folder or another', async () => {
+    const both = await loadDrivers([DEFAULT_DRIVERS_DIR, FIXTURES]);
+    expect(both.source('display')).toEqual({ kind: 'shipped', path: join(DEFAULT_DRIVERS_DIR, 'display') });
+    expect(both.source('fixture-lamp')).toEqual({ kind: 'folder', path: join(FIXTURES, 'lamp') });
+    expect(registryOf([]).source('display')).toBeUndefined();
+  });
+
   it('keeps the first folder to define a name and reports the other, naming both folders', async () => {
     const registry = await loadDrivers([FIXTURES, FIXTURES_TWICE]);
     expect(registry.get('fixture-lamp')!.module).toBe('FixtureLamp');

@@ -6,6 +6,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isDriver, type Driver } from './api.js';
+import type { DriverSource } from './driver-source.js';
 
 export interface DriverRegistry {
   readonly drivers: ReadonlyMap<string, Driver>;
@@ -13,6 +14,8 @@ export interface DriverRegistry {
   readonly failures: readonly DriverFailure[];
   get(name: string): Driver | undefined;
   names(): string[];
+  /** Where the named driver came from; undefined for a driver made in code (tests). */
+  source(name: string): DriverSource | undefined;
 }
 
 export interface DriverFailure {
@@ -34,9 +37,10 @@ const DRIVER_FILES = FROM_SOURCE ? ['driver.ts', 'driver.js'] : ['driver.js'];
 /** The drivers of every folder of the given drivers folders, in order; a folder that does not exist has none. */
 export async function loadDrivers(dirs: string | readonly string[] = DEFAULT_DRIVERS_DIR): Promise<DriverRegistry> {
   const drivers = new Map<string, Driver>();
-  const definedIn = new Map<string, string>();
+  const definedIn = new Map<string, DriverSource>();
   const failures: DriverFailure[] = [];
   for (const dir of new Set((typeof dirs === 'string' ? [dirs] : dirs).map((d) => resolve(d)))) {
+    const kind = dir === resolve(DEFAULT_DRIVERS_DIR) ? 'shipped' : 'folder';
     for (const folder of subfolders(dir)) {
       const path = join(dir, folder);
       try {
@@ -46,15 +50,15 @@ export async function loadDrivers(dirs: string | readonly string[] = DEFAULT_DRI
         if (!isDriver(exported)) throw new Error('it does not export `driver` made with defineDriver');
         const first = definedIn.get(exported.name);
         if (first !== undefined)
-          throw new Error(`driver name "${exported.name}" is defined twice, in ${first} and in ${path}; the first is used`);
+          throw new Error(`driver name "${exported.name}" is defined twice, in ${first.path} and in ${path}; the first is used`);
         drivers.set(exported.name, exported);
-        definedIn.set(exported.name, path);
+        definedIn.set(exported.name, { kind, path });
       } catch (error) {
         failures.push({ folder, path, reason: (error as Error).message });
       }
     }
   }
-  return registryOf(drivers, failures);
+  return registryOf(drivers, failures, definedIn);
 }
 
 function subfolders(dir: string): string[] {
@@ -73,12 +77,17 @@ function driverFile(folder: string): string | undefined {
   return file;
 }
 
-export function registryOf(drivers: ReadonlyMap<string, Driver> | Driver[], failures: DriverFailure[] = []): DriverRegistry {
+export function registryOf(
+  drivers: ReadonlyMap<string, Driver> | Driver[],
+  failures: DriverFailure[] = [],
+  sources: ReadonlyMap<string, DriverSource> = new Map(),
+): DriverRegistry {
   const map = Array.isArray(drivers) ? new Map(drivers.map((d) => [d.name, d])) : drivers;
   return {
     drivers: map,
     failures,
     get: (name) => map.get(name),
     names: () => [...map.keys()].sort(),
+    source: (name) => sources.get(name),
   };
 }

@@ -1,6 +1,6 @@
 // What a reload cannot change while the engine runs: the server section (the listener, the
-// store, limits, retention), mail (its connection), admin (its listener and tokens) and the outbound section (the delivery
-// worker's concurrency, proxy and address guard). A change to any of them is a problem like
+// store, limits, retention), mail (its connection), admin (its listener and tokens), the outbound section (the delivery
+// worker's concurrency, proxy and address guard) and the driver packages. A change to any of them is a problem like
 // any other, at the place it was made, naming what to do instead.
 import { canonicalJson } from '../config/config-hash.js';
 import type { Locate } from '../config/load-config.js';
@@ -16,6 +16,8 @@ export function restartOnlyProblems(running: Config, next: Config, locate: Locat
     ...changedKeys('outbound', running.outbound, next.outbound, locate),
     ...changedWhole('mail', running.mail, next.mail, locate),
     ...changedWhole('admin', running.admin, next.admin, locate),
+    // Driver code is loaded once, at the start (a module cannot be unloaded).
+    ...changedWhole('drivers', running.drivers, next.drivers, locate),
   ];
 }
 

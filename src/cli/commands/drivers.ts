@@ -1,18 +1,22 @@
-// `switchboard drivers`: every driver under drivers/ and the --drivers folders, read from its
-// definition without starting it: module name, description, methods with their arguments,
-// webhook methods, events. What an operator needs to write `modules:` and `call:` in YAML.
-import { relative } from 'node:path';
+// `switchboard drivers`: every driver under drivers/, the --drivers folders and the packages
+// the config's `drivers:` lists, read from its definition without starting it: where it came
+// from, module name, description, methods with their arguments, webhook methods, events.
+// What an operator needs to write `modules:` and `call:` in YAML.
 import type { z } from 'zod';
+import { formatProblem } from '../../config/problems.js';
+import { describeSource, shownPath } from '../../drivers/driver-source.js';
 import type { DriverFailure } from '../../drivers/registry.js';
+import { withConfigPackages } from '../config-packages.js';
 import { driversOption, loadDriverFolders } from '../driver-folders.js';
 import { jsonSchemaOf } from '../json-schema.js';
-import { jsonOption, type OptionValues } from '../options.js';
+import { configOption, jsonOption, type OptionValues } from '../options.js';
 
-export const options = { ...jsonOption, ...driversOption } as const;
+export const options = { ...configOption, ...jsonOption, ...driversOption } as const;
 
 export async function drivers(values: OptionValues<typeof options>): Promise<number> {
-  const registry = await loadDriverFolders(values);
+  const { registry, problems } = await withConfigPackages(await loadDriverFolders(values), values);
   for (const driver of registry.drivers.values()) {
+    const source = registry.source(driver.name);
     const methods = Object.entries(driver.methods).map(([name, m]) => ({
       name,
       description: m.description ?? null,
@@ -32,6 +36,7 @@ export async function drivers(values: OptionValues<typeof options>): Promise<num
       console.log(
         JSON.stringify({
           name: driver.name,
+          source: source ?? null,
           module: driver.module,
           description: driver.description,
           settings: jsonSchemaOf(driver.settings, 'input'),
@@ -43,6 +48,7 @@ export async function drivers(values: OptionValues<typeof options>): Promise<num
       continue;
     }
     console.log(`${driver.name}  (modules ${driver.module}_1, ${driver.module}_2, …)  ${driver.description}`);
+    if (source) console.log(`  from     ${describeSource(source)}`);
     for (const m of methods)
       console.log(`  method   ${m.name}(${argNames(driver.methods[m.name]!.args)})${m.description ? `  ${m.description}` : ''}`);
     for (const w of webhooks)
@@ -50,14 +56,13 @@ export async function drivers(values: OptionValues<typeof options>): Promise<num
     for (const e of events) console.log(`  event    ${e.type}  ${e.description}`);
   }
   for (const failure of registry.failures) console.error(`${folderOf(failure)}: could not be loaded: ${failure.reason}`);
-  return registry.failures.length > 0 ? 1 : 0;
+  for (const problem of problems) console.error(formatProblem(problem));
+  return registry.failures.length > 0 || problems.length > 0 ? 1 : 0;
 }
 
 /** The failed folder as the operator knows it: relative to the working directory when under it. */
 function folderOf(failure: DriverFailure): string {
-  if (failure.path === undefined) return `drivers/${failure.folder}`;
-  const shown = relative(process.cwd(), failure.path);
-  return shown === '' || shown.startsWith('..') ? failure.path : shown;
+  return failure.path === undefined ? `drivers/${failure.folder}` : shownPath(failure.path);
 }
 
 /** `state, input?` from an object schema's keys; optional ones marked. */
