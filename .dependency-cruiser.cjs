@@ -1,8 +1,11 @@
 // DESIGN.md's layering: dependencies point inward. `store` and `config` use nothing of
 // ours but the leaf modules; `triggers` never reaches the edge (inbound, http, cli) nor
-// the outbound side; a shipped driver imports only the driver API.
+// the outbound side; a shipped driver imports only the driver API, and its test only that
+// and the driver test kit.
 const LEAF = '^src/(clock|ids|errors|redact|address-list)\\.ts$';
 const EDGE = '^src/(inbound|http|cli|admin)/';
+// Tests are left out of the graph, except a driver's own test: what it may import is a rule.
+const DRIVER_TEST = '^drivers/[^/]+/driver\\.test\\.ts$';
 
 module.exports = {
   forbidden: [
@@ -62,6 +65,12 @@ module.exports = {
       to: { path: '^src/', pathNot: '^src/drivers/api\\.ts$' },
     },
     {
+      name: 'a-driver-test-imports-only-the-driver-api-and-its-test-kit',
+      severity: 'error',
+      from: { path: DRIVER_TEST },
+      to: { path: '^src/', pathNot: '^src/drivers/(api|testing)\\.ts$' },
+    },
+    {
       name: 'migrations-use-nothing-of-ours',
       severity: 'error',
       from: { path: '^migrations/' },
@@ -70,7 +79,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '\\.test\\.ts$' },
+    exclude: { path: '^(?!drivers/[^/]+/driver\\.test\\.ts$).*\\.test\\.ts$' },
     tsConfig: { fileName: 'tsconfig.json' },
     tsPreCompilationDeps: true,
     // TypeScript 7 has no compiler API for dependency-cruiser to parse with; swc parses TS.

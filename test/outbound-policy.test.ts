@@ -24,7 +24,9 @@ const calendar = defineDriver({
   methods: {
     book: {
       args: z.object({ meeting: z.string(), valid: z.boolean().default(true) }),
-      run: (ctx, { meeting, valid }) => ctx.emit('meeting.created', valid ? { meeting, room: ctx.systemId } : { meeting }),
+      // The bad data gets past the compiler on purpose: the engine's run-time check is what a JavaScript driver meets.
+      run: (ctx, { meeting, valid }) =>
+        ctx.emit('meeting.created', valid ? { meeting, room: ctx.systemId } : ({ meeting } as { meeting: string; room: string })),
     },
   },
 });

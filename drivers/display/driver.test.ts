@@ -1,23 +1,9 @@
 // Covers the simulated display driver: its methods, argument checks, state-change reports and settings.
 import { describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/clock.js';
-import { ModuleCallInvalid, ModuleInstance, type StateChange } from '../../src/drivers/module-instance.js';
+import { ModuleCallInvalid, startDriver, type SettingsOf } from '../../src/drivers/testing.js';
 import { driver } from './driver.js';
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
-
-async function display(settings: Record<string, unknown> = {}) {
-  const changes: StateChange[] = [];
-  const services = {
-    clock: systemClock,
-    log: silent,
-    stateChanged: (change: StateChange) => void changes.push(change),
-    events: { emit: async () => undefined },
-  };
-  const m = new ModuleInstance('sys-room', 'Display_1', driver, driver.settings.parse(settings), services);
-  await m.start();
-  return { m, changes };
-}
+const display = (settings: SettingsOf<typeof driver> = {}) => startDriver(driver, { settings, systemId: 'sys-room' });
 
 /** The error a call rejects with (fails the test when the call succeeds). */
 async function rejection(call: Promise<unknown>): Promise<Error> {
@@ -31,58 +17,57 @@ async function rejection(call: Promise<unknown>): Promise<Error> {
 
 describe('display driver', () => {
   it('starts off, on the default input, at volume 30, unmuted', async () => {
-    const { m, changes } = await display({ default_input: 'hdmi2' });
-    expect(m.status).toBe('running');
-    expect(m.currentState).toEqual({ power: false, input: 'hdmi2', volume: 30, mute: false });
-    expect(changes).toEqual([]);
+    const m = await display({ default_input: 'hdmi2' });
+    expect(m.state).toEqual({ power: false, input: 'hdmi2', volume: 30, mute: false });
+    expect(m.stateChanges).toEqual([]);
   });
 
   it('turns the power on and off', async () => {
-    const { m } = await display();
+    const m = await display();
     await m.call('power', { state: true });
-    expect(m.currentState.power).toBe(true);
+    expect(m.state.power).toBe(true);
     await m.call('power', { state: false });
-    expect(m.currentState.power).toBe(false);
+    expect(m.state.power).toBe(false);
   });
 
   it('switches to a listed input and powers on', async () => {
-    const { m } = await display();
+    const m = await display();
     await m.call('switch_to', { input: 'displayport' });
-    expect(m.currentState).toMatchObject({ input: 'displayport', power: true });
+    expect(m.state).toMatchObject({ input: 'displayport', power: true });
   });
 
   it('refuses an input that is not configured, listing the inputs, and leaves state alone', async () => {
-    const { m, changes } = await display({ inputs: ['hdmi1', 'usbc'] });
-    const before = m.currentState;
+    const m = await display({ inputs: ['hdmi1', 'usbc'] });
+    const before = m.state;
     const error = await rejection(m.call('switch_to', { input: 'hdmi2' }));
     expect(error.message).toBe('input "hdmi2" is not one of: hdmi1, usbc');
     expect(error).not.toBeInstanceOf(ModuleCallInvalid);
-    expect(m.currentState).toBe(before);
-    expect(changes).toEqual([]);
+    expect(m.state).toBe(before);
+    expect(m.stateChanges).toEqual([]);
   });
 
   it('sets the volume, capped at max_volume', async () => {
-    const { m } = await display({ max_volume: 60 });
+    const m = await display({ max_volume: 60 });
     await m.call('volume', { level: 45 });
-    expect(m.currentState.volume).toBe(45);
+    expect(m.state.volume).toBe(45);
     await m.call('volume', { level: 60 });
-    expect(m.currentState.volume).toBe(60);
+    expect(m.state.volume).toBe(60);
     await m.call('volume', { level: 61 });
-    expect(m.currentState.volume).toBe(60);
+    expect(m.state.volume).toBe(60);
     await m.call('volume', { level: 100 });
-    expect(m.currentState.volume).toBe(60);
+    expect(m.state.volume).toBe(60);
     await m.call('volume', { level: 0 });
-    expect(m.currentState.volume).toBe(0);
+    expect(m.state.volume).toBe(0);
   });
 
   it('mutes by default and unmutes when told', async () => {
-    const { m } = await display();
+    const m = await display();
     await m.call('mute', {});
-    expect(m.currentState.mute).toBe(true);
+    expect(m.state.mute).toBe(true);
     await m.call('mute', { state: false });
-    expect(m.currentState.mute).toBe(false);
+    expect(m.state.mute).toBe(false);
     await m.call('mute', { state: true });
-    expect(m.currentState.mute).toBe(true);
+    expect(m.state.mute).toBe(true);
   });
 
   it.each([
@@ -95,39 +80,39 @@ describe('display driver', () => {
     ['volume', { level: '50' }, 'level'],
     ['mute', { state: 'off' }, 'state'],
   ])('refuses %s with %j as ModuleCallInvalid naming %s', async (method, args, argument) => {
-    const { m, changes } = await display();
-    const before = m.currentState;
-    const error = await rejection(m.call(method, args));
+    const m = await display();
+    const before = m.state;
+    const error = await rejection(m.callRaw(method, args));
     expect(error).toBeInstanceOf(ModuleCallInvalid);
     expect(error.message).toContain(`Display_1.${method} got bad arguments`);
     expect(error.message).toContain(argument);
-    expect(m.currentState).toBe(before);
-    expect(changes).toEqual([]);
+    expect(m.state).toBe(before);
+    expect(m.stateChanges).toEqual([]);
   });
 
   it('refuses arguments that are not an object', async () => {
-    const { m } = await display();
-    const error = await rejection(m.call('power', 'on'));
+    const m = await display();
+    const error = await rejection(m.callRaw('power', 'on'));
     expect(error).toBeInstanceOf(ModuleCallInvalid);
     expect(error.message).toContain('(args)');
   });
 
   it('refuses an unknown method, listing the methods', async () => {
-    const { m } = await display();
-    const error = await rejection(m.call('brightness', { level: 3 }));
+    const m = await display();
+    const error = await rejection(m.callRaw('brightness', { level: 3 }));
     expect(error).toBeInstanceOf(ModuleCallInvalid);
     expect(error.message).toBe('Display_1 has no method "brightness"; it has: power, switch_to, volume, mute');
   });
 
   it('refuses inherited names as methods', async () => {
-    const { m } = await display();
+    const m = await display();
     for (const name of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) {
-      expect(await rejection(m.call(name, {}))).toBeInstanceOf(ModuleCallInvalid);
+      expect(await rejection(m.callRaw(name, {}))).toBeInstanceOf(ModuleCallInvalid);
     }
   });
 
   it('reports each state change with key, old and new, and nothing when a value stays the same', async () => {
-    const { m, changes } = await display();
+    const m = await display();
     await m.call('power', { state: true });
     await m.call('power', { state: true });
     await m.call('volume', { level: 30 });
@@ -135,28 +120,28 @@ describe('display driver', () => {
     await m.call('switch_to', { input: 'hdmi1' });
     await m.call('switch_to', { input: 'tv' });
     await m.call('mute', {});
-    expect(changes).toEqual([
-      { systemId: 'sys-room', address: 'Display_1', key: 'power', old: false, new: true },
-      { systemId: 'sys-room', address: 'Display_1', key: 'volume', old: 30, new: 40 },
-      { systemId: 'sys-room', address: 'Display_1', key: 'input', old: 'hdmi1', new: 'tv' },
-      { systemId: 'sys-room', address: 'Display_1', key: 'mute', old: false, new: true },
+    expect(m.stateChanges).toEqual([
+      { key: 'power', old: false, new: true },
+      { key: 'volume', old: 30, new: 40 },
+      { key: 'input', old: 'hdmi1', new: 'tv' },
+      { key: 'mute', old: false, new: true },
     ]);
   });
 
   it('reports both input and power when switching a display that is off', async () => {
-    const { m, changes } = await display();
+    const m = await display();
     await m.call('switch_to', { input: 'usbc' });
-    expect(changes.map(({ key, old, new: value }) => ({ key, old, new: value }))).toEqual([
+    expect(m.stateChanges).toEqual([
       { key: 'input', old: 'hdmi1', new: 'usbc' },
       { key: 'power', old: false, new: true },
     ]);
   });
 
   it('reports no change when the capped volume is already at max_volume', async () => {
-    const { m, changes } = await display({ max_volume: 30 });
+    const m = await display({ max_volume: 30 });
     await m.call('volume', { level: 90 });
-    expect(m.currentState.volume).toBe(30);
-    expect(changes).toEqual([]);
+    expect(m.state.volume).toBe(30);
+    expect(m.stateChanges).toEqual([]);
   });
 
   it('fills settings defaults', () => {

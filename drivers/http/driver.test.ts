@@ -2,11 +2,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/clock.js';
-import { ModuleInstance, type StateChange } from '../../src/drivers/module-instance.js';
+import { startDriver, type SettingsOf } from '../../src/drivers/testing.js';
 import { driver } from './driver.js';
-
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** Routes: /echo answers what it got as JSON, /fail answers 500, /hang never answers, /big answers 100 KiB. */
 function handle(request: IncomingMessage, response: ServerResponse): void {
@@ -50,22 +47,12 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-async function module(settings: Record<string, unknown> = {}) {
-  const changes: StateChange[] = [];
-  const services = {
-    clock: systemClock,
-    log: silent,
-    stateChanged: (change: StateChange) => void changes.push(change),
-    events: { emit: async () => undefined },
-  };
-  const m = new ModuleInstance('sys-1', 'Http_1', driver, driver.settings.parse({ base_url: baseUrl, ...settings }), services);
-  await m.start();
-  return { m, changes };
-}
+const module = (settings: Partial<SettingsOf<typeof driver>> = {}) =>
+  startDriver(driver, { settings: { base_url: baseUrl, ...settings } });
 
 describe('http driver', () => {
   it('sends JSON with settings headers merged with call headers, and returns the parsed answer', async () => {
-    const { m, changes } = await module({ headers: { authorization: 'Bearer s3cr3t', 'x-team': 'ops' } });
+    const m = await module({ headers: { authorization: 'Bearer s3cr3t', 'x-team': 'ops' } });
     const result = (await m.call('request', {
       path: '/echo',
       headers: { 'X-Team': 'facilities', 'x-request-id': 'abc-123' },
@@ -82,13 +69,13 @@ describe('http driver', () => {
       'x-request-id': 'abc-123',
       'content-type': 'application/json',
     });
-    expect(m.currentState).toMatchObject({ last_status: 201, last_error: null, requests: 1 });
-    expect(m.currentState.last_called_at).toEqual(expect.any(Number));
-    expect(changes.map((c) => c.key)).toContain('last_status');
+    expect(m.state).toMatchObject({ last_status: 201, last_error: null, requests: 1 });
+    expect(m.state.last_called_at).toBe(m.clock.now());
+    expect(m.stateChanges.map((c) => c.key)).toContain('last_status');
   });
 
   it('sends GET without a body and a path without a leading slash', async () => {
-    const { m } = await module();
+    const m = await module();
     const result = (await m.call('request', { method: 'GET', path: 'echo?floor=2' })) as {
       body: { method: string; path: string };
     };
@@ -96,26 +83,26 @@ describe('http driver', () => {
   });
 
   it('throws on a non-2xx answer and records the status, without header values in the message', async () => {
-    const { m } = await module({ headers: { authorization: 'Bearer s3cr3t' } });
+    const m = await module({ headers: { authorization: 'Bearer s3cr3t' } });
     const call = m.call('request', { path: '/fail', body: 'plain text' });
     await expect(call).rejects.toThrow(`POST ${baseUrl}/fail answered 500`);
     await call.catch((error: Error) => expect(error.message).not.toContain('s3cr3t'));
-    expect(m.currentState).toMatchObject({ last_status: 500, last_error: `POST ${baseUrl}/fail answered 500`, requests: 1 });
+    expect(m.state).toMatchObject({ last_status: 500, last_error: `POST ${baseUrl}/fail answered 500`, requests: 1 });
   });
 
   it('does not follow redirects', async () => {
-    const { m } = await module();
+    const m = await module();
     await expect(m.call('request', { method: 'GET', path: '/moved' })).rejects.toThrow(
       'answered 302 (redirects are not followed)',
     );
   });
 
   it('throws a timeout message when the server never answers', async () => {
-    const { m } = await module();
+    const m = await module();
     await expect(m.call('request', { path: '/hang', timeout_ms: 100 })).rejects.toThrow(
       `POST ${baseUrl}/hang did not answer within 100 ms`,
     );
-    expect(m.currentState).toMatchObject({ last_status: null, last_error: `POST ${baseUrl}/hang did not answer within 100 ms` });
+    expect(m.state).toMatchObject({ last_status: null, last_error: `POST ${baseUrl}/hang did not answer within 100 ms` });
   });
 
   it('names a refused connection', async () => {
@@ -123,26 +110,26 @@ describe('http driver', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const { m } = await module({ base_url: `http://127.0.0.1:${port}` });
+    const m = await module({ base_url: `http://127.0.0.1:${port}` });
     await expect(m.call('request', { method: 'GET' })).rejects.toThrow(`GET http://127.0.0.1:${port}/ failed: ECONNREFUSED`);
   });
 
   it('caps the answer body', async () => {
-    const { m } = await module();
+    const m = await module();
     const result = (await m.call('request', { method: 'GET', path: '/big' })) as { body: string; truncated?: boolean };
     expect(result.body.length).toBe(64 * 1024);
     expect(result.truncated).toBe(true);
   });
 
   it('refuses a path that points at another host', async () => {
-    const { m } = await module();
+    const m = await module();
     await expect(m.call('request', { path: 'http://evil.example/steal' })).rejects.toThrow('path must be relative to base_url');
     await expect(m.call('request', { path: '//evil.example/steal' })).rejects.toThrow('path must be relative to base_url');
-    expect(m.currentState.requests).toBe(0);
+    expect(m.state.requests).toBe(0);
   });
 
   it('names a bad header without quoting its value', async () => {
-    const { m } = await module({ headers: { authorization: 'Bearer s3cr3t\r\nx-injected: 1' } });
+    const m = await module({ headers: { authorization: 'Bearer s3cr3t\r\nx-injected: 1' } });
     const call = m.call('request', { path: '/echo' });
     await expect(call).rejects.toThrow('header "authorization" has an invalid name or value');
     await call.catch((error: Error) => expect(error.message).not.toContain('s3cr3t'));

@@ -2,63 +2,17 @@
 // The documented shapes live in ./fixtures; its README says where each one comes from.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { WebhookRequest } from '../../src/drivers/api.js';
-import { systemClock } from '../../src/clock.js';
-import { ModuleInstance, type StateChange } from '../../src/drivers/module-instance.js';
+import { startDriver, type DriverUnderTest, type SettingsOf } from '../../src/drivers/testing.js';
 import { driver } from './driver.js';
 
 const SECRET = 'p1aceos-sc4nning-s3cret';
 const VALIDATOR = 'da6a17c407bb11dfeec7392a5042be0a4cc034b6';
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
-interface Client {
-  mac: string;
-  ipv4: string | null;
-  ssid: string | null;
-  rssi: number | null;
-  manufacturer: string | null;
-  os: string | null;
-  seen_at: number;
-  ap_mac: string | null;
-  lat: number | null;
-  lng: number | null;
-  x: number | null;
-  y: number | null;
-  floors: string[];
-}
+type Meraki = DriverUnderTest<typeof driver>;
+type Client = Meraki['state']['clients'][string];
 
-async function module(settings: Record<string, unknown> = {}) {
-  const changes: StateChange[] = [];
-  const services = {
-    clock: systemClock,
-    log: silent,
-    stateChanged: (change: StateChange) => void changes.push(change),
-    events: { emit: async () => undefined },
-  };
-  const m = new ModuleInstance(
-    'sys-1',
-    'Meraki_1',
-    driver,
-    driver.settings.parse({ validator: VALIDATOR, secret: SECRET, ...settings }),
-    services,
-  );
-  await m.start();
-  return { m, changes };
-}
-
-function request(method: string, body?: unknown, raw?: string): WebhookRequest {
-  const text = raw ?? (body === undefined ? '' : JSON.stringify(body));
-  return {
-    method,
-    path: '/',
-    query: {},
-    headers: { 'content-type': 'application/json' },
-    rawBody: Buffer.from(text),
-    body: raw === undefined ? body : undefined,
-  };
-}
-
-const clients = (m: ModuleInstance) => m.currentState.clients as Record<string, Client>;
+const module = (settings: Partial<SettingsOf<typeof driver>> = {}) =>
+  startDriver(driver, { settings: { validator: VALIDATOR, secret: SECRET, ...settings } });
 
 /** A fixture body with the test secret, unless `secret` says otherwise (the files carry Meraki's "supersecret"). */
 function fixture(name: string, secret: string | null = SECRET): Record<string, unknown> {
@@ -66,8 +20,8 @@ function fixture(name: string, secret: string | null = SECRET): Record<string, u
   return secret === null ? body : { ...body, secret };
 }
 
-async function post(m: ModuleInstance, body: unknown) {
-  return m.handleWebhook('scanning', request('POST', body));
+async function post(m: Meraki, body: unknown) {
+  return m.webhook('scanning', { body });
 }
 
 function v2Observation(clientMac: string, seenEpoch: number, extra: Record<string, unknown> = {}) {
@@ -144,8 +98,8 @@ const v3Payload = {
 
 describe('meraki driver', () => {
   it('answers GET with the validator as text/plain', async () => {
-    const { m } = await module();
-    expect(await m.handleWebhook('scanning', request('GET'))).toEqual({
+    const m = await module();
+    expect(await m.webhook('scanning', { method: 'GET' })).toEqual({
       status: 200,
       headers: { 'content-type': 'text/plain' },
       body: VALIDATOR,
@@ -153,20 +107,17 @@ describe('meraki driver', () => {
   });
 
   it('records a v2 post', async () => {
-    const { m, changes } = await module();
-    const answer = await m.handleWebhook(
-      'scanning',
-      request(
-        'POST',
-        v2Payload([
-          v2Observation('00:11:22:33:44:55', 1715656905),
-          v2Observation('00:11:22:33:44:66', 1715656910, { location: null, ssid: null }),
-        ]),
-      ),
+    const m = await module();
+    const answer = await post(
+      m,
+      v2Payload([
+        v2Observation('00:11:22:33:44:55', 1715656905),
+        v2Observation('00:11:22:33:44:66', 1715656910, { location: null, ssid: null }),
+      ]),
     );
     expect(answer).toEqual({ status: 200, body: { received: 2 } });
-    expect(m.currentState).toMatchObject({ client_count: 2, observations_received: 2, last_post_at: expect.any(Number) });
-    expect(clients(m)['00:11:22:33:44:55']).toEqual({
+    expect(m.state).toMatchObject({ client_count: 2, observations_received: 2, last_post_at: m.clock.now() });
+    expect(m.state.clients['00:11:22:33:44:55']).toEqual({
       mac: '00:11:22:33:44:55',
       ipv4: '10.20.30.41',
       ssid: 'Corp-WiFi',
@@ -181,15 +132,17 @@ describe('meraki driver', () => {
       y: 8.3,
       floors: ['Level 2'],
     });
-    expect(clients(m)['00:11:22:33:44:66']).toMatchObject({ ssid: null, lat: null, x: null, floors: ['Level 2'] });
-    expect(changes.map((c) => c.key)).toEqual(expect.arrayContaining(['clients', 'client_count', 'observations_received']));
+    expect(m.state.clients['00:11:22:33:44:66']).toMatchObject({ ssid: null, lat: null, x: null, floors: ['Level 2'] });
+    expect(m.stateChanges.map((c) => c.key)).toEqual(
+      expect.arrayContaining(['clients', 'client_count', 'observations_received']),
+    );
   });
 
   it('records a v3 post from the raw body, using the latest location', async () => {
-    const { m } = await module();
-    const answer = await m.handleWebhook('scanning', request('POST', undefined, JSON.stringify(v3Payload)));
+    const m = await module();
+    const answer = await m.webhook('scanning', { rawBody: JSON.stringify(v3Payload) });
     expect(answer).toEqual({ status: 200, body: { received: 1 } });
-    expect(clients(m)['a4:83:e7:1c:2b:9f']).toEqual({
+    expect(m.state.clients['a4:83:e7:1c:2b:9f']).toEqual({
       mac: 'a4:83:e7:1c:2b:9f',
       ipv4: '10.20.31.7',
       ssid: 'Corp-WiFi',
@@ -207,22 +160,16 @@ describe('meraki driver', () => {
   });
 
   it('keeps the newest sighting when an older one arrives later', async () => {
-    const { m } = await module();
-    await m.handleWebhook(
-      'scanning',
-      request('POST', v2Payload([v2Observation('00:11:22:33:44:55', 1715656905, { rssi: -50 })])),
-    );
-    await m.handleWebhook(
-      'scanning',
-      request('POST', v2Payload([v2Observation('00:11:22:33:44:55', 1715656800, { rssi: -80 })])),
-    );
-    expect(clients(m)['00:11:22:33:44:55']).toMatchObject({ rssi: -50, seen_at: 1715656905000 });
-    expect(m.currentState).toMatchObject({ client_count: 1, observations_received: 2 });
+    const m = await module();
+    await post(m, v2Payload([v2Observation('00:11:22:33:44:55', 1715656905, { rssi: -50 })]));
+    await post(m, v2Payload([v2Observation('00:11:22:33:44:55', 1715656800, { rssi: -80 })]));
+    expect(m.state.clients['00:11:22:33:44:55']).toMatchObject({ rssi: -50, seen_at: 1715656905000 });
+    expect(m.state).toMatchObject({ client_count: 1, observations_received: 2 });
   });
 
   it('refuses a wrong or missing secret with 403 and leaves state alone', async () => {
-    const { m } = await module();
-    const before = m.currentState;
+    const m = await module();
+    const before = m.state;
     for (const body of [
       v2Payload([v2Observation('00:11:22:33:44:55', 1715656905)], 'guess'),
       { ...v2Payload([]), secret: undefined },
@@ -238,67 +185,58 @@ describe('meraki driver', () => {
       });
       expect(JSON.stringify(answer)).not.toContain(SECRET);
     }
-    expect(m.currentState).toBe(before);
+    expect(m.state).toBe(before);
   });
 
   it('answers 400 naming the bad field', async () => {
-    const { m } = await module();
+    const m = await module();
     const bad = v2Payload([{ ...v2Observation('00:11:22:33:44:55', 1715656905), clientMac: 42 }]);
-    expect(await m.handleWebhook('scanning', request('POST', bad))).toMatchObject({
+    expect(await post(m, bad)).toMatchObject({
       status: 400,
       body: { error: 'invalid_payload', message: expect.stringContaining('data.observations.0.clientMac') },
     });
-    expect(await m.handleWebhook('scanning', request('POST', { ...v2Payload([]), version: '1.0' }))).toMatchObject({
+    expect(await post(m, { ...v2Payload([]), version: '1.0' })).toMatchObject({
       status: 400,
       body: { message: expect.stringContaining('version') },
     });
-    expect(await m.handleWebhook('scanning', request('POST', undefined, '{"version": "2.0",'))).toMatchObject({
+    expect(await m.webhook('scanning', { rawBody: '{"version": "2.0",' })).toMatchObject({
       status: 400,
       body: { message: 'body is not JSON' },
     });
-    expect(m.currentState.observations_received).toBe(0);
+    expect(m.state.observations_received).toBe(0);
   });
 
   it('answers 405 to other methods', async () => {
-    const { m } = await module();
-    expect(await m.handleWebhook('scanning', request('PUT', v2Payload([])))).toMatchObject({
+    const m = await module();
+    expect(await m.webhook('scanning', { method: 'PUT', body: v2Payload([]) })).toMatchObject({
       status: 405,
       headers: { allow: 'GET, POST' },
     });
   });
 
   it('keeps at most max_clients, dropping the oldest seen', async () => {
-    const { m } = await module({ max_clients: 2 });
-    const answer = await m.handleWebhook(
-      'scanning',
-      request(
-        'POST',
-        v2Payload([
-          v2Observation('00:11:22:33:44:01', 1715656900),
-          v2Observation('00:11:22:33:44:02', 1715656800),
-          v2Observation('00:11:22:33:44:03', 1715656950),
-        ]),
-      ),
+    const m = await module({ max_clients: 2 });
+    const answer = await post(
+      m,
+      v2Payload([
+        v2Observation('00:11:22:33:44:01', 1715656900),
+        v2Observation('00:11:22:33:44:02', 1715656800),
+        v2Observation('00:11:22:33:44:03', 1715656950),
+      ]),
     );
     expect(answer).toEqual({ status: 200, body: { received: 3 } });
-    expect(Object.keys(clients(m)).sort()).toEqual(['00:11:22:33:44:01', '00:11:22:33:44:03']);
-    expect(m.currentState).toMatchObject({ client_count: 2, observations_received: 3 });
+    expect(Object.keys(m.state.clients).sort()).toEqual(['00:11:22:33:44:01', '00:11:22:33:44:03']);
+    expect(m.state).toMatchObject({ client_count: 2, observations_received: 3 });
   });
 
   it('lists clients newest first and forgets one', async () => {
-    const { m } = await module();
-    await m.handleWebhook(
-      'scanning',
-      request(
-        'POST',
-        v2Payload([v2Observation('00:11:22:33:44:55', 1715656905), v2Observation('00:11:22:33:44:66', 1715656990)]),
-      ),
-    );
+    const m = await module();
+    await post(m, v2Payload([v2Observation('00:11:22:33:44:55', 1715656905), v2Observation('00:11:22:33:44:66', 1715656990)]));
     expect(((await m.call('clients', {})) as Client[]).map((c) => c.mac)).toEqual(['00:11:22:33:44:66', '00:11:22:33:44:55']);
     expect(await m.call('forget', { mac: '00:11:22:33:44:55' })).toEqual({ forgotten: true });
     expect(await m.call('forget', { mac: '00:11:22:33:44:55' })).toEqual({ forgotten: false });
-    expect(m.currentState).toMatchObject({ client_count: 1 });
-    expect(Object.keys(clients(m))).toEqual(['00:11:22:33:44:66']);
+    expect(m.state).toMatchObject({ client_count: 1 });
+    expect(Object.keys(m.state.clients)).toEqual(['00:11:22:33:44:66']);
   });
 
   it('refuses settings without validator or secret', () => {
@@ -310,9 +248,9 @@ describe('meraki driver', () => {
 
 describe('meraki driver with the documented payload shapes', () => {
   it('records a v2.0 WiFi post (DevicesSeen)', async () => {
-    const { m } = await module();
+    const m = await module();
     expect(await post(m, fixture('v2.0-wifi'))).toEqual({ status: 200, body: { received: 2 } });
-    expect(clients(m)).toEqual({
+    expect(m.state.clients).toEqual({
       '18:fe:34:fc:5a:7f': {
         mac: '18:fe:34:fc:5a:7f',
         ipv4: '192.168.0.38',
@@ -333,9 +271,9 @@ describe('meraki driver with the documented payload shapes', () => {
   });
 
   it('records a v2.0 Bluetooth post (BluetoothDevicesSeen), which has no IP, SSID or OS', async () => {
-    const { m } = await module();
+    const m = await module();
     expect(await post(m, fixture('v2.0-bluetooth'))).toEqual({ status: 200, body: { received: 2 } });
-    expect(clients(m)['c4:7c:8d:6a:10:21']).toEqual({
+    expect(m.state.clients['c4:7c:8d:6a:10:21']).toEqual({
       mac: 'c4:7c:8d:6a:10:21',
       ipv4: null,
       ssid: null,
@@ -350,14 +288,14 @@ describe('meraki driver with the documented payload shapes', () => {
       y: 7.25,
       floors: ['Office 2F'],
     });
-    expect(clients(m)['e8:1d:4f:02:9b:55']).toMatchObject({ rssi: -85, x: null, seen_at: 1474675561000 });
+    expect(m.state.clients['e8:1d:4f:02:9b:55']).toMatchObject({ rssi: -85, x: null, seen_at: 1474675561000 });
   });
 
   it('records a v2.1 post, reading it as v2', async () => {
-    const { m } = await module();
+    const m = await module();
     expect(await post(m, fixture('v2.1-wifi'))).toEqual({ status: 200, body: { received: 2 } });
-    expect(Object.keys(clients(m)).sort()).toEqual(['18:fe:34:fc:ff:ff', '74:da:38:56:ff:ff']);
-    expect(clients(m)['18:fe:34:fc:ff:ff']).toMatchObject({
+    expect(Object.keys(m.state.clients).sort()).toEqual(['18:fe:34:fc:ff:ff', '74:da:38:56:ff:ff']);
+    expect(m.state.clients['18:fe:34:fc:ff:ff']).toMatchObject({
       ipv4: '192.168.0.38',
       rssi: 47,
       seen_at: 1474675583000,
@@ -367,9 +305,9 @@ describe('meraki driver with the documented payload shapes', () => {
   });
 
   it('records a v3.0 WiFi post, taking the latest location and string-typed numbers', async () => {
-    const { m } = await module();
+    const m = await module();
     expect(await post(m, fixture('v3.0-wifi'))).toEqual({ status: 200, body: { received: 2 } });
-    expect(clients(m)).toEqual({
+    expect(m.state.clients).toEqual({
       '18:fe:34:fc:5a:7f': {
         mac: '18:fe:34:fc:5a:7f',
         ipv4: '192.168.0.38',
@@ -405,9 +343,9 @@ describe('meraki driver with the documented payload shapes', () => {
   });
 
   it('records a v3.0 Bluetooth post, reading x, y and the floor from the nested floorPlan', async () => {
-    const { m } = await module();
+    const m = await module();
     expect(await post(m, fixture('v3.0-bluetooth'))).toEqual({ status: 200, body: { received: 1 } });
-    expect(clients(m)).toEqual({
+    expect(m.state.clients).toEqual({
       'e2:5a:11:3c:00:07': {
         mac: 'e2:5a:11:3c:00:07',
         ipv4: null,
@@ -427,9 +365,9 @@ describe('meraki driver with the documented payload shapes', () => {
   });
 
   it('records a v3.0 BLE post, falling back to the loudest AP when there is no latest record', async () => {
-    const { m } = await module();
+    const m = await module();
     expect(await post(m, fixture('v3.0-ble'))).toEqual({ status: 200, body: { received: 2 } });
-    expect(clients(m)['d1:17:1a:dd:9e:45']).toEqual({
+    expect(m.state.clients['d1:17:1a:dd:9e:45']).toEqual({
       mac: 'd1:17:1a:dd:9e:45',
       ipv4: null,
       ssid: null,
@@ -444,7 +382,7 @@ describe('meraki driver with the documented payload shapes', () => {
       y: null,
       floors: ['Warehouse'],
     });
-    expect(clients(m)['24:fc:e5:90:97:4d']).toMatchObject({
+    expect(m.state.clients['24:fc:e5:90:97:4d']).toMatchObject({
       rssi: -93,
       ap_mac: '00:18:0a:13:dd:b0',
       seen_at: Date.parse('2021-11-23T14:07:40Z'),
@@ -454,9 +392,9 @@ describe('meraki driver with the documented payload shapes', () => {
   });
 
   it('records a 3.x minor post as v3, ignoring the fields it adds', async () => {
-    const { m } = await module();
+    const m = await module();
     expect(await post(m, fixture('v3.1-wifi'))).toEqual({ status: 200, body: { received: 1 } });
-    expect(clients(m)).toEqual({
+    expect(m.state.clients).toEqual({
       'a4:83:e7:1c:2b:9f': {
         mac: 'a4:83:e7:1c:2b:9f',
         ipv4: '192.168.0.77',
@@ -476,23 +414,23 @@ describe('meraki driver with the documented payload shapes', () => {
   });
 
   it('routes on the major version whether it comes as "3.12" or as the number 3', async () => {
-    const { m } = await module();
+    const m = await module();
     for (const version of ['3.12', 3, 3.2, '2.4']) {
       const body = typeof version === 'string' && version.startsWith('2') ? fixture('v2.0-wifi') : fixture('v3.0-wifi');
       expect(await post(m, { ...body, version })).toEqual({ status: 200, body: { received: 2 } });
     }
-    expect(m.currentState).toMatchObject({ client_count: 2, observations_received: 8 });
+    expect(m.state).toMatchObject({ client_count: 2, observations_received: 8 });
   });
 
   it('reads a v2 address written as "hostname/address"', async () => {
-    const { m } = await module();
+    const m = await module();
     await post(m, v2Payload([v2Observation('00:11:22:33:44:55', 1715656905, { ipv4: 'janes-laptop/10.20.30.41' })]));
-    expect(clients(m)['00:11:22:33:44:55']).toMatchObject({ ipv4: '10.20.30.41' });
+    expect(m.state.clients['00:11:22:33:44:55']).toMatchObject({ ipv4: '10.20.30.41' });
   });
 
   it('refuses an unknown major version with 400 naming the versions it reads', async () => {
-    const { m } = await module();
-    const before = m.currentState;
+    const m = await module();
+    const before = m.state;
     const accepted = 'this receiver reads Scanning API versions 2.x and 3.x';
     for (const [version, message] of [
       ['4.0', `version: "4.0" is not supported; ${accepted}`],
@@ -507,11 +445,11 @@ describe('meraki driver with the documented payload shapes', () => {
         body: { error: 'invalid_payload', message },
       });
     }
-    expect(m.currentState).toBe(before);
+    expect(m.state).toBe(before);
   });
 
   it('refuses a type that does not belong to the major version, naming the types it reads', async () => {
-    const { m } = await module();
+    const m = await module();
     expect(await post(m, { ...fixture('v2.0-wifi'), type: 'WiFi' })).toMatchObject({
       status: 400,
       body: { error: 'invalid_payload', message: expect.stringMatching(/^type: .*"DevicesSeen".*"BluetoothDevicesSeen"/) },
@@ -520,6 +458,6 @@ describe('meraki driver with the documented payload shapes', () => {
       status: 400,
       body: { message: expect.stringMatching(/^type: .*"WiFi".*"Bluetooth".*"BLE"/) },
     });
-    expect(m.currentState.observations_received).toBe(0);
+    expect(m.state.observations_received).toBe(0);
   });
 });

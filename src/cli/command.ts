@@ -30,3 +30,19 @@ export function command<O extends OptionSpecs>(
     },
   };
 }
+
+/**
+ * A command with subcommands named by its first argument (`drivers new NAME`); anything else
+ * goes to the command itself. Its options are all of theirs, as its usage lines show them.
+ */
+export function withSubcommands(main: Command, subcommands: Record<string, Command>): Command {
+  const all = Object.assign({}, main.options, ...Object.values(subcommands).map((s) => s.options)) as OptionSpecs;
+  return {
+    options: all,
+    parse(args) {
+      const [first, ...rest] = args;
+      if (first !== undefined && Object.hasOwn(subcommands, first)) return subcommands[first]!.parse(rest);
+      return main.parse(args);
+    },
+  };
+}

@@ -3,7 +3,7 @@
 // runs it. start, check, reload, migrate, backup, urls, instances, overrides, drivers, log, runs, and the outbound
 // side: events, subscriptions, deliveries, redeliver, recover, receive.
 import { ConfigInvalid, formatProblem } from '../config/problems.js';
-import { command, type Command } from './command.js';
+import { command, withSubcommands, type Command } from './command.js';
 import { UsageError } from './options.js';
 
 /** Each command, loaded when it runs: its module exports the options it takes and its handler. */
@@ -18,7 +18,12 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   instances: () => import('./commands/instances.js').then((m) => command('instances', m.options, m.instances)),
   overrides: () => import('./commands/overrides.js').then((m) => command('overrides', m.options, m.overrides)),
   rotate: () => import('./commands/rotate.js').then((m) => command('rotate', m.options, m.rotate, { takesArguments: true })),
-  drivers: () => import('./commands/drivers.js').then((m) => command('drivers', m.options, m.drivers)),
+  drivers: () =>
+    Promise.all([import('./commands/drivers.js'), import('./commands/drivers-new.js')]).then(([list, create]) =>
+      withSubcommands(command('drivers', list.options, list.drivers), {
+        new: command('drivers new', create.options, create.driversNew, { takesArguments: true }),
+      }),
+    ),
   log: () => import('./commands/log.js').then((m) => command('log', m.options, m.log)),
   runs: () => import('./commands/runs.js').then((m) => command('runs', m.options, m.runs)),
   nodes: () => import('./commands/nodes.js').then((m) => command('nodes', m.options, m.nodes)),
@@ -62,7 +67,8 @@ commands:
                  [--config DIR] [--data DIR] [--grace 24h]
   drivers        list the drivers: module names, methods and their arguments, webhooks, events
                  and where each came from (a folder, or a package the config's drivers: lists)
-                 [--config DIR] [--json] [--drivers DIR]
+                 [--config DIR] [--json] [--drivers DIR]; drivers new NAME [--dir DIR] writes DIR/NAME/driver.ts
+                 and a test on the driver test kit (DIR defaults to ./drivers)
   log            list recorded requests, newest first, with why one was refused or not fired
                  [--config DIR] [--data DIR] [--instance ID] [--outcome fired|debounced|exec|not_found|…]
                  [--limit N] [--json]

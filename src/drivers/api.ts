@@ -20,8 +20,11 @@ export interface DriverLogger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
+/** The event types a driver declares, each with the schema of its data. */
+export type EventDefinitions = Record<string, EventDefinition>;
+
 /** What every driver function receives: its module's settings and state, and the engine's helpers. */
-export interface ModuleContext<Settings = unknown, State = unknown> {
+export interface ModuleContext<Settings = unknown, State = unknown, Events extends EventDefinitions = EventDefinitions> {
   /** The module's address in its system, such as `Display_1`. */
   readonly address: string;
   readonly systemId: string;
@@ -31,8 +34,11 @@ export interface ModuleContext<Settings = unknown, State = unknown> {
   setState(patch: Partial<State>): void;
   readonly log: DriverLogger;
   readonly clock: Clock;
-  /** Emits one of the driver's declared `events`; its data is checked against the declared schema. */
-  emit(type: string, data: Record<string, unknown>): Promise<void>;
+  /**
+   * Emits one of the driver's declared `events`; its data is checked against the declared
+   * schema at run time too, since a driver written in JavaScript has no compiler to catch it.
+   */
+  emit<Type extends keyof Events & string>(type: Type, data: z.input<Events[Type]['data']>): Promise<void>;
 }
 
 /** A raw request handed to a webhook-capable method through `exec`. */
@@ -56,17 +62,20 @@ export interface WebhookResponse {
   body?: unknown;
 }
 
-export interface MethodDefinition<Settings, State, Args extends z.ZodType> {
+export interface MethodDefinition<Settings, State, Args extends z.ZodType, Events extends EventDefinitions = EventDefinitions> {
   description?: string;
   args: Args;
-  run(ctx: ModuleContext<Settings, State>, args: z.output<Args>): unknown;
+  run(ctx: ModuleContext<Settings, State, Events>, args: z.output<Args>): unknown;
 }
 
-export interface WebhookDefinition<Settings, State> {
+export interface WebhookDefinition<Settings, State, Events extends EventDefinitions = EventDefinitions> {
   description?: string;
   /** How long the engine waits for an answer before 504, in ms (default 10 000). */
   timeoutMs?: number;
-  run(ctx: ModuleContext<Settings, State>, request: WebhookRequest): WebhookResponse | void | Promise<WebhookResponse | void>;
+  run(
+    ctx: ModuleContext<Settings, State, Events>,
+    request: WebhookRequest,
+  ): WebhookResponse | void | Promise<WebhookResponse | void>;
 }
 
 export interface EventDefinition {
@@ -78,6 +87,8 @@ export interface DriverDefinition<
   SettingsSchema extends z.ZodType,
   StateSchema extends z.ZodType,
   Methods extends Record<string, z.ZodType>,
+  Events extends EventDefinitions,
+  Webhooks extends string,
 > {
   /** The driver's id, used as `driver:` in YAML. */
   name: string;
@@ -87,13 +98,13 @@ export interface DriverDefinition<
   settings: SettingsSchema;
   state: StateSchema;
   initialState(settings: z.output<SettingsSchema>): z.output<StateSchema>;
-  methods: { [K in keyof Methods]: MethodDefinition<z.output<SettingsSchema>, z.output<StateSchema>, Methods[K]> };
+  methods: { [K in keyof Methods]: MethodDefinition<z.output<SettingsSchema>, z.output<StateSchema>, Methods[K], Events> };
   /** Methods that accept raw webhook requests through `exec`. */
-  webhooks?: Record<string, WebhookDefinition<z.output<SettingsSchema>, z.output<StateSchema>>>;
+  webhooks?: Record<Webhooks, WebhookDefinition<z.output<SettingsSchema>, z.output<StateSchema>, Events>>;
   /** The event types this driver emits (`meeting.created`), each with the schema of its data. */
-  events?: Record<string, EventDefinition>;
-  start?(ctx: ModuleContext<z.output<SettingsSchema>, z.output<StateSchema>>): void | Promise<void>;
-  stop?(ctx: ModuleContext<z.output<SettingsSchema>, z.output<StateSchema>>): void | Promise<void>;
+  events?: Events;
+  start?(ctx: ModuleContext<z.output<SettingsSchema>, z.output<StateSchema>, Events>): void | Promise<void>;
+  stop?(ctx: ModuleContext<z.output<SettingsSchema>, z.output<StateSchema>, Events>): void | Promise<void>;
 }
 
 /** A driver as the engine sees it, its types erased. */
@@ -112,12 +123,40 @@ export interface Driver {
   stop?(ctx: ModuleContext): void | Promise<void>;
 }
 
+/**
+ * A driver with the types it was defined with, for tools that check callers at compile time
+ * (the test kit): the engine reads it as a `Driver`.
+ */
+export interface DefinedDriver<
+  SettingsSchema extends z.ZodType = z.ZodType,
+  StateSchema extends z.ZodType = z.ZodType,
+  Methods extends Record<string, z.ZodType> = Record<string, z.ZodType>,
+  Events extends EventDefinitions = EventDefinitions,
+  Webhooks extends string = string,
+> extends Driver {
+  readonly settings: SettingsSchema;
+  readonly state: StateSchema;
+  /** Types only, never set at run time (like zod's own `~` keys): each method's arguments, the events, the webhooks. */
+  readonly '~types'?: { methods: Methods; events: Events; webhooks: Webhooks };
+}
+
 export function defineDriver<
   SettingsSchema extends z.ZodType,
   StateSchema extends z.ZodType,
   Methods extends Record<string, z.ZodType>,
->(definition: DriverDefinition<SettingsSchema, StateSchema, Methods>): Driver {
-  return { kind: 'switchboard.driver', webhooks: {}, events: {}, ...definition } as unknown as Driver;
+  // No events or webhooks declared means none: `emit` then accepts no type at all.
+  Events extends EventDefinitions = Record<never, EventDefinition>,
+  Webhooks extends string = never,
+>(
+  definition: DriverDefinition<SettingsSchema, StateSchema, Methods, Events, Webhooks>,
+): DefinedDriver<SettingsSchema, StateSchema, Methods, Events, Webhooks> {
+  return { kind: 'switchboard.driver', webhooks: {}, events: {}, ...definition } as unknown as DefinedDriver<
+    SettingsSchema,
+    StateSchema,
+    Methods,
+    Events,
+    Webhooks
+  >;
 }
 
 export function isDriver(value: unknown): value is Driver {
