@@ -40,9 +40,9 @@ describe('switchboard nodes', () => {
     writeFileSync(join(t.configDir, 'site.yaml'), site('  - { id: hall, trigger: wake, system: sys-a }'));
     const reloaded = await t.engine.reload();
     expect(reloaded.result).toBe('applied');
-    await t.engine.settled();
-    await t.engine.store.commit([]); // the heartbeat the reload wrote has committed before this
-    expect(await nodes(t)).toContain(`generation 2 (${reloaded.hash})`);
+    // The reload's heartbeat is queued behind any heartbeat still being written: polled, not raced.
+    const engine = t;
+    await expect.poll(() => nodes(engine)).toContain(`generation 2 (${reloaded.hash})`);
     await t.stop();
     expect(await nodes(t)).toMatch(/^node_\w+ {2}stopped .* stopped \S+\n$/);
   });
