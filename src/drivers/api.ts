@@ -3,8 +3,23 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
+import type { ConnectionReport } from './transport/link-context.js';
 
 export { z };
+export type { ConnectionReport };
+// Device links for drivers that talk to hardware: a TCP connection with framing, a command queue and reconnects.
+export { tcp, type TcpLink, type TcpOptions } from './transport/tcp-link.js';
+export type { SendOptions, QueueOptions, ReplyVerdict } from './transport/command-queue.js';
+export type { Handshake } from './transport/handshake.js';
+export { delimiter, fixedLength, lengthPrefixed, type Tokenizer, type LengthPrefixOptions } from './transport/tokenizers.js';
+export {
+  TransportError,
+  CommandTimeout,
+  CommandReplaced,
+  CommandRejected,
+  LinkClosed,
+  QueueFull,
+} from './transport/transport-errors.js';
 
 export interface DriverLogger {
   debug(message: string, fields?: Record<string, unknown>): void;
@@ -26,6 +41,11 @@ export interface ModuleContext<Settings = unknown, State = unknown> {
   readonly clock: Clock;
   /** Emits one of the driver's declared `events`; its data is checked against the declared schema. */
   emit(type: string, data: Record<string, unknown>): Promise<void>;
+  /**
+   * Tells the engine whether the module's device connection is up (a link from `tcp` calls
+   * it); the admin API and `/metrics` show it. Modules without a device never call it.
+   */
+  setConnection(report: ConnectionReport): void;
 }
 
 /** A raw request handed to a webhook-capable method through `exec`. */
