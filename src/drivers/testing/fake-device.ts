@@ -111,7 +111,8 @@ export async function fakeDevice(options: FakeDeviceOptions = {}): Promise<FakeD
             fn(value);
           };
         waiter = { bytes: want, resolve: done(resolve), reject: done(reject) };
-        settle(!current || current.closed);
+        // Before the first connection, wait for it; on a closed one nothing more can come.
+        settle(current?.closed ?? false);
       });
     },
     connected(count = connections + 1) {
