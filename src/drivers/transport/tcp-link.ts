@@ -146,10 +146,10 @@ class Link implements TcpLink {
     this.cancelKeepAlive?.();
     this.handshake?.fail(reason);
     this.queue.pause(reason);
+    // The next attempt is scheduled before anyone hears of the drop, so whoever reacts
+    // to the report (a test moving its fake clock) finds it in place.
+    if (!this.stopped) this.cancelTimer = this.ctx.clock.setTimeout(() => this.connect(), this.backoff.next());
     this.report(false, reason);
-    if (this.stopped) return;
-    const delay = this.backoff.next();
-    this.cancelTimer = this.ctx.clock.setTimeout(() => this.connect(), delay);
   }
 
   private armKeepAlive(socket: Socket): void {
