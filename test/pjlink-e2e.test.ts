@@ -2,7 +2,7 @@
 // Projector_1 connected to it, a trigger URL that powers it on, a compare trigger that
 // fires when its power state becomes `on`, and a dropped connection that the module
 // rides out: it goes offline, reconnects after the backoff (on the engine's fake clock)
-// and sends the command that waited.
+// and sends the command that waited. /metrics and the admin API show the connection.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StateChange } from '../src/drivers/module-instance.js';
 import { fakeDevice, type FakeDevice } from '../src/drivers/testing/fake-device.js';
@@ -11,6 +11,7 @@ import { probeDriver } from './support/test-drivers.js';
 import { startTestEngine, type TestEngine } from './support/test-engine.js';
 
 const SECRET = 'projector-secret-0123456789';
+const VIEWER = 'viewer-token-0123456789abcdefghij';
 let t: TestEngine | undefined;
 let device: FakeDevice | undefined;
 afterEach(async () => {
@@ -22,6 +23,9 @@ afterEach(async () => {
 function files(port: number): Record<string, string> {
   return {
     'site.yaml': `
+admin:
+  tokens:
+    - { name: viewer, token: ${VIEWER}, scope: read }
 systems:
   - id: sys-room
     modules:
@@ -66,6 +70,13 @@ async function connectedMetric(engine: TestEngine): Promise<string | undefined> 
   return /^switchboard_module_connected\{system="sys-room",module="Projector_1"\} (\d)$/m.exec(text)?.[1];
 }
 
+/** What /admin/v1/status says of Projector_1. */
+async function adminView(engine: TestEngine): Promise<unknown> {
+  const response = await fetch(`${engine.engine.adminUrl!}/admin/v1/status`, { headers: { authorization: `Bearer ${VIEWER}` } });
+  const body = (await response.json()) as { modules: { address: string }[] };
+  return body.modules.find((m) => m.address === 'Projector_1');
+}
+
 /** The fake projector answers the power and lamp poll a new connection starts with. */
 async function answerPoll(d: FakeDevice, power: string): Promise<void> {
   await d.expect('%1POWR ?\r');
@@ -104,6 +115,15 @@ describe('pjlink projector end to end', () => {
     expect(projector.connection).toBe('offline');
     expect(projector.connectionError).toBe(`127.0.0.1:${device.port} closed the connection`);
     expect(await connectedMetric(t)).toBe('0');
+    expect(await adminView(t)).toEqual({
+      system: 'sys-room',
+      address: 'Projector_1',
+      driver: 'pjlink',
+      status: 'running',
+      failure: null,
+      connection: 'offline',
+      connection_error: `127.0.0.1:${device.port} closed the connection`,
+    });
     const mute = projector.call('mute', { state: true });
 
     // Past the first backoff (1 s) it reconnects; the waiting mute goes before the poll.
@@ -119,6 +139,7 @@ describe('pjlink projector end to end', () => {
     expect(projector.connection).toBe('online');
     expect(projector.connectionError).toBeUndefined();
     expect(await connectedMetric(t)).toBe('1');
+    expect(await adminView(t)).toMatchObject({ connection: 'online', connection_error: null });
     // Power stayed on across the reconnect: no second transition, no second fire.
     await t.engine.settled();
     expect(probe.currentState.calls).toBe(1);

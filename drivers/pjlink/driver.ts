@@ -111,6 +111,8 @@ export const driver = defineDriver({
     },
   },
   start: (ctx) => {
+    // A state kept from before a restart may say online; nothing is connected yet.
+    ctx.setState({ online: false });
     const link = tcp(ctx, {
       host: ctx.settings.host,
       port: ctx.settings.port,

@@ -123,7 +123,7 @@ class Link implements TcpLink {
         if (this.socket === socket) socket.destroy(new Error(`handshake failed: ${(error as Error).message}`));
         return;
       } finally {
-        this.handshake = undefined;
+        if (this.handshake === reader) this.handshake = undefined;
       }
       if (this.socket !== socket) return;
       for (const frame of reader.drain()) this.received(frame);
