@@ -96,6 +96,26 @@ describe('tcp link', () => {
     expect((await reply).toString()).toBe('%1AVMT=OK');
   });
 
+  it('stays offline with the socket error while nothing listens, and keeps trying after the backoff', async () => {
+    const { device, link, online, next, clock } = await setup();
+    await online;
+    const port = device.port;
+    const offline = next(false);
+    await device.close();
+    await offline;
+    // Nothing listens on the port now: the next attempt is refused, and said so.
+    const refused = async (): Promise<void> => {
+      // Offline reports come until one carries the refusal.
+      while (!(await next(false)).error?.includes('ECONNREFUSED'));
+    };
+    const refusal = refused();
+    clock.advance(1_000);
+    await refusal;
+    expect(link.lastError).toBe(`127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`);
+    expect(link.online).toBe(false);
+    expect(clock.pendingTimers).toBeGreaterThan(0);
+  });
+
   it('sends the command in flight again on the new connection when the old one dropped under it', async () => {
     const { device, link, online, next, clock } = await setup({ queue: { retries: 1 } });
     await online;
