@@ -90,6 +90,8 @@ class Link implements TcpLink {
   private connect(): void {
     if (this.stopped) return;
     const socket = new Socket();
+    // Commands are a few bytes each, sent one at a time: Nagle's delay would only slow them.
+    socket.setNoDelay(true);
     this.socket = socket;
     this.options.tokenizer.reset();
     let reason = `${this.where} closed the connection`;
