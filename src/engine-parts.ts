@@ -99,7 +99,9 @@ export function moduleHost(w: Wiring, outbound: OutboundService, metrics: Engine
     events: outbound.outbox,
   });
   modules.onStateChange((change) => outbound.moduleStateChanged(change));
-  metrics.watchModules(() => modules.all().map((m) => ({ system: m.systemId, module: m.address, status: m.status })));
+  metrics.watchModules(() =>
+    modules.all().map((m) => ({ system: m.systemId, module: m.address, status: m.status, connection: m.connection })),
+  );
   return modules;
 }
 

@@ -152,6 +152,8 @@ subscriptions:
     const m = await scrape(t);
     expect(sample(m, 'switchboard_module_status', { system: 'sys-m', module: 'Display_1', status: 'running' })).toBe(1);
     expect(sample(m, 'switchboard_module_status', { system: 'sys-m', module: 'Display_1', status: 'failed' })).toBe(0);
+    // A module without a device link has no connection to show.
+    expect(sample(m, 'switchboard_module_connected', { system: 'sys-m', module: 'Display_1' })).toBeUndefined();
     expect(sample(m, 'switchboard_database_bytes')).toBeGreaterThan(4096);
     expect(sample(m, 'nodejs_eventloop_lag_p99_seconds')).toBeGreaterThanOrEqual(0);
     expect(sample(m, 'process_resident_memory_bytes')).toBeGreaterThan(0);

@@ -1,6 +1,8 @@
 // `switchboard modules`: each module as its node last reported it, read from the store:
 // running or failed with why, settings with marked and secret-looking fields redacted; the
 // node said not live once the engine stops.
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defineDriver, secret, z } from '../src/drivers/api.js';
 import { runCli } from './support/run-cli.js';
@@ -63,5 +65,39 @@ describe('switchboard modules', () => {
     expect(text).not.toContain('hunter2');
     await t.stop();
     expect(await modules(t)).toMatch(/sys-a\/Lock_1 {2}lock {2}running {2}on node_\w+, not live \(as of /);
+  });
+
+  it('shows a device module offline with why, and the commands its link holds', async () => {
+    // A port nothing listens on: the projector's link cannot connect and keeps trying.
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise((resolve) => server.close(resolve));
+    t = await startTestEngine({
+      files: {
+        'site.yaml': `
+systems:
+  - id: sys-b
+    modules:
+      - { driver: pjlink, settings: { host: 127.0.0.1, port: ${port}, password: JBMIAProjectorLink } }
+`,
+      },
+    });
+    const projector = t.engine.modules.find('sys-b', 'Projector_1')!;
+    await expect.poll(() => projector.connectionError).toContain('ECONNREFUSED');
+    const waiting = projector.call('power', { state: true }).catch(() => undefined);
+    // The next heartbeat (every 5 s of real time) carries it.
+    await expect
+      .poll(async () => JSON.parse((await modules(t!, true)).trim()) as Record<string, unknown>, { timeout: 15_000 })
+      .toMatchObject({
+        module: 'Projector_1',
+        status: 'running',
+        connection: 'offline',
+        error: expect.stringContaining('ECONNREFUSED'),
+        queue_depth: 1,
+        settings: { host: '127.0.0.1', port, password: '[redacted]' },
+      });
+    await t.stop();
+    await waiting;
   });
 });

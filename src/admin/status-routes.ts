@@ -1,7 +1,7 @@
 // /admin/v1/status, /admin/v1/overrides and /admin/v1/config/reload: which node and config
-// generation answer, whether every part is ready; the overrides on top of the YAML, each
-// with what the YAML says and whether it shadows it, and clearing one; the same reload as
-// SIGHUP, answering its outcome.
+// generation answer, whether every part is ready, each module's status and device
+// connection; the overrides on top of the YAML, each with what the YAML says and whether
+// it shadows it, and clearing one; the same reload as SIGHUP, answering its outcome.
 import type Router from '@koa/router';
 import { z } from 'zod';
 import { formatProblem } from '../config/problems.js';
@@ -29,6 +29,16 @@ export function mountStatusRoutes(router: Router, deps: AdminApiDeps): void {
       instances: config.instances.length,
       subscriptions: config.subscriptions.length,
       overrides: (await store.overrides.all()).length,
+      // Each module here, and for those with a device link whether it is connected, and why not.
+      modules: deps.modules.all().map((m) => ({
+        system: m.systemId,
+        address: m.address,
+        driver: m.driver.name,
+        status: m.status,
+        failure: m.failure ?? null,
+        connection: m.connection ?? null,
+        connection_error: m.connectionError ?? null,
+      })),
       nodes: (await store.nodes.all()).map((n) => ({
         id: n.id,
         host: n.host,

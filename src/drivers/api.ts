@@ -3,6 +3,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
+import type { ConnectionReport } from './transport/link-context.js';
 
 export { z };
 export { secret } from './secret-setting.js';
@@ -12,6 +13,20 @@ export { secret } from './secret-setting.js';
  * raised only when a driver written for the previous version would no longer work.
  */
 export const DRIVER_API_VERSION = 1;
+export type { ConnectionReport };
+// Device links for drivers that talk to hardware: a TCP connection with framing, a command queue and reconnects.
+export { tcp, type TcpLink, type TcpOptions } from './transport/tcp-link.js';
+export type { SendOptions, QueueOptions, ReplyVerdict } from './transport/command-queue.js';
+export type { Handshake } from './transport/handshake.js';
+export { delimiter, fixedLength, lengthPrefixed, type Tokenizer, type LengthPrefixOptions } from './transport/tokenizers.js';
+export {
+  TransportError,
+  CommandTimeout,
+  CommandReplaced,
+  CommandRejected,
+  LinkClosed,
+  QueueFull,
+} from './transport/transport-errors.js';
 
 export interface DriverLogger {
   debug(message: string, fields?: Record<string, unknown>): void;
@@ -39,6 +54,11 @@ export interface ModuleContext<Settings = unknown, State = unknown, Events exten
    * schema at run time too, since a driver written in JavaScript has no compiler to catch it.
    */
   emit<Type extends keyof Events & string>(type: Type, data: z.input<Events[Type]['data']>): Promise<void>;
+  /**
+   * Tells the engine whether the module's device connection is up (a link from `tcp` calls
+   * it); the admin API and `/metrics` show it. Modules without a device never call it.
+   */
+  setConnection(report: ConnectionReport): void;
 }
 
 /** A raw request handed to a webhook-capable method through `exec`. */

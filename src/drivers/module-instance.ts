@@ -4,9 +4,11 @@
 // one that node last stored.
 import type { Clock } from '../clock.js';
 import type { EventSink } from '../event-sink.js';
-import type { Driver, DriverLogger, ModuleContext, WebhookRequest, WebhookResponse } from './api.js';
+import type { ConnectionReport, Driver, DriverLogger, ModuleContext, WebhookRequest, WebhookResponse } from './api.js';
 
 export type ModuleStatus = 'stopped' | 'running' | 'failed' | 'elsewhere';
+/** A module's device connection as its driver last reported it; undefined for modules without one. */
+export type ConnectionStatus = 'online' | 'offline';
 
 /** Reaches a module that runs on another node. */
 export interface RemoteModules {
@@ -37,6 +39,11 @@ export class ModuleCallInvalid extends Error {}
 export class ModuleInstance {
   status: ModuleStatus = 'stopped';
   failure: string | undefined;
+  connection: ConnectionStatus | undefined;
+  /** Why the connection is offline, as the driver's link last said. */
+  connectionError: string | undefined;
+  /** The commands its link holds (waiting or in flight), when it has one. */
+  private queued: (() => number) | undefined;
   /** How calls reach it while it runs elsewhere. */
   private remote: RemoteModules | undefined;
   private state: Record<string, unknown>;
@@ -52,6 +59,11 @@ export class ModuleInstance {
     this.state = driver.initialState(settings);
     const readState = () => this.state;
     const writeState = (next: Record<string, unknown>) => (this.state = next);
+    const writeConnection = ({ online, error, queued }: ConnectionReport) => {
+      this.connection = online ? 'online' : 'offline';
+      this.connectionError = online ? undefined : error;
+      this.queued = queued;
+    };
     this.context = {
       address,
       systemId,
@@ -68,6 +80,7 @@ export class ModuleInstance {
       },
       log: services.log,
       clock: services.clock,
+      setConnection: writeConnection,
       emit: async (type, data) => {
         if (!Object.hasOwn(driver.events, type))
           throw new Error(`${address} emitted "${type}", which driver ${driver.name} does not declare in its events`);
@@ -83,6 +96,11 @@ export class ModuleInstance {
         );
       },
     };
+  }
+
+  /** How many commands its device link holds now; undefined for a module without one. */
+  get queueDepth(): number | undefined {
+    return this.queued?.();
   }
 
   get currentState(): Readonly<Record<string, unknown>> {

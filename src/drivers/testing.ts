@@ -13,3 +13,7 @@ export {
 } from './testing/start-driver.js';
 /** The error a call the caller got wrong (unknown method, bad arguments) rejects with, as in the engine. */
 export { ModuleCallInvalid } from './module-instance.js';
+/** A TCP device on a local port that a test scripts: what it must receive, what it answers. */
+export { fakeDevice, type FakeDevice, type FakeDeviceOptions } from './testing/fake-device.js';
+/** A pass-through to any TCP peer that records both directions into a fixture. */
+export { recordSession, type SessionRecorder, type RecordedChunk } from './testing/session-recorder.js';

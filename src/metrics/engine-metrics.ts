@@ -15,6 +15,14 @@ export interface MetricSources {
   now(): number;
 }
 
+/** A module as the module gauges read it; `connection` only for modules with a device link. */
+export interface ModuleReading {
+  system: string;
+  module: string;
+  status: string;
+  connection?: 'online' | 'offline' | undefined;
+}
+
 const MODULE_STATUSES = ['stopped', 'running', 'failed', 'elsewhere'] as const;
 const RELOAD_RESULTS: readonly ReloadResult[] = ['applied', 'unchanged', 'refused', 'failed'];
 // Fires answer in a few ms; runs (module calls, mail) can take seconds.
@@ -150,8 +158,11 @@ export class EngineMetrics implements Telemetry {
     collectDefaultMetrics({ register: this.registry });
   }
 
-  /** Adds each module's status, read when scraped (the modules exist after the outbound side this feeds). */
-  watchModules(modules: () => readonly { system: string; module: string; status: string }[]): void {
+  /**
+   * Adds each module's status, and for modules with a device link whether it is connected,
+   * read when scraped (the modules exist after the outbound side this feeds).
+   */
+  watchModules(modules: () => readonly ModuleReading[]): void {
     new Gauge({
       name: 'switchboard_module_status',
       help: 'Each module by status: 1 for its current one (stopped, running, failed, or elsewhere: on another node), 0 for the others.',
@@ -162,6 +173,17 @@ export class EngineMetrics implements Telemetry {
         for (const m of modules())
           for (const status of MODULE_STATUSES)
             this.set({ system: m.system, module: m.module, status }, m.status === status ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'switchboard_module_connected',
+      help: 'Each module with a device link: 1 while its device is connected, 0 while it is offline (the log says why).',
+      labelNames: ['system', 'module'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const m of modules())
+          if (m.connection) this.set({ system: m.system, module: m.module }, m.connection === 'online' ? 1 : 0);
       },
     });
   }

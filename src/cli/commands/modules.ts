@@ -1,5 +1,5 @@
 // `switchboard modules`: every module as the node that runs it last said in its heartbeat:
-// its status, why it failed, and its settings with secrets redacted (fields a driver marks
+// its status, why it failed, its device connection and queue, and its settings with secrets redacted (fields a driver marks
 // `secret(...)` and secret-looking names). Read from the store, so it shows every node of a
 // cluster and works whether the engine runs or not (a stopped node's modules say so).
 import type { ModuleDiagnostics } from '../../drivers/module-diagnostics.js';
@@ -30,7 +30,8 @@ export async function modules(values: OptionValues<typeof options>): Promise<num
     if (shown.size === 0) console.log('no module has been reported yet: start the engine once');
     for (const { node, module } of shown.values()) {
       const where = live(node) ? `on ${node.id}` : `on ${node.id}, not live (as of ${new Date(node.seen_at).toISOString()})`;
-      console.log(`${module.system}/${module.module}  ${module.driver}  ${module.status}  ${where}`);
+      const link = module.connection === null ? '' : `  ${module.connection}, ${module.queue_depth ?? 0} queued`;
+      console.log(`${module.system}/${module.module}  ${module.driver}  ${module.status}${link}  ${where}`);
       if (module.error) console.log(`  error     ${module.error}`);
       console.log(`  settings  ${JSON.stringify(module.settings)}`);
     }

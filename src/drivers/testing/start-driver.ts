@@ -64,6 +64,14 @@ export interface DriverUnderTest<D extends DefinedDriver> {
   callRaw(method: string, args: unknown): Promise<unknown>;
   /** Hands a request to a webhook method, as `exec` does; undefined is the engine's own 202. */
   webhook(name: TypesOf<D>['webhooks'], request?: WebhookCall): Promise<WebhookResponse | undefined>;
+  /** Its device connection as its link last reported it (undefined: it has none), and why it is offline. */
+  readonly connection: { status: 'online' | 'offline' | undefined; error: string | undefined };
+  /**
+   * Resolves once `holds()` is true: now, or after a change of state, an event or a log line
+   * (a device link logs each connection change). For what arrives over a real socket, so a
+   * test waits for it without polling or sleeping.
+   */
+  until(holds: () => boolean): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -78,8 +86,16 @@ export async function startDriver<D extends DefinedDriver>(
   const events: CapturedEvent<D>[] = [];
   const stateChanges: StateChangeOf<D>[] = [];
   const logs: CapturedLog[] = [];
-  const logAt = (level: CapturedLog['level']) => (message: string, fields?: Record<string, unknown>) =>
-    void logs.push(fields === undefined ? { level, message } : { level, message, fields });
+  let waiters: { holds(): boolean; resolve(): void }[] = [];
+  const recheck = () => {
+    const due = waiters.filter((w) => w.holds());
+    waiters = waiters.filter((w) => !due.includes(w));
+    for (const w of due) w.resolve();
+  };
+  const logAt = (level: CapturedLog['level']) => (message: string, fields?: Record<string, unknown>) => {
+    logs.push(fields === undefined ? { level, message } : { level, message, fields });
+    recheck();
+  };
 
   const module = new ModuleInstance(systemId, address, driver, driver.settings.parse(options.settings ?? {}), {
     clock,
@@ -88,10 +104,14 @@ export async function startDriver<D extends DefinedDriver>(
       emit: async (type, _source, data) => {
         // The module checked the type and parsed the data against the declared schema before this.
         events.push({ type, data } as CapturedEvent<D>);
+        recheck();
         return undefined;
       },
     },
-    stateChanged: ({ key, old, new: value }) => void stateChanges.push({ key, old, new: value } as StateChangeOf<D>),
+    stateChanged: ({ key, old, new: value }) => {
+      stateChanges.push({ key, old, new: value } as StateChangeOf<D>);
+      recheck();
+    },
   });
   await module.start();
   if (module.status !== 'running') throw new Error(`${address} failed to start: ${module.failure}`);
@@ -112,6 +132,10 @@ export async function startDriver<D extends DefinedDriver>(
       if (!module.hasWebhook(name)) throw new Error(`${address} has no webhook "${name}"`);
       return (await module.handleWebhook(name, webhookRequest(request))) ?? undefined;
     },
+    get connection() {
+      return { status: module.connection, error: module.connectionError };
+    },
+    until: (holds) => (holds() ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ holds, resolve }))),
     stop: () => module.stop(),
   };
 }
