@@ -1,5 +1,6 @@
-// The README's driver example and its test on the kit, run as written: both code blocks
-// are copied out of README.md into a drivers folder, and the test block runs in this suite.
+// The README's driver examples and their tests on the kit, run as written (a simulated
+// projector, and a device driver over TCP against the kit's fake device): the code blocks
+// are copied out of README.md into a drivers folder, and each test block runs in this suite.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,9 +21,14 @@ function block(file: string): string {
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-readme-driver-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('README: Testing a driver', async () => {
-  mkdirSync(join(dir, 'projector'));
-  writeFileSync(join(dir, 'projector/driver.ts'), block('drivers/projector/driver.ts'));
-  writeFileSync(join(dir, 'projector/driver.test.ts'), block('drivers/projector/driver.test.ts'));
-  await import(pathToFileURL(join(dir, 'projector/driver.test.ts')).href);
-});
+/** Writes the README's driver and its test into `dir/<name>` and runs the test in this suite. */
+async function runExample(name: string): Promise<void> {
+  mkdirSync(join(dir, name));
+  writeFileSync(join(dir, `${name}/driver.ts`), block(`drivers/${name}/driver.ts`));
+  writeFileSync(join(dir, `${name}/driver.test.ts`), block(`drivers/${name}/driver.test.ts`));
+  await import(pathToFileURL(join(dir, `${name}/driver.test.ts`)).href);
+}
+
+describe('README: Testing a driver', () => runExample('projector'));
+
+describe('README: Talking to a device over TCP', () => runExample('beamer'));
