@@ -29,6 +29,10 @@ async function runExample(name: string): Promise<void> {
   await import(pathToFileURL(join(dir, `${name}/driver.test.ts`)).href);
 }
 
-describe('README: Testing a driver', () => runExample('projector'));
+describe('README: Testing a driver', async () => {
+  await runExample('projector');
+});
 
-describe('README: Talking to a device over TCP', () => runExample('beamer'));
+describe('README: Talking to a device over TCP', async () => {
+  await runExample('beamer');
+});
