@@ -445,7 +445,7 @@ export function nodePart(w: Wiring, deps: { store: Store; live: LiveConfig; modu
         .map(diagnose),
   });
   deps.live.onReloaded((outcome) => {
-    if (outcome.result === 'applied') heartbeat.beat();
+    if (outcome.result === 'applied') void heartbeat.beat();
   });
   return {
     name: 'node',

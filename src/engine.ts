@@ -122,7 +122,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     const cluster = shared ? await clusterModules(w, store, modules) : undefined;
     await life.start(modulesPart(modules, cluster?.placement));
     // The modules have started (or failed): said at once, not at the next heartbeat.
-    node.beat();
+    void node.beat();
     await life.start(runsPart(executor, config.server));
     await life.start(configPart(live, dataDir));
     await life.start(retentionPart(w, store));
@@ -148,7 +148,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       rateLimiter,
     };
     const http = await life.start(listenerPart({ ...listener, readiness: () => life.report() }));
-    node.listensAt(http.url);
+    // Its row says where it listens before the engine says it started (other nodes forward to it; the CLI reads it).
+    await node.listensAt(http.url);
     await life.start(overridesPart(w, live));
     await life.start(keysSweepPart(w, store, live));
     const admin = config.admin

@@ -41,15 +41,16 @@ export class NodeHeartbeat {
     this.next();
   }
 
-  /** Its listener answers at `url` now: told at once, so other nodes can forward calls to it. */
-  listensAt(url: string): void {
+  /** Its listener answers at `url` now: told at once, so other nodes can forward calls to it; resolves once written. */
+  listensAt(url: string): Promise<void> {
     this.url = url;
-    this.beat();
+    return this.beat();
   }
 
-  /** A heartbeat now (a reload changed the generation it serves), besides the regular ones. */
-  beat(): void {
+  /** A heartbeat now (a reload changed the generation it serves), besides the regular ones; resolves once written (or refused). */
+  beat(): Promise<void> {
     this.beating = this.beating.then(() => this.write());
+    return this.beating;
   }
 
   async stop(): Promise<void> {
@@ -63,7 +64,7 @@ export class NodeHeartbeat {
 
   private next(): void {
     this.timer = setTimeout(() => {
-      this.beat();
+      void this.beat();
       this.next();
     }, HEARTBEAT_MS);
     // The engine's listener keeps the process alive; a heartbeat alone must not.
