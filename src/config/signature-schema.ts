@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { durationSchema } from './duration.js';
 import { describeIssues } from './schema-issues.js';
+import { keysAt } from './schema-walk.js';
 
 /** How old (or how far ahead) a signed timestamp may be: the providers' own 5 minutes. */
 export const DEFAULT_TOLERANCE_MS = 300_000;
@@ -76,12 +77,7 @@ const SCHEMES = Object.keys(signatureSchemas) as SignatureSchemeName[];
 
 /** The schemes whose schema has `key` (for "header is for scheme hmac"). */
 function schemesWith(key: string): SignatureSchemeName[] {
-  return SCHEMES.filter((scheme) => Object.hasOwn(keysOf(signatureSchemas[scheme]), key));
-}
-
-function keysOf(schema: z.ZodType): Record<string, unknown> {
-  const def = schema._zod.def as unknown as { shape?: Record<string, unknown>; in?: z.ZodType };
-  return def.shape ?? (def.in ? keysOf(def.in) : {});
+  return SCHEMES.filter((scheme) => keysAt(signatureSchemas[scheme], []).includes(key));
 }
 
 export const signatureSchema = z.unknown().transform((value, ctx): SignatureConfig => {
