@@ -233,7 +233,7 @@ export class NotifyRoute {
       headers: (seen.headers = redact(request.headers) as Record<string, unknown>),
     };
     const at = deps.clock.now();
-    const guards = this.guards(instance, { ...input, headers: request.headers }, at);
+    const guards = this.guards(instance, input, request.headers, at);
     const accepted: Outcome = answered ?? { status: 202, body: undefined, code: 'fired' };
     const row = this.row(request, accepted, seen, started);
     const summary = {
@@ -288,10 +288,16 @@ export class NotifyRoute {
   }
 
   /** What the fire commits under, given its run: the sender's idempotency key, then the debounce window; none for most triggers. */
-  private guards(instance: TriggerInstance, keyInput: TemplateInput, at: number): ((runId: string) => CommitGuard[]) | undefined {
+  private guards(
+    instance: TriggerInstance,
+    input: TemplateInput,
+    headers: InboundRequest['headers'],
+    at: number,
+  ): ((runId: string) => CommitGuard[]) | undefined {
     const { idempotency, debounce_key, debounce } = instance.trigger;
     if (!idempotency && debounce <= 0) return undefined;
     // Keys read the request as it came: headers unredacted (a delivery id is no secret), the query without the secret.
+    const keyInput = { ...input, headers };
     const key = idempotency && requestKey(idempotency.key, keyInput);
     if (idempotency && key === undefined)
       this.deps.log.warn(
