@@ -27,6 +27,8 @@ export class NodeHeartbeat {
   private readonly startedAt: number;
   private timer: NodeJS.Timeout | undefined;
   private beating: Promise<void> = Promise.resolve();
+  /** The module diagnostics its row holds, as last written. */
+  private writtenModules: string | undefined;
   /** Where its listener answers: '' until it listens (the node is live before, so its runs stay its own). */
   private url = '';
 
@@ -72,13 +74,17 @@ export class NodeHeartbeat {
   }
 
   private write(): Promise<void> {
-    return this.deps.store.commit([this.seen()]).then(
-      () => undefined,
+    const modules = this.deps.modules ? JSON.stringify(this.deps.modules()) : null;
+    // Unchanged diagnostics are not written again every 5 s (null keeps the row's): a site's
+    // modules are the bulk of the row, and they rarely change.
+    const changed = modules === this.writtenModules ? null : modules;
+    return this.deps.store.commit([this.seen(changed)]).then(
+      () => void (this.writtenModules = modules ?? undefined),
       (error: Error) => this.deps.log.warn({ node: this.id, reason: error.message }, 'node heartbeat not recorded'),
     );
   }
 
-  private seen() {
+  private seen(modules: string | null = null) {
     const { number, hash } = this.deps.generation();
     return {
       kind: 'node_seen' as const,
@@ -91,7 +97,7 @@ export class NodeHeartbeat {
         config_hash: hash,
         started_at: this.startedAt,
         seen_at: Date.now(),
-        modules: this.deps.modules ? JSON.stringify(this.deps.modules()) : null,
+        modules,
       },
     };
   }

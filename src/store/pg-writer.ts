@@ -54,7 +54,7 @@ const SQL = {
   nodeSeen: `insert into nodes (id, host, pid, url, generation, config_hash, started_at, seen_at, stopped_at, modules)
     values ($1, $2, $3, $4, $5, $6, $7, $8, null, $9)
     on conflict (id) do update set url = excluded.url, generation = excluded.generation, config_hash = excluded.config_hash,
-      seen_at = excluded.seen_at, modules = excluded.modules`,
+      seen_at = excluded.seen_at, modules = coalesce(excluded.modules, nodes.modules)`,
   nodeStopped: 'update nodes set stopped_at = $1, seen_at = $1 where id = $2',
   // The server's clock unless the engine's is given ($2): one clock for every node. The row
   // is locked from the conflict on, so concurrent requests are decided one after another;

@@ -54,7 +54,7 @@ const SQL = {
   nodeSeen: `insert into nodes (id, host, pid, url, generation, config_hash, started_at, seen_at, stopped_at, modules)
     values (?, ?, ?, ?, ?, ?, ?, ?, null, ?)
     on conflict (id) do update set url = excluded.url, generation = excluded.generation, config_hash = excluded.config_hash,
-      seen_at = excluded.seen_at, modules = excluded.modules`,
+      seen_at = excluded.seen_at, modules = coalesce(excluded.modules, nodes.modules)`,
   nodeStopped: 'update nodes set stopped_at = ?, seen_at = ? where id = ?',
   // Every old value read in SET is the row's before this request: whether it fires, and the window it leaves.
   debounce: `insert into debounce_windows (key, last_at, admitted) values (@key, @at, 1)

@@ -120,6 +120,7 @@ export type StoreWrite =
   /** A module's state as it is now (replacing what was kept). */
   | { kind: 'module_state'; row: ModuleStateRow }
   /** A node's heartbeat: its row as it is now (started, or seen again). */
+  /** With `modules` null, the row keeps the diagnostics it has. */
   | { kind: 'node_seen'; row: Omit<NodeRow, 'stopped_at'> }
   | { kind: 'node_stopped'; id: string; at: number }
   /** An operator's change on top of the YAML, set (or replaced). */

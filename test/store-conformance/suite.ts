@@ -1074,6 +1074,18 @@ export function describeStoreConformance(name: string, open: () => Promise<Opene
           { ...seen('node_a', T + 5_000, 2).row, stopped_at: null },
         ]);
       });
+
+      it('a heartbeat without module diagnostics keeps the ones written before; one with them replaces them', async () => {
+        const beat = (at: number, modules: string | null) => ({
+          kind: 'node_seen' as const,
+          row: { id: 'node_m', host: 'h', pid: 1, url: '', generation: 1, config_hash: 'x', started_at: T, seen_at: at, modules },
+        });
+        await store.commit([beat(T, '[{"module":"Display_1"}]')]);
+        await store.commit([beat(T + 5_000, null)]);
+        expect((await store.nodes.all()).map((n) => [n.seen_at, n.modules])).toEqual([[T + 5_000, '[{"module":"Display_1"}]']]);
+        await store.commit([beat(T + 10_000, '[]')]);
+        expect((await store.nodes.all()).map((n) => n.modules)).toEqual(['[]']);
+      });
     });
 
     describe('instance secrets', () => {
